@@ -1,0 +1,37 @@
+# medcite — two set-up commands on a fresh machine: `make demo` and `make test`.
+# Both create .venv (Python 3.11) and install the project into it when needed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+SHARED ?= ../shared/data
+CORPUS ?= $(SHARED)/pubmedqa/abstracts.jsonl
+INDEX  ?= default
+EXTRAS ?= test
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test install clean-index help
+
+help:
+	@echo "make demo   build the demo index from $(CORPUS) and ask it two questions"
+	@echo "make test   run the test suite"
+	@echo "options: CORPUS=path/to/papers INDEX=name REBUILD=1"
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[$(EXTRAS)]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@$(PY) scripts/demo.py --corpus "$(CORPUS)" --index "$(INDEX)" $(if $(REBUILD),--rebuild,)
+
+test: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean-index:
+	rm -rf indexes/$(INDEX)

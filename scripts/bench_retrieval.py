@@ -1,0 +1,176 @@
+#!/usr/bin/env python
+"""Retrieval benchmark: BM25 vs dense vs hybrid on the PubMedQA and BioASQ dev questions.
+
+Builds (or reuses, unless --rebuild) an index of ../shared/data/pubmedqa + bioasq abstracts
+(14,449 records) with the chosen embedder, then prints for each system recall@1/5/10 and
+MRR@10 on both dev sets, the build time and where it went, embedding throughput (tokens/s),
+and warm query latency p50/p95 (ms, retrieval only: query embedding + BM25 + FAISS + fusion).
+
+recall@k: fraction of a question's gold PMIDs found among the top-k distinct papers, averaged
+over questions. MRR@10: reciprocal rank of the first gold paper within the top 10.
+
+Usage: python scripts/bench_retrieval.py --embedder e5-small [--rebuild] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from medcite.embedding import get_embedder  # noqa: E402
+from medcite.index import Index  # noqa: E402
+from medcite.index.writer import IndexWriter  # noqa: E402
+from medcite.readers import FileReport, read_documents  # noqa: E402
+from medcite.retrieval import Retriever, SearchOptions  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+def load_questions(name: str, limit: int | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in open(DATA / name / "questions_dev.jsonl")]
+    return rows[:limit] if limit else rows
+
+
+def metrics(ranked_pmids: list[list[str]], golds: list[list[str]]) -> dict[str, float]:
+    out = {}
+    for k in (1, 5, 10):
+        out[f"recall@{k}"] = float(np.mean([len(set(r[:k]) & set(g)) / len(g) for r, g in zip(ranked_pmids, golds)]))
+    for k in (10,):
+        out[f"hit@{k}"] = float(np.mean([bool(set(r[:k]) & set(g)) for r, g in zip(ranked_pmids, golds)]))
+    rr = []
+    for r, g in zip(ranked_pmids, golds):
+        rr.append(next((1.0 / i for i, p in enumerate(r[:10], start=1) if p in set(g)), 0.0))
+    out["mrr@10"] = float(np.mean(rr))
+    return out
+
+
+def build(index_dir: Path, embedder_name: str, rebuild: bool) -> dict:
+    emb = get_embedder(embedder_name)
+    if (index_dir / "CURRENT").exists() and not rebuild:
+        ix = Index(index_dir)
+        b = dict(ix.manifest.build)
+        b["reused"] = True
+        return b
+    t0 = time.perf_counter()
+    docs = []
+    for name in ("pubmedqa", "bioasq"):
+        rep = FileReport(str(DATA / name / "abstracts.jsonl"))
+        docs.extend(read_documents(DATA / name / "abstracts.jsonl", rep))
+    t_read = time.perf_counter() - t0
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 30 or done == total:
+            last[0] = time.perf_counter()
+            print(f"  embedded {done}/{total} chunks ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+
+    w = IndexWriter(index_dir, emb, progress=progress)
+    rep = w.build(docs)
+    total = time.perf_counter() - t0
+    return {
+        "seconds": total, "read_seconds": t_read, "write_seconds": rep.seconds, "embed_seconds": rep.embed_seconds,
+        "chunks_embedded": rep.chunks_embedded, "tokens_embedded": rep.tokens_embedded, "documents": rep.documents,
+        "reused": False,
+    }
+
+
+def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: dict) -> dict:
+    emb = get_embedder(embedder_name)
+    ix = Index(index_dir)
+    r = Retriever(ix, emb)
+    pmid_of = {d: (d.split(":", 1)[1] if d.startswith("PMID:") else d) for d in ix.doc_ids}
+    results = {}
+    latencies = []
+    for ds in ("pubmedqa", "bioasq"):
+        qs = load_questions(ds, limit)
+        golds = [q["gold_pmids"] for q in qs]
+        t = time.perf_counter()
+        qvecs = []
+        for q in qs:
+            t1 = time.perf_counter()
+            qvecs.append(emb.embed_query(q["question"]))
+            latencies.append(("embed", time.perf_counter() - t1))
+        per_mode = {}
+        for mode in ("bm25", "dense", "hybrid"):
+            ranked = []
+            for q, v in zip(qs, qvecs):
+                t1 = time.perf_counter()
+                ps = r.search(q["question"], SearchOptions(top_k=10, mode=mode, max_per_paper=1, **opts_kw), query_vectors=[v])
+                if mode == "hybrid":
+                    latencies.append(("search", time.perf_counter() - t1))
+                ranked.append([pmid_of[p.doc_id] for p in ps])
+            per_mode[mode] = metrics(ranked, golds)
+        results[ds] = per_mode
+        print(f"  evaluated {ds} ({len(qs)} questions) in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    emb_ms = np.array([s for k, s in latencies if k == "embed"]) * 1000
+    srch_ms = np.array([s for k, s in latencies if k == "search"]) * 1000
+    # warm end-to-end latency on a sample: the whole search including query embedding
+    qs = load_questions("pubmedqa", 100) + load_questions("bioasq", 100)
+    for q in qs[:10]:
+        r.search(q["question"], SearchOptions(top_k=10, **opts_kw))
+    e2e = []
+    for q in qs:
+        t1 = time.perf_counter()
+        r.search(q["question"], SearchOptions(top_k=10, **opts_kw))
+        e2e.append((time.perf_counter() - t1) * 1000)
+    results["latency_ms"] = {
+        "query_p50": float(np.percentile(e2e, 50)), "query_p95": float(np.percentile(e2e, 95)),
+        "embed_query_p50": float(np.percentile(emb_ms, 50)), "search_without_embedding_p50": float(np.percentile(srch_ms, 50)),
+    }
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--embedder", default="e5-small")
+    ap.add_argument("--index-dir", type=Path, default=None, help="default: indexes/bench-<embedder>")
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--limit", type=int, default=None, help="questions per dev set (default: all)")
+    ap.add_argument("--dense-weight", type=float, default=None)
+    ap.add_argument("--bm25-weight", type=float, default=None)
+    ap.add_argument("--rrf-k", type=float, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    a = ap.parse_args()
+    index_dir = a.index_dir or ROOT / "indexes" / f"bench-{a.embedder}"
+    print(f"index {index_dir} (embedder {a.embedder})", file=sys.stderr)
+    b = build(index_dir, a.embedder, a.rebuild)
+    kw = {}
+    if a.dense_weight is not None:
+        kw["dense_weight"] = a.dense_weight
+    if a.bm25_weight is not None:
+        kw["bm25_weight"] = a.bm25_weight
+    if a.rrf_k is not None:
+        kw["rrf_k"] = a.rrf_k
+    res = evaluate(index_dir, a.embedder, a.limit, kw)
+    res["build"] = b
+    print(f"\n== {a.embedder}  ({'reused index' if b.get('reused') else 'built now'})")
+    print(f"{'dev set':10s} {'system':7s} {'R@1':>6s} {'R@5':>6s} {'R@10':>6s} {'hit@10':>6s} {'MRR@10':>7s}")
+    for ds in ("pubmedqa", "bioasq"):
+        for mode, m in res[ds].items():
+            print(f"{ds:10s} {mode:7s} {m['recall@1']:6.3f} {m['recall@5']:6.3f} {m['recall@10']:6.3f} {m['hit@10']:6.3f} {m['mrr@10']:7.3f}")
+    if not b.get("reused") or "embed_seconds" in b:
+        secs = b.get("seconds", 0.0)
+        es = b.get("embed_seconds", 0.0)
+        toks = b.get("tokens_embedded", 0)
+        print(f"build: {secs:.1f} s total, {es:.1f} s inside the embedder ({100 * es / max(secs, 1e-9):.1f}%), "
+              f"{b.get('chunks_embedded', 0)} chunks, {toks} tokens, {toks / max(es, 1e-9):.0f} tokens/s")
+    lat = res["latency_ms"]
+    print(f"query latency (warm, retrieval incl. query embedding): p50 {lat['query_p50']:.1f} ms, p95 {lat['query_p95']:.1f} ms; "
+          f"query embedding p50 {lat['embed_query_p50']:.1f} ms; search without embedding p50 {lat['search_without_embedding_p50']:.1f} ms")
+    if a.json:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        a.json.write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""medcite: retrieval-augmented answers from the medical literature with verified citations."""
+
+__version__ = "0.1.0"

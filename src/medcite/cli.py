@@ -1,0 +1,166 @@
+"""``medcite`` command line (typer). Thin: parse, call :class:`~medcite.service.Medcite`, render.
+
+Domain errors become one line on stderr and a non-zero exit code; ``-v`` shows tracebacks.
+Commands live in small modules that register on the shared apps of :mod:`medcite.cli_common`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from .cli_common import (
+    IndexOpt, JsonOpt, TopK, YearFrom, YearTo, app, err, handle_errors, index_app, out, print_file_reports,
+    progress_callback, service,
+)
+from .errors import UsageError
+
+@index_app.command("build")
+@handle_errors
+def index_build(
+    paths: Annotated[list[Path], typer.Argument(help="files or directories to index")],
+    index: IndexOpt = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", "-e", help="e5-small (default), minilm, or a sentence-transformers directory/id")] = None,
+    on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="ids repeated in the input: overwrite (last wins), skip (first wins), fail")] = "overwrite",
+    chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", help="max tokens per chunk (default: the embedder's limit)")] = None,
+    lock_timeout: Annotated[Optional[float], typer.Option("--lock-timeout", help="seconds to wait for another writer")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+) -> None:
+    """Build an index from PATHS (replacing its previous content) as a new version."""
+    svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, lock_timeout=lock_timeout)
+    docs, reports, deletes = svc.read_inputs(paths)
+    failed = print_file_reports(reports, quiet)
+    if not docs:
+        raise UsageError("no documents were read from the given paths; nothing to index")
+    cb, prog = progress_callback(quiet, "embedding")
+    if prog:
+        prog.start()
+    try:
+        rep = svc.index_build(docs, progress=cb, on_duplicate=on_duplicate)
+    finally:
+        if prog:
+            prog.stop()
+    err.print(f"index {svc.index_path}: {rep.summary()}", highlight=False)
+    if failed:
+        err.print(f"[red]{failed} file(s) failed[/red]; the rest was indexed", highlight=False)
+        raise typer.Exit(1)
+
+
+@index_app.command("info")
+@handle_errors
+def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """Show an index's manifest: embedder, chunker, counts, versions."""
+    info = service(index).index_info()
+    if as_json:
+        print(json.dumps(info, default=str, ensure_ascii=False))
+        return
+    out.print(f"index    {escape(info['path'])} (version {info['version']}, versions on disk: {', '.join(info['versions'])})", highlight=False)
+    e = info["embedder"]
+    out.print(f"embedder {e['name']} ({e['dim']}-d, max {e['max_tokens']} tokens, normalised)")
+    c = info["chunker"]
+    out.print(f"chunker  {c['max_tokens']} tokens max, {c['overlap_tokens']} overlap ({c.get('method', '')})")
+    out.print(f"counts   {info['counts']['documents']} documents, {info['counts']['chunks']} chunks")
+    b = info.get("build", {})
+    if b:
+        out.print(f"last write {b.get('operation', '')}: {b.get('seconds', 0):.1f} s ({b.get('embed_seconds', 0):.1f} s embedding {b.get('chunks_embedded', 0)} chunks) at {info['created_at']}")
+
+
+@app.command("search")
+@handle_errors
+def search(
+    query: Annotated[str, typer.Argument(help="search text")],
+    index: IndexOpt = None,
+    top_k: TopK = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, bm25 or dense")] = "hybrid",
+    per_paper: Annotated[Optional[int], typer.Option("--per-paper", min=1, help="max passages per paper")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retrieve passages for QUERY with their scores."""
+    if not query.strip():
+        raise UsageError("the query is empty")
+    svc = service(index)
+    passages = svc.search(query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, max_per_paper=per_paper)
+    if as_json:
+        print(json.dumps({"query": query, "index": svc.index().name, "passages": [p.to_json() for p in passages]}, ensure_ascii=False))
+        return
+    if not passages:
+        out.print("no passages found")
+    for p in passages:
+        ds = f"{p.dense_score:.3f}" if p.dense_score is not None else "-"
+        bs = f"{p.bm25_score:.2f}" if p.bm25_score is not None else "-"
+        head = f"{p.rank:>2}. {p.doc_id}  {p.year or ''}  rrf={p.score:.4f} cos={ds} bm25={bs}  [{p.section}]"
+        out.print(head, style="bold", highlight=False)
+        if p.title:
+            out.print(f"    {escape(p.title)}", highlight=False)
+        text = " ".join(p.text.split())
+        out.print(f"    {escape(text[:300])}{'…' if len(text) > 300 else ''}", highlight=False)
+
+
+def render_answer(ans) -> None:
+    """Print an answer and its references."""
+    out.print(escape(ans.answer), highlight=False)
+    for note in ans.notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
+    if ans.references:
+        out.print("\nReferences", style="bold")
+        for r in ans.references:
+            bits = [r.title.rstrip(".") + "."]
+            if r.journal:
+                bits.append(r.journal + ".")
+            if r.year:
+                bits.append(f"{r.year}.")
+            ident = f"PMID {r.pmid}" if r.pmid else r.id
+            ev = f" [{r.evidence_level}]" if getattr(r, "evidence_level", "") else ""
+            out.print(f"[{r.n}] {escape(' '.join(bits))} {ident}{ev} {r.url}".rstrip(), highlight=False)
+
+
+@app.command("ask")
+@handle_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="the clinical or research question")],
+    index: IndexOpt = None,
+    top_k: TopK = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the indexed literature with numbered citations (or abstain)."""
+    if not question.strip():
+        raise UsageError("the question is empty")
+    svc = service(index)
+    ans = svc.ask(question, top_k=top_k, year_from=year_from, year_to=year_to)
+    if as_json:
+        print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))
+        return
+    render_answer(ans)
+
+
+
+def _register_optional_commands() -> None:
+    """Import command modules of optional features (each registers itself on the apps)."""
+    import importlib
+
+    for mod in ("cli_index", "cli_generate", "cli_clinical", "cli_serve", "cli_eval"):
+        try:
+            importlib.import_module(f"medcite.{mod}")
+        except ModuleNotFoundError as e:
+            if e.name != f"medcite.{mod}":
+                raise
+
+
+_register_optional_commands()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,121 @@
+"""An index: one published version of a store, FAISS vectors, BM25 and a manifest.
+
+:class:`Index` is the read side (opened once, immutable); :mod:`medcite.index.writer` builds
+and updates versions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexCorruptError
+from .lexical import LexicalIndex
+from .manifest import Manifest, verify_files
+from .store import Store
+from .vectors import VectorIndex
+from .versions import IndexDir
+
+__all__ = ["Index", "IndexDir", "Manifest", "resolve_index_path"]
+
+
+def resolve_index_path(name_or_path: str | Path, root: Path) -> Path:
+    """``indexes/<name>`` for a bare name, else the given path.
+
+    A value containing a path separator, or naming an existing directory, is a path.
+    """
+    s = str(name_or_path)
+    p = Path(s).expanduser()
+    if "/" in s or p.is_dir() and (p / "CURRENT").exists():
+        return p
+    return Path(root) / s
+
+
+class Index:
+    """A loaded, consistent index version (read-only).
+
+    Attributes:
+        dir: the :class:`IndexDir`.
+        path: the version directory.
+        manifest: its :class:`Manifest`.
+        store: the SQLite :class:`Store` (read-only).
+        vectors: :class:`VectorIndex` of ``(n_chunks, d)`` float32 L2-normalised rows.
+        lexical: :class:`LexicalIndex`.
+        chunk_ids: ``(n_chunks,) int64`` ascending; row i of BM25 is chunk ``chunk_ids[i]``.
+        chunk_doc: ``(n_chunks,) int32`` row → document number (index into ``doc_ids``).
+        doc_ids: document ids by document number.
+        doc_year: ``(n_docs,) int32`` publication year by document number (0 = unknown).
+    """
+
+    def __init__(self, path: Path, verify: bool = True) -> None:
+        """Open the live version of the index at ``path`` (an ``indexes/<name>`` directory).
+
+        Raises:
+            IndexNotFoundError: nothing was published at ``path``.
+            IndexCorruptError: a file is missing or does not match its checksum, or the
+                store, vectors and BM25 disagree on the number of chunks.
+        """
+        self.dir = IndexDir(path)
+        self.path = self.dir.current_path()
+        self.manifest = Manifest.read(self.path)
+        if verify:
+            verify_files(self.path, self.manifest)
+        try:
+            self.store = Store(self.path / "store.sqlite", readonly=True)
+            self.vectors = VectorIndex.load(self.path / "vectors.faiss")
+            self.lexical = LexicalIndex.load(self.path / "bm25")
+            table = [(cid, doc) for cid, doc, _t, _y in self.store.chunk_table()]
+            years = dict(self.store.db.execute("SELECT id, year FROM documents"))
+        except IndexCorruptError:
+            raise
+        except Exception as e:
+            raise IndexCorruptError(f"{self.path}: index files cannot be read ({str(e).splitlines()[0]})") from None
+        n = len(table)
+        counts = (n, self.vectors.ntotal, len(self.lexical.chunk_ids), self.manifest.counts.get("chunks", n))
+        if len(set(counts)) != 1:
+            raise IndexCorruptError(
+                f"{self.path}: chunk counts disagree (store {counts[0]}, vectors {counts[1]}, bm25 {counts[2]}, manifest {counts[3]})"
+            )
+        self.chunk_ids = np.fromiter((c for c, _ in table), dtype=np.int64, count=n)
+        if not np.array_equal(self.chunk_ids, self.lexical.chunk_ids):
+            raise IndexCorruptError(f"{self.path / 'bm25'}: rows do not match the store's chunks")
+        self.doc_ids: list[str] = sorted(years)
+        num = {d: i for i, d in enumerate(self.doc_ids)}
+        self.chunk_doc = np.fromiter((num[d] for _, d in table), dtype=np.int32, count=n)
+        self.doc_year = np.array([years[d] or 0 for d in self.doc_ids], dtype=np.int32)
+
+    @property
+    def name(self) -> str:
+        """Index name (directory name)."""
+        return self.dir.root.name
+
+    @property
+    def version(self) -> str:
+        """Version directory name."""
+        return self.path.name
+
+    @property
+    def embedder_name(self) -> str:
+        """Name of the embedder the index was built with."""
+        return self.manifest.embedder["name"]
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def rows_of(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """Row numbers of ``chunk_ids`` (all must exist)."""
+        return np.searchsorted(self.chunk_ids, chunk_ids)
+
+    def info(self) -> dict:
+        """Manifest plus location, for ``medcite index info``."""
+        from dataclasses import asdict
+
+        d = asdict(self.manifest)
+        d["path"] = str(self.dir.root)
+        d["versions"] = self.dir.versions()
+        return d
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.db.close()

@@ -1,0 +1,117 @@
+"""``manifest.json``: what a version of an index is and how to check it.
+
+Records the schema version, the embedder (name, dimension, normalisation, max tokens), the
+chunker settings, document/chunk counts, build statistics (seconds, tokens) and the sha256 of
+every file in the version directory. :func:`verify_files` refuses a version whose files do not
+match (truncated, corrupted, hand-edited).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import EmbedderMismatchError, IndexCorruptError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Manifest:
+    """Contents of ``manifest.json``.
+
+    Attributes:
+        embedder: ``{"name", "dim", "normalize", "max_tokens"}``.
+        chunker: :meth:`ChunkerSettings.to_json`.
+        counts: ``{"documents", "chunks"}``.
+        files: relative path → sha256 hex of every other file in the version directory.
+        build: ``{"seconds", "embed_seconds", "chunks_embedded", "tokens_embedded"}`` of the
+            write that made this version (seconds are wall-clock).
+        vector_index: FAISS index description (``"IDMap2,Flat"``), metric inner product.
+        next_chunk_id: the next int64 chunk id to assign (ids are never reused).
+    """
+
+    name: str
+    version: str
+    embedder: dict[str, Any]
+    chunker: dict[str, Any]
+    counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    build: dict[str, Any] = field(default_factory=dict)
+    vector_index: str = "IDMap2,Flat"
+    next_chunk_id: int = 0
+    created_at: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def write(self, directory: Path) -> None:
+        """Write ``manifest.json`` (fsynced) into ``directory``."""
+        path = directory / MANIFEST
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(asdict(self), f, indent=2, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        """Read and validate ``directory/manifest.json``.
+
+        Raises:
+            IndexCorruptError: missing, unparsable, or from an unknown schema version.
+        """
+        path = directory / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            m = cls(**data)
+        except FileNotFoundError:
+            raise IndexCorruptError(f"{path}: manifest is missing") from None
+        except (ValueError, TypeError) as e:
+            raise IndexCorruptError(f"{path}: manifest is not valid ({e})") from None
+        if m.schema_version != SCHEMA_VERSION:
+            raise IndexCorruptError(f"{path}: schema version {m.schema_version} is not {SCHEMA_VERSION}; run medcite index rebuild")
+        return m
+
+    def check_embedder(self, name: str) -> None:
+        """Raise :class:`EmbedderMismatchError` unless the index was built with ``name``."""
+        built = self.embedder.get("name")
+        if built != name:
+            raise EmbedderMismatchError(
+                f"index {self.name!r} was built with embedder {built!r}, not {name!r}; "
+                f"use --embedder {built} or run medcite index rebuild --embedder {name}"
+            )
+
+
+def sha256_file(path: Path, bufsize: int = 1 << 20) -> str:
+    """sha256 hex digest of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(bufsize):
+            h.update(block)
+    return h.hexdigest()
+
+
+def checksum_dir(directory: Path) -> dict[str, str]:
+    """sha256 of every file under ``directory`` except the manifest, keyed by relative path."""
+    out = {}
+    for p in sorted(directory.rglob("*")):
+        if p.is_file() and p.name != MANIFEST:
+            out[p.relative_to(directory).as_posix()] = sha256_file(p)
+    return out
+
+
+def verify_files(directory: Path, manifest: Manifest) -> None:
+    """Check every file named in the manifest exists with the recorded sha256.
+
+    Raises:
+        IndexCorruptError: naming the first missing or mismatching file.
+    """
+    for rel, digest in manifest.files.items():
+        p = directory / rel
+        if not p.is_file():
+            raise IndexCorruptError(f"{p}: file is missing from the index")
+        if sha256_file(p) != digest:
+            raise IndexCorruptError(f"{p}: checksum does not match the manifest (truncated, corrupted or edited)")

@@ -1,0 +1,156 @@
+"""Versioned index directories with atomic publish and a single-writer lock.
+
+Layout::
+
+    indexes/<name>/
+      CURRENT          # one line: the live version directory name
+      v000003/         # immutable once published
+      .v000004.tmp-*/  # a write in progress (or left by a crash; removed on the next write)
+      .lock            # filelock for writers
+
+Writers build a whole new version in a temporary directory, fsync it, rename it into place and
+then replace ``CURRENT`` with :func:`os.replace` (atomic on POSIX). Readers read ``CURRENT``
+once and keep that version, so they never see a half-written one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ..errors import IndexLockedError, IndexNotFoundError
+
+CURRENT = "CURRENT"
+_VERSION = re.compile(r"^v(\d{6})$")
+KEEP_VERSIONS = 2
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(path: Path) -> None:
+    """fsync every file and directory under ``path`` (inclusive)."""
+    for p in sorted(path.rglob("*"), reverse=True):
+        if p.is_file():
+            with open(p, "rb+") as f:
+                os.fsync(f.fileno())
+        elif p.is_dir():
+            _fsync_dir(p)
+    _fsync_dir(path)
+
+
+class IndexDir:
+    """One named index on disk (the directory that holds ``CURRENT`` and the versions)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def exists(self) -> bool:
+        """Whether a published version exists."""
+        return (self.root / CURRENT).is_file()
+
+    def current_name(self) -> str:
+        """Name of the live version (``"v000003"``).
+
+        Raises:
+            IndexNotFoundError: no index has been published here.
+        """
+        try:
+            name = (self.root / CURRENT).read_text().strip()
+        except FileNotFoundError:
+            raise IndexNotFoundError(f"no index at {self.root} (build one with: medcite index build PATH --index {self.root.name})") from None
+        if not _VERSION.match(name):
+            from ..errors import IndexCorruptError
+
+            raise IndexCorruptError(f"{self.root / CURRENT}: does not name a version ({name!r})")
+        return name
+
+    def current_path(self) -> Path:
+        """Directory of the live version."""
+        return self.root / self.current_name()
+
+    def versions(self) -> list[str]:
+        """Published version names, oldest first."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and _VERSION.match(p.name))
+
+    @contextmanager
+    def lock(self, timeout: float = 10.0):
+        """Hold the writer lock.
+
+        Args:
+            timeout: seconds to wait for another writer.
+
+        Raises:
+            IndexLockedError: another process kept the lock for ``timeout`` seconds.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / ".lock"))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise IndexLockedError(
+                f"index {self.root.name!r} is being written by another process (waited {timeout:g} s; see --lock-timeout)"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def clean_stale(self) -> list[Path]:
+        """Remove temporary directories left by interrupted writes (call with the lock held)."""
+        removed = []
+        if self.root.is_dir():
+            for p in self.root.iterdir():
+                if p.name.startswith(".v") and ".tmp" in p.name:
+                    shutil.rmtree(p, ignore_errors=True)
+                    removed.append(p)
+            stray = self.root / (CURRENT + ".tmp")
+            if stray.exists():
+                stray.unlink()
+        return removed
+
+    def next_name(self) -> str:
+        """Name the next version will get."""
+        vs = self.versions()
+        n = int(vs[-1][1:]) + 1 if vs else 1
+        return f"v{n:06d}"
+
+    def new_tmp(self) -> Path:
+        """Create a temporary directory for a version being written (call with the lock held)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{self.next_name()}.tmp-", dir=self.root))
+
+    def publish(self, tmp: Path) -> str:
+        """Make ``tmp`` the live version: fsync, rename, atomically replace ``CURRENT``.
+
+        Returns:
+            the new version's name. Versions older than the last :data:`KEEP_VERSIONS` are removed.
+        """
+        name = self.next_name()
+        fsync_tree(tmp)
+        final = self.root / name
+        os.rename(tmp, final)
+        _fsync_dir(self.root)
+        cur_tmp = self.root / (CURRENT + ".tmp")
+        with open(cur_tmp, "w") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(cur_tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+        for old in self.versions()[:-KEEP_VERSIONS]:
+            shutil.rmtree(self.root / old, ignore_errors=True)
+        return name

@@ -1,0 +1,210 @@
+"""Hybrid retrieval: BM25 ⊕ dense, fused with reciprocal rank fusion.
+
+RRF: Cormack, Clarke & Büttcher 2009, "Reciprocal Rank Fusion outperforms Condorcet and
+individual Rank Learning Methods" (SIGIR '09): ``score(c) = Σ_s w_s / (k + rank_s(c))`` with
+``k = 60`` from that paper. Filters (year range, excluded documents) are applied to every
+ranked list *before* the top-k cut, so a filter never returns fewer than k passages when k
+exist. At most ``max_per_paper`` passages per document are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .documents import Passage
+from .embedding import Embedder
+from .errors import UsageError
+from .index import Index
+
+MODES = ("hybrid", "bm25", "dense")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Retrieval knobs.
+
+    Attributes:
+        top_k: passages to return.
+        mode: ``"hybrid"`` (RRF of both), ``"bm25"`` or ``"dense"``.
+        year_from, year_to: inclusive publication-year range; documents without a year are
+            excluded when either bound is set.
+        max_per_paper: at most this many passages per document (≥ 1).
+        candidates: depth of each ranked list fed to fusion (grown automatically when the
+            per-paper cap or filters leave fewer than ``top_k``).
+        rrf_k: the RRF constant ``k`` (60 in Cormack et al. 2009).
+        bm25_weight, dense_weight: RRF weights of the two lists.
+    """
+
+    top_k: int = 5
+    mode: str = "hybrid"
+    year_from: int | None = None
+    year_to: int | None = None
+    max_per_paper: int = 1
+    candidates: int = 100
+    rrf_k: float = 60.0
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+    def validate(self) -> None:
+        """Raise :class:`UsageError` for out-of-range values."""
+        if self.top_k < 1:
+            raise UsageError("top-k must be at least 1")
+        if self.mode not in MODES:
+            raise UsageError(f"unknown retrieval mode {self.mode!r} (use {', '.join(MODES)})")
+        if self.max_per_paper < 1:
+            raise UsageError("max passages per paper must be at least 1")
+        if self.year_from and self.year_to and self.year_from > self.year_to:
+            raise UsageError(f"year range is empty ({self.year_from} > {self.year_to})")
+
+
+def rrf(ranked_lists: list[tuple[np.ndarray, float]], k: float = 60.0) -> dict[int, float]:
+    """Reciprocal rank fusion (Cormack et al. 2009).
+
+    Args:
+        ranked_lists: ``(ids best-first, weight)`` pairs.
+        k: RRF constant.
+
+    Returns:
+        ``{id: Σ weight / (k + rank)}`` with 1-based ranks.
+    """
+    fused: dict[int, float] = {}
+    for ids, w in ranked_lists:
+        for rank, cid in enumerate(ids.tolist(), start=1):
+            fused[cid] = fused.get(cid, 0.0) + w / (k + rank)
+    return fused
+
+
+def uses_corpus_script(query: str) -> bool:
+    """True when the query is written mostly in Latin script (the corpus's script); BM25
+    gets no weight otherwise, since its English vocabulary cannot match."""
+    letters = [ch for ch in query if ch.isalpha()]
+    if not letters:
+        return False
+    return sum(1 for ch in letters if _LATIN.match(ch)) >= 0.5 * len(letters)
+
+
+class Retriever:
+    """Searches one :class:`Index` with one :class:`Embedder`.
+
+    Raises:
+        EmbedderMismatchError: the index was built with another embedder.
+    """
+
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        index.manifest.check_embedder(embedder.name)
+        self.index = index
+        self.embedder = embedder
+
+    def _mask(self, opts: SearchOptions, exclude_docs: set[str] | None) -> np.ndarray | None:
+        ix = self.index
+        if opts.year_from is None and opts.year_to is None and not exclude_docs:
+            return None
+        ok_doc = np.ones(len(ix.doc_ids), dtype=bool)
+        if opts.year_from is not None:
+            ok_doc &= (ix.doc_year >= opts.year_from) & (ix.doc_year > 0)
+        if opts.year_to is not None:
+            ok_doc &= (ix.doc_year <= opts.year_to) & (ix.doc_year > 0)
+        if exclude_docs:
+            pos = {d: i for i, d in enumerate(ix.doc_ids)}
+            for d in exclude_docs:
+                if d in pos:
+                    ok_doc[pos[d]] = False
+        return ok_doc[ix.chunk_doc]
+
+    def search(
+        self,
+        query: str | list[str],
+        opts: SearchOptions = SearchOptions(),
+        exclude_docs: set[str] | None = None,
+        query_vectors: list[np.ndarray] | None = None,
+    ) -> list[Passage]:
+        """Retrieve passages for one query or several (multi-query: all lists fused by RRF).
+
+        Args:
+            query: the question, or a list of queries.
+            opts: :class:`SearchOptions`.
+            exclude_docs: document ids never to return (leave-one-out evaluation).
+            query_vectors: precomputed ``(d,)`` query embeddings (one per query).
+
+        Returns:
+            up to ``opts.top_k`` passages, best first, fewer only when fewer exist after filters.
+
+        Raises:
+            UsageError: empty query or bad options.
+        """
+        opts.validate()
+        queries = [query] if isinstance(query, str) else list(query)
+        queries = [q.strip() for q in queries if q and q.strip()]
+        if not queries:
+            raise UsageError("the query is empty")
+        ix = self.index
+        n = len(ix)
+        if n == 0:
+            return []
+        mask = self._mask(opts, exclude_docs)
+        n_allowed = int(mask.sum()) if mask is not None else n
+        if n_allowed == 0:
+            return []
+        allowed_ids = ix.chunk_ids[mask] if mask is not None else None
+
+        bm25_full: list[np.ndarray] = []
+        qvecs: list[np.ndarray] = []
+        for qi, q in enumerate(queries):
+            if opts.mode in ("hybrid", "bm25"):
+                s = ix.lexical.scores(q)
+                if mask is not None:
+                    s = np.where(mask, s, -np.inf)
+                bm25_full.append(s)
+            if opts.mode in ("hybrid", "dense"):
+                qvecs.append(query_vectors[qi] if query_vectors else self.embedder.embed_query(q))
+
+        depth = min(max(opts.candidates, opts.top_k * 2), n_allowed)
+        while True:
+            lists: list[tuple[np.ndarray, float]] = []
+            for qi, q in enumerate(queries):
+                if bm25_full:
+                    s = bm25_full[qi]
+                    w = opts.bm25_weight if uses_corpus_script(q) else 0.0
+                    if w > 0 or opts.mode == "bm25":
+                        top = np.argpartition(-s, depth - 1)[:depth] if depth < n else np.arange(n)
+                        top = top[np.argsort(-s[top], kind="stable")]
+                        top = top[s[top] > 0]
+                        lists.append((ix.chunk_ids[top], w if opts.mode == "hybrid" else 1.0))
+                if qvecs:
+                    _d, ids = ix.vectors.search(qvecs[qi], depth, allowed_ids)
+                    lists.append((ids, opts.dense_weight if opts.mode == "hybrid" else 1.0))
+            fused = rrf(lists, opts.rrf_k)
+            order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+            chosen: list[tuple[int, float]] = []
+            per_doc: dict[int, int] = {}
+            for cid, score in order:
+                d = int(ix.chunk_doc[ix.rows_of(np.array([cid]))[0]])
+                if per_doc.get(d, 0) >= opts.max_per_paper:
+                    continue
+                per_doc[d] = per_doc.get(d, 0) + 1
+                chosen.append((cid, score))
+                if len(chosen) == opts.top_k:
+                    break
+            if len(chosen) >= opts.top_k or depth >= n_allowed:
+                break
+            depth = min(depth * 4, n_allowed)
+        return self._passages(chosen, queries[0], qvecs[0] if qvecs else None, bm25_full[0] if bm25_full else None)
+
+    def _passages(self, chosen, query: str, qvec, bm25_scores) -> list[Passage]:
+        ix = self.index
+        ids = [cid for cid, _ in chosen]
+        rows = ix.store.chunk_rows(ids)
+        if qvec is None:
+            qvec = self.embedder.embed_query(query)
+        out = []
+        for rank, (cid, score) in enumerate(chosen, start=1):
+            r = rows[cid]
+            v = ix.vectors.index.reconstruct(int(cid))
+            row = int(ix.rows_of(np.array([cid]))[0])
+            b = float(bm25_scores[row]) if bm25_scores is not None and np.isfinite(bm25_scores[row]) else None
+            out.append(Passage(**r, score=float(score), dense_score=float(np.dot(qvec, v)), bm25_score=b, rank=rank))
+        return out

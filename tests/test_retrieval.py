@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+
+from medcite.errors import EmbedderMismatchError, UsageError
+from medcite.index import Index
+from medcite.retrieval import Retriever, SearchOptions, rrf, uses_corpus_script
+from medcite.embedding import HashingEmbedder
+
+
+def test_rrf_sums_reciprocal_ranks():
+    fused = rrf([(np.array([1, 2, 3]), 1.0), (np.array([3, 1]), 1.0)], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused[2] == pytest.approx(1 / 62)
+    assert max(fused, key=fused.get) == 1
+
+
+def test_rrf_weights():
+    fused = rrf([(np.array([1, 2]), 0.0), (np.array([2, 1]), 1.0)], k=60)
+    assert fused[2] > fused[1]
+
+
+def test_script_detection():
+    assert uses_corpus_script("Does metformin cause lactic acidosis?")
+    assert not uses_corpus_script("二甲双胍会导致乳酸酸中毒吗？")
+
+
+def retriever(root, embedder):
+    return Retriever(Index(root), embedder)
+
+
+def test_search_finds_the_matching_paper(built_index, embedder):
+    r = retriever(built_index, embedder)
+    for mode in ("hybrid", "bm25", "dense"):
+        ps = r.search("statins myocardial infarction", SearchOptions(top_k=3, mode=mode))
+        assert ps[0].doc_id == "PMID:2", mode
+        assert [p.rank for p in ps] == list(range(1, len(ps) + 1))
+
+
+def test_k_larger_than_index_returns_everything(built_index, embedder):
+    r = retriever(built_index, embedder)
+    ps = r.search("metformin", SearchOptions(top_k=50))
+    assert len(ps) == 6
+    assert len({p.chunk_id for p in ps}) == 6
+
+
+def test_year_filter_is_applied_before_the_cut(built_index, embedder):
+    r = retriever(built_index, embedder)
+    ps = r.search("metformin", SearchOptions(top_k=3, year_from=2010, year_to=2019, candidates=1))
+    assert len(ps) == 3  # three papers exist in 2010..2019, even though "metformin" matches none
+    assert all(2010 <= p.year <= 2019 for p in ps)
+    none = r.search("metformin", SearchOptions(top_k=3, year_from=2030))
+    assert none == []
+
+
+def test_exclusion_and_per_paper_cap(built_index, embedder):
+    r = retriever(built_index, embedder)
+    ps = r.search("metformin", SearchOptions(top_k=10), exclude_docs={"PMID:1"})
+    assert "PMID:1" not in {p.doc_id for p in ps}
+    docs = [p.doc_id for p in r.search("metformin", SearchOptions(top_k=10, max_per_paper=1))]
+    assert len(docs) == len(set(docs))
+
+
+def test_bad_options_and_empty_query(built_index, embedder):
+    r = retriever(built_index, embedder)
+    with pytest.raises(UsageError):
+        r.search("   ", SearchOptions())
+    with pytest.raises(UsageError):
+        r.search("x", SearchOptions(top_k=0))
+    with pytest.raises(UsageError):
+        r.search("x", SearchOptions(year_from=2020, year_to=2010))
+
+
+def test_embedder_mismatch_is_refused(built_index):
+    other = HashingEmbedder()
+    other.name = "other-model"
+    with pytest.raises(EmbedderMismatchError, match="rebuild"):
+        Retriever(Index(built_index), other)
