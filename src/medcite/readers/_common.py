@@ -87,7 +87,7 @@ def open_binary(path: Path) -> IO[bytes]:
         ReaderError: the file cannot be opened.
     """
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
         magic = f.read(2)
         f.seek(0)
     except OSError as e:
@@ -146,10 +146,10 @@ def _walk(elem: ET.Element, out: list[str], skip: frozenset[str], unglue: bool) 
             inner: list[str] = []
             _walk(child, inner, skip, unglue)
             text = "".join(inner)
-            if text and prev_text[-1:].isalpha() and text[0].isalpha():  # not "IL-1<i>β</i>"
+            if text and prev_text[-1:].isalpha() and text[0].isalnum():  # not "IL-1<i>β</i>"
                 out.append(" ")
             out.append(text)
-            if text and child.tail and text[-1].isalpha() and child.tail[0].isalpha():
+            if text and child.tail and text[-1].isalnum() and child.tail[0].isalpha():
                 out.append(" ")
         elif name in BLOCK_TAGS or name == "break":
             out.append(" ")

@@ -15,11 +15,21 @@ from pathlib import Path
 from ..documents import Document, Section
 from ..errors import ReaderError
 from . import FileReport
-from ._common import clean, find_year, local, open_binary, read_errors, to_year, xml_parser
-from ._common import xml_text
+from ._common import (
+    clean,
+    find_year,
+    local,
+    open_binary,
+    read_errors,
+    to_year,
+    xml_parser,
+    xml_text,
+)
 
 #: Root elements this reader accepts.
-ROOTS = frozenset({"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "MedlineCitation", "PubmedBookArticleSet"})
+ROOTS = frozenset(
+    {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "MedlineCitation", "PubmedBookArticleSet"}
+)
 #: Record elements (children of the root, or the root itself for a single record).
 RECORDS = frozenset({"PubmedArticle", "MedlineCitation", "PubmedBookArticle"})
 JATS_ROOTS = frozenset({"article", "pmc-articleset"})
@@ -38,7 +48,8 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
         ReaderError: the file is not XML, not PubMed XML (an HTML page, …), or is truncated.
     """
     f = open_binary(path)
-    depth, position, root = 0, 0, None
+    depth, position = 0, 0
+    root: ET.Element | None = None
     try:
         try:
             for event, elem in ET.iterparse(f, events=("start", "end"), parser=xml_parser()):
@@ -55,7 +66,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
                     continue
                 depth -= 1
                 name = local(elem.tag)
-                if depth > 1 or (depth == 1 and local(root.tag) in RECORDS):
+                if root is None or depth > 1 or (depth == 1 and local(root.tag) in RECORDS):
                     continue
                 if name in RECORDS:
                     position += 1
@@ -95,7 +106,7 @@ def _record(elem: ET.Element, path: Path, position: int, report: FileReport) -> 
         return _book(elem, path, position, report)
     citation = elem if name == "MedlineCitation" else elem.find("MedlineCitation")
     pmid = clean(citation.findtext("PMID")) if citation is not None else ""
-    if not pmid.isdigit():
+    if citation is None or not pmid.isdigit():
         report.skipped.append((f"record {position}", "no PMID"))
         return None
     article = citation.find("Article")
@@ -124,7 +135,9 @@ def _record(elem: ET.Element, path: Path, position: int, report: FileReport) -> 
     doi = _doi(elem, article)
     if doi:
         extra["doi"] = doi
-    pmc = next((clean(a.text) for a in elem.iterfind("PubmedData/ArticleIdList/ArticleId") if a.get("IdType") == "pmc"), "")
+    pmc = next(
+        (clean(a.text) for a in elem.iterfind("PubmedData/ArticleIdList/ArticleId") if a.get("IdType") == "pmc"), ""
+    )
     if pmc:
         extra["pmcid"] = pmc
     return Document(
@@ -134,8 +147,12 @@ def _record(elem: ET.Element, path: Path, position: int, report: FileReport) -> 
         pmid=pmid,
         year=_year(article),
         journal=journal_title,
-        mesh_terms=[clean(d.text) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName") if clean(d.text)],
-        publication_types=[clean(p.text) for p in article.iterfind("PublicationTypeList/PublicationType") if clean(p.text)],
+        mesh_terms=[
+            clean(d.text) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName") if clean(d.text)
+        ],
+        publication_types=[
+            clean(p.text) for p in article.iterfind("PublicationTypeList/PublicationType") if clean(p.text)
+        ],
         source=str(path),
         extra=extra,
     )

@@ -59,7 +59,8 @@ def _plain(text: str) -> tuple[str, list[Section]]:
 def _markdown(text: str) -> tuple[str, list[Section]]:
     sections: list[Section] = []
     title = ""
-    label, lines = PREAMBLE_LABEL, []
+    label = PREAMBLE_LABEL
+    lines: list[str] = []
     in_fence = False
 
     def flush() -> None:

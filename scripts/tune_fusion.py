@@ -1,0 +1,66 @@
+#!/usr/bin/env python
+"""Grid over fusion settings (RRF k, BM25/dense weights, candidate depth) on a built bench index.
+
+Embeds every dev question once, then re-runs hybrid retrieval for each setting and prints
+recall@10 and MRR@10 on both dev sets, so the defaults in ``medcite.config`` can be chosen on
+evidence (and checked for over-fitting: a setting must help on both dev sets and both
+embedders to become a default).
+
+Usage: python scripts/tune_fusion.py --index indexes/bench-e5-small [--limit 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench_retrieval import load_questions, metrics  # noqa: E402
+from medcite.embedding import get_embedder  # noqa: E402
+from medcite.index import Index  # noqa: E402
+from medcite.retrieval import Retriever, SearchOptions  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--k", default="20,60,100")
+    ap.add_argument("--bm25-weights", default="0.5,0.75,1.0")
+    ap.add_argument("--candidates", default="100")
+    a = ap.parse_args()
+    ix = Index(a.index)
+    emb = get_embedder(ix.embedder_name)
+    r = Retriever(ix, emb)
+    pmid_of = {d: (d.split(":", 1)[1] if d.startswith("PMID:") else d) for d in ix.doc_ids}
+    sets = {}
+    for ds in ("pubmedqa", "bioasq"):
+        qs = load_questions(ds, a.limit)
+        sets[ds] = (qs, [emb.embed_query(q["question"]) for q in qs])
+        print(f"embedded {len(qs)} {ds} questions", file=sys.stderr, flush=True)
+    grid = itertools.product(
+        [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")]
+    )
+    print(f"{'k':>5s} {'w_bm25':>6s} {'cand':>5s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
+    for k, wb, cand in grid:
+        row = []
+        for ds, (qs, vecs) in sets.items():
+            opts = SearchOptions(top_k=10, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand)
+            ranked = [[pmid_of[p.doc_id] for p in r.search(q["question"], opts, query_vectors=[v])] for q, v in zip(qs, vecs)]
+            m = metrics(ranked, [q["gold_pmids"] for q in qs])
+            row += [m["recall@10"], m["mrr@10"]]
+        print(f"{k:5.0f} {wb:6.2f} {cand:5d}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

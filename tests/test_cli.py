@@ -1,0 +1,76 @@
+"""The command line: exit codes, one-line errors, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from medcite.cli import app
+
+runner = CliRunner()
+
+
+def test_empty_question_is_a_usage_error_without_loading_anything(tmp_path):
+    r = runner.invoke(app, ["ask", "   ", "--index", str(tmp_path / "missing")])
+    assert r.exit_code == 2
+    assert "empty" in r.output
+
+
+def test_missing_index_is_one_line(tmp_path):
+    r = runner.invoke(app, ["ask", "what?", "--index", str(tmp_path / "nothing" / "here")])
+    assert r.exit_code == 3
+    assert "no index" in r.output and "Traceback" not in r.output
+
+
+def _build(tmp_path, docs_file):
+    return runner.invoke(app, ["index", "build", str(docs_file), "--index", str(tmp_path / "ix"), "--embedder", "hashing", "--quiet"])
+
+
+def _jsonl(tmp_path):
+    from conftest import make_docs
+
+    p = tmp_path / "docs.jsonl"
+    with open(p, "w") as f:
+        for d in make_docs():
+            f.write(json.dumps({"id": d.id, "pmid": d.pmid, "title": d.title, "year": d.year,
+                                "sections": [{"label": s.label, "text": s.text} for s in d.sections]}) + "\n")
+    return p
+
+
+def test_build_info_search_ask_json(tmp_path):
+    r = _build(tmp_path, _jsonl(tmp_path))
+    assert r.exit_code == 0, r.output
+    info = json.loads(runner.invoke(app, ["index", "info", "--index", str(tmp_path / "ix"), "--json"]).stdout)
+    assert info["counts"]["documents"] == 6 and info["embedder"]["name"] == "hashing"
+    s = json.loads(runner.invoke(app, ["search", "statins infarction", "--index", str(tmp_path / "ix"), "--json", "-k", "2"]).stdout)
+    assert s["passages"][0]["doc_id"] == "PMID:2" and len(s["passages"]) == 2
+    r = runner.invoke(app, ["ask", "statins after myocardial infarction", "--index", str(tmp_path / "ix"), "--json"])
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.stdout)
+    for key in ("question", "answer", "abstained", "references"):
+        assert key in a
+    assert isinstance(a["abstained"], bool)
+    if not a["abstained"]:
+        for ref in a["references"]:
+            assert {"n", "id", "pmid", "title", "year", "journal", "url", "passage", "score"} <= set(ref)
+            assert f"[{ref['n']}]" in a["answer"]
+
+
+def test_unreadable_file_fails_the_batch_exit_but_indexes_the_rest(tmp_path):
+    good = _jsonl(tmp_path)
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<html><body>not pubmed</body></html>")
+    r = runner.invoke(app, ["index", "build", str(good), str(bad), "--index", str(tmp_path / "ix"), "--embedder", "hashing", "--quiet"])
+    assert r.exit_code == 1
+    assert "bad.xml" in r.output
+    info = json.loads(runner.invoke(app, ["index", "info", "--index", str(tmp_path / "ix"), "--json"]).stdout)
+    assert info["counts"]["documents"] == 6
+
+
+def test_nothing_readable_writes_no_index(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<html>nope</html>")
+    r = runner.invoke(app, ["index", "build", str(bad), "--index", str(tmp_path / "ix"), "--embedder", "hashing", "--quiet"])
+    assert r.exit_code != 0
+    assert not (tmp_path / "ix" / "CURRENT").exists()
