@@ -46,7 +46,14 @@ def main() -> None:
     sets = {}
     for ds in ("pubmedqa", "bioasq"):
         qs = load_questions(ds, a.limit)
-        sets[ds] = (qs, [emb.embed_query(q["question"]) for q in qs])
+        cache = ROOT / "results" / f"qvecs-{ix.embedder_name}-{ds}-{len(qs)}.npy"
+        if cache.exists():
+            vecs = list(np.load(cache, allow_pickle=False))
+        else:
+            vecs = [emb.embed_query(q["question"]) for q in qs]
+            cache.parent.mkdir(exist_ok=True)
+            np.save(cache, np.stack(vecs), allow_pickle=False)
+        sets[ds] = (qs, vecs)
         print(f"embedded {len(qs)} {ds} questions", file=sys.stderr, flush=True)
     grid = itertools.product(
         [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")]
