@@ -8,7 +8,7 @@ PIP    := $(VENV)/bin/pip
 SHARED ?= ../shared/data
 CORPUS ?= $(SHARED)/pubmedqa/abstracts.jsonl
 INDEX  ?= default
-EXTRAS ?= test
+EXTRAS ?= test,fast,bench
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
@@ -31,6 +31,7 @@ demo: install
 	@$(PY) scripts/demo.py --corpus "$(CORPUS)" --index "$(INDEX)" $(if $(REBUILD),--rebuild,)
 
 test: install
+	@bash scripts/ensure_chromium.sh
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 clean-index:

@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("--k", default="20,60,100")
     ap.add_argument("--bm25-weights", default="0.5,0.75,1.0")
     ap.add_argument("--candidates", default="100")
+    ap.add_argument("--prf", default="0", help="dense pseudo-relevance feedback depths (0 = off)")
+    ap.add_argument("--prf-weight", default="0.5")
     a = ap.parse_args()
     ix = Index(a.index)
     emb = get_embedder(ix.embedder_name)
@@ -56,17 +58,18 @@ def main() -> None:
         sets[ds] = (qs, vecs)
         print(f"embedded {len(qs)} {ds} questions", file=sys.stderr, flush=True)
     grid = itertools.product(
-        [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")]
+        [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")],
+        [int(x) for x in a.prf.split(",")], [float(x) for x in a.prf_weight.split(",")],
     )
-    print(f"{'k':>5s} {'w_bm25':>6s} {'cand':>5s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
-    for k, wb, cand in grid:
+    print(f"{'k':>5s} {'w_bm25':>6s} {'cand':>5s} {'prf':>3s} {'beta':>4s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
+    for k, wb, cand, prf, beta in grid:
         row = []
         for ds, (qs, vecs) in sets.items():
-            opts = SearchOptions(top_k=10, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand)
+            opts = SearchOptions(top_k=10, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand, prf_docs=prf, prf_weight=beta)
             ranked = [[pmid_of[p.doc_id] for p in r.search(q["question"], opts, query_vectors=[v])] for q, v in zip(qs, vecs)]
             m = metrics(ranked, [q["gold_pmids"] for q in qs])
             row += [m["recall@10"], m["mrr@10"]]
-        print(f"{k:5.0f} {wb:6.2f} {cand:5d}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
+        print(f"{k:5.0f} {wb:6.2f} {cand:5d} {prf:3d} {beta:4.2f}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def _build(tmp_path, docs_file):
 
 
 def _jsonl(tmp_path):
-    from conftest import make_docs
+    from tests.conftest import make_docs
 
     p = tmp_path / "docs.jsonl"
     with open(p, "w") as f:

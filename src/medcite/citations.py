@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .clinical.evidence import evidence_level
 from .documents import Passage, Reference
 
 MARKER = re.compile(r"\[\s*([0-9]+(?:\s*(?:[,;]|[-–])\s*[0-9]+)*)\s*\]")
@@ -99,6 +100,7 @@ def references_for(passages: list[Passage], order: list[int]) -> list[Reference]
             Reference(
                 n=n, id=p.doc_id, pmid=p.pmid, title=title, year=p.year, journal=p.journal, url=p.url,
                 passage=p.text, score=round(p.score, 6), section=p.section, span=(p.start, p.end), chunk_id=p.chunk_id,
+                evidence_level=evidence_level(p.publication_types, p.text),
             )
         )
     return refs

@@ -29,9 +29,32 @@ def index_build(
     chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", help="max tokens per chunk (default: the embedder's limit)")] = None,
     lock_timeout: Annotated[Optional[float], typer.Option("--lock-timeout", help="seconds to wait for another writer")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+    index_type: Annotated[str, typer.Option("--index-type", help="vector index: flat (exact, default), hnsw, ivfpq, or auto (flat up to --flat-max vectors, then ivfpq)")] = "flat",
+    shards: Annotated[int, typer.Option("--shards", min=1, help="split the vectors into N shards (by hash of the chunk id), searched in parallel")] = 1,
+    nprobe: Annotated[Optional[int], typer.Option("--nprobe", min=1, help="ivfpq: inverted lists scanned per query (default 32)")] = None,
+    ef_search: Annotated[Optional[int], typer.Option("--ef-search", min=1, help="hnsw: search beam width (default 64)")] = None,
+    flat_max: Annotated[Optional[int], typer.Option("--flat-max", min=0, help="auto: largest index kept exact (default 250000 vectors)")] = None,
+    ray: Annotated[Optional[str], typer.Option("--ray", help="read, chunk and embed on Ray: 'local' (a local Ray instance) or a cluster address (ray://host:10001, auto)")] = None,
+    embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached)")] = None,
 ) -> None:
     """Build an index from PATHS (replacing its previous content) as a new version."""
+    vopts = _vector_options(index_type, shards, nprobe, ef_search, flat_max)
+    if embedder_backend:
+        from .config import Settings
+        from .embedding_backends import with_backend
+
+        embedder = with_backend(embedder or Settings().embedder, embedder_backend)
     svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, lock_timeout=lock_timeout)
+    if ray:
+        from .ray_build import ray_index_build
+
+        rep, reports = ray_index_build(svc, paths, ray, vector_options=vopts, on_duplicate=on_duplicate, quiet=quiet)
+        failed = print_file_reports(reports, quiet)
+        err.print(f"index {svc.index_path}: {rep.summary()}", highlight=False)
+        if failed:
+            err.print(f"[red]{failed} file(s) failed[/red]; the rest was indexed", highlight=False)
+            raise typer.Exit(1)
+        return
     docs, reports, deletes = svc.read_inputs(paths)
     failed = print_file_reports(reports, quiet)
     if not docs:
@@ -40,7 +63,12 @@ def index_build(
     if prog:
         prog.start()
     try:
-        rep = svc.index_build(docs, progress=cb, on_duplicate=on_duplicate)
+        if vopts is None:
+            rep = svc.index_build(docs, progress=cb, on_duplicate=on_duplicate)
+        else:
+            w = svc.writer(progress=cb)
+            w.vector_options = vopts
+            rep = w.build(docs, on_duplicate=on_duplicate)
     finally:
         if prog:
             prog.stop()
@@ -48,6 +76,19 @@ def index_build(
     if failed:
         err.print(f"[red]{failed} file(s) failed[/red]; the rest was indexed", highlight=False)
         raise typer.Exit(1)
+
+
+def _vector_options(index_type: str, shards: int, nprobe: int | None, ef_search: int | None, flat_max: int | None):
+    """:class:`~medcite.index.ann.AnnOptions` from the build options; ``None`` for the default
+    (exact flat, one shard), so the default build path stays exactly as it was."""
+    from .index.ann import AnnOptions
+
+    if index_type == "flat" and shards == 1:
+        return None
+    kw = {k: v for k, v in {"nprobe": nprobe, "ef_search": ef_search, "flat_max": flat_max}.items() if v is not None}
+    opts = AnnOptions(index_type=index_type, shards=shards, **kw)
+    opts.validate()
+    return opts
 
 
 @index_app.command("info")
@@ -64,6 +105,11 @@ def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     c = info["chunker"]
     out.print(f"chunker  {c['max_tokens']} tokens max, {c['overlap_tokens']} overlap ({c.get('method', '')})")
     out.print(f"counts   {info['counts']['documents']} documents, {info['counts']['chunks']} chunks")
+    vp = info.get("vector_params") or {}
+    if vp:
+        extra = {"hnsw": f"efSearch {vp.get('ef_search')}", "ivfpq": f"nprobe {vp.get('nprobe')}"}.get(vp.get("index_type"), "")
+        tomb = f", {vp['tombstones']} deleted awaiting compaction" if vp.get("tombstones") else ""
+        out.print(f"vectors  {escape(info.get('vector_index', ''))} ({extra}{tomb})".replace(" ()", ""), highlight=False)
     b = info.get("build", {})
     if b:
         out.print(f"last write {b.get('operation', '')}: {b.get('seconds', 0):.1f} s ({b.get('embed_seconds', 0):.1f} s embedding {b.get('chunks_embedded', 0)} chunks) at {info['created_at']}")
@@ -110,7 +156,8 @@ def render_answer(ans) -> None:
     if ans.references:
         out.print("\nReferences", style="bold")
         for r in ans.references:
-            bits = [r.title.rstrip(".") + "."]
+            title = r.title.rstrip(".")
+            bits = [title if title.endswith(("…", "?", "!")) else title + "."]
             if r.journal:
                 bits.append(r.journal + ".")
             if r.year:
@@ -129,11 +176,20 @@ def ask(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     as_json: JsonOpt = False,
+    generator: Annotated[Optional[str], typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai); default local model: the packaged Gemma 3 270M")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")] = None,
+    stream: Annotated[bool, typer.Option("--stream", help="print the model's text as it is generated, then the guarded answer")] = False,
 ) -> None:
     """Answer QUESTION from the indexed literature with numbered citations (or abstain)."""
     if not question.strip():
         raise UsageError("the question is empty")
-    svc = service(index)
+    svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
+    if svc.settings.generator != "extractive":
+        from .cli_generate import ask_generative
+
+        ask_generative(svc, question, as_json, stream, top_k=top_k, year_from=year_from, year_to=year_to)
+        return
     ans = svc.ask(question, top_k=top_k, year_from=year_from, year_to=year_to)
     if as_json:
         print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))

@@ -54,6 +54,8 @@ def handle_errors(fn: Callable) -> Callable:
                 traceback.print_exc()
             err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
             raise typer.Exit(e.exit_code) from None
+        except (typer.Exit, typer.Abort):  # deliberate exits (exit codes) pass through
+            raise
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None

@@ -24,11 +24,27 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, description="passages retrieved for an answer (count)")
     max_per_paper: int = Field(1, ge=1, description="passages kept per paper in a result list (count)")
     candidates: int = Field(100, ge=1, description="depth of each ranked list before fusion (count)")
-    rrf_k: float = Field(60.0, gt=0, description="reciprocal rank fusion constant k (dimensionless; Cormack et al. 2009)")
-    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 list (dimensionless)")
+    rrf_k: float = Field(10.0, gt=0, description="reciprocal rank fusion constant k (dimensionless; Cormack et al. 2009 use 60; 10 measured better on both dev sets, see scripts/tune_fusion.py)")
+    bm25_weight: float = Field(0.7, ge=0, description="RRF weight of the BM25 list (dimensionless; dense list weighs 1)")
+    prf_docs: int = Field(0, ge=0, description="dense pseudo-relevance feedback depth (passages; 0 = off)")
+    prf_weight: float = Field(0.5, ge=0, description="Rocchio weight of the feedback centroid (dimensionless)")
     dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense list (dimensionless)")
     answer_sentences: int = Field(3, ge=1, description="sentences in an extractive answer (count)")
     abstain_threshold: float | None = Field(
         None, description="minimum evidence score (cosine similarity, -1..1) to answer; default: calibrated per embedder"
     )
     lock_timeout: float = Field(10.0, ge=0, description="wait for another index writer (seconds)")
+    generator: str = Field("extractive", description="answer generator: extractive, transformers, llamacpp or openai (name)")
+    generator_model: str | None = Field(
+        None, description="generator model: a model directory or .gguf file (local), or the server's model name (openai) (path or name); default: the packaged Gemma 3 270M for local generators"
+    )
+    generator_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (URL)")
+    generator_api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the API key (variable name; the key is never logged)")
+    generator_context: int | None = Field(None, ge=256, description="generator context window (tokens); default: the model's, capped at 4096 locally; 4096 for servers")
+    generator_max_tokens: int = Field(256, ge=16, description="longest generated answer (tokens)")
+    generator_timeout: float = Field(60.0, gt=0, description="timeout of one request to a generator server (seconds)")
+    generator_retries: int = Field(2, ge=0, description="retries on connection errors, timeouts, 429 and 5xx (count)")
+    generator_fallback: str = Field("extractive", description="when no generated sentence is supported: extractive (show the extractive answer) or abstain (name)")
+    support_threshold: float | None = Field(
+        None, description="minimum support score (0..1, combined cosine and word overlap) for a cited sentence; default: calibrated per embedder"
+    )

@@ -137,7 +137,8 @@ class SentenceTransformerEmbedder:
         except Exception as e:
             raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {str(e).splitlines()[0]}") from e
         self.name = name or str(model)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim_fn = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_fn())
         self.max_tokens = int(self._model.max_seq_length)
         self.batch_size = batch_size
         self._tok = self._model.tokenizer
@@ -235,6 +236,10 @@ def get_embedder(name: str = "e5-small") -> Embedder:
     Raises:
         EmbedderError: unknown name that is neither a directory nor a loadable model id.
     """
+    if "@" in name:  # "<model>@<backend>": ONNX Runtime / OpenVINO / int8 (medcite.embedding_backends)
+        from .embedding_backends import backend_embedder
+
+        return backend_embedder(name)
     if name == "e5-small":
         return E5SmallEmbedder()
     if name == "minilm":

@@ -35,8 +35,14 @@ class SearchOptions:
         max_per_paper: at most this many passages per document (≥ 1).
         candidates: depth of each ranked list fed to fusion (grown automatically when the
             per-paper cap or filters leave fewer than ``top_k``).
-        rrf_k: the RRF constant ``k`` (60 in Cormack et al. 2009).
+        rrf_k: the RRF constant ``k`` (60 in Cormack et al. 2009; 10 here, measured better on
+            both dev sets with e5-small: scripts/tune_fusion.py).
         bm25_weight, dense_weight: RRF weights of the two lists.
+        prf_docs: dense pseudo-relevance feedback (Rocchio 1971): the query vector is moved
+            towards the mean vector of the top ``prf_docs`` passages of a first fused ranking,
+            ``q' = normalise(q + prf_weight · mean(v))``, and the dense list is searched again
+            with ``q'``; 0 disables. Uses stored vectors only (no extra embedding).
+        prf_weight: Rocchio β, dimensionless.
     """
 
     top_k: int = 5
@@ -45,9 +51,11 @@ class SearchOptions:
     year_to: int | None = None
     max_per_paper: int = 1
     candidates: int = 100
-    rrf_k: float = 60.0
-    bm25_weight: float = 1.0
+    rrf_k: float = 10.0
+    bm25_weight: float = 0.7
     dense_weight: float = 1.0
+    prf_docs: int = 0
+    prf_weight: float = 0.5
 
     def validate(self) -> None:
         """Raise :class:`UsageError` for out-of-range values."""
@@ -164,7 +172,8 @@ class Retriever:
 
         depth = min(max(opts.candidates, opts.top_k * 2), n_allowed)
         while True:
-            lists: list[tuple[np.ndarray, float]] = []
+            lists: list[tuple[np.ndarray, float]] = []  # lexical
+            dense_lists: list[tuple[np.ndarray, float]] = []
             for qi, q in enumerate(queries):
                 if bm25_full:
                     s = bm25_full[qi]
@@ -176,8 +185,10 @@ class Retriever:
                         lists.append((ix.chunk_ids[top], w if opts.mode == "hybrid" else 1.0))
                 if qvecs:
                     _d, ids = ix.vectors.search(qvecs[qi], depth, allowed_ids)
-                    lists.append((ids, opts.dense_weight if opts.mode == "hybrid" else 1.0))
-            fused = rrf(lists, opts.rrf_k)
+                    dense_lists.append((ids, opts.dense_weight if opts.mode == "hybrid" else 1.0))
+            fused = rrf(lists + dense_lists, opts.rrf_k)
+            if opts.prf_docs > 0 and dense_lists and fused:
+                fused = rrf(lists + self._feedback_lists(fused, qvecs, opts, depth, allowed_ids), opts.rrf_k)
             order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
             chosen: list[tuple[int, float]] = []
             per_doc: dict[int, int] = {}
@@ -194,6 +205,18 @@ class Retriever:
             depth = min(depth * 4, n_allowed)
         return self._passages(chosen, queries[0], qvecs[0] if qvecs else None, bm25_full[0] if bm25_full else None)
 
+    def _feedback_lists(self, fused, qvecs, opts: SearchOptions, depth: int, allowed_ids) -> list[tuple[np.ndarray, float]]:
+        """Dense lists searched with Rocchio-updated query vectors (see ``SearchOptions.prf_docs``)."""
+        top = [cid for cid, _ in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.prf_docs]]
+        centroid = np.mean([self.index.vectors.reconstruct(int(c)) for c in top], axis=0)
+        out = []
+        for q in qvecs:
+            q2 = q + opts.prf_weight * centroid
+            q2 = (q2 / max(float(np.linalg.norm(q2)), 1e-12)).astype(np.float32)
+            _d, ids = self.index.vectors.search(q2, depth, allowed_ids)
+            out.append((ids, opts.dense_weight if opts.mode == "hybrid" else 1.0))
+        return out
+
     def _passages(self, chosen, query: str, qvec, bm25_scores) -> list[Passage]:
         ix = self.index
         ids = [cid for cid, _ in chosen]
@@ -203,7 +226,7 @@ class Retriever:
         out = []
         for rank, (cid, score) in enumerate(chosen, start=1):
             r = rows[cid]
-            v = ix.vectors.index.reconstruct(int(cid))
+            v = ix.vectors.reconstruct(int(cid))
             row = int(ix.rows_of(np.array([cid]))[0])
             b = float(bm25_scores[row]) if bm25_scores is not None and np.isfinite(bm25_scores[row]) else None
             out.append(Passage(**r, score=float(score), dense_score=float(np.dot(qvec, v)), bm25_score=b, rank=rank))

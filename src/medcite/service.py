@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .answer import Answerer
@@ -65,11 +65,15 @@ class Medcite:
     def reload_if_changed(self) -> bool:
         """Reopen the index when ``CURRENT`` names a newer version. Returns whether it did."""
         d = IndexDir(self.index_path)
+        current = self._index
+        if current is None or not d.exists() or d.current_name() == current.version:
+            return False
+        new = Index(self.index_path)  # opened outside the lock: queries go on against the old version meanwhile
         with self._lock:
-            if self._index is not None and d.exists() and d.current_name() != self._index.version:
-                new = Index(self.index_path)
+            if self._index is current:
                 self._index, self._retriever = new, None
                 return True
+        new.close()
         return False
 
     def retriever(self) -> Retriever:
@@ -84,7 +88,7 @@ class Medcite:
         s = self.settings
         base = dict(
             top_k=s.top_k, max_per_paper=s.max_per_paper, candidates=s.candidates, rrf_k=s.rrf_k,
-            bm25_weight=s.bm25_weight, dense_weight=s.dense_weight,
+            bm25_weight=s.bm25_weight, dense_weight=s.dense_weight, prf_docs=s.prf_docs, prf_weight=s.prf_weight,
         )
         base.update({k: v for k, v in overrides.items() if v is not None})
         return SearchOptions(**base)
@@ -110,14 +114,68 @@ class Medcite:
         if not question or not question.strip():
             raise UsageError("the question is empty")
         t0 = time.perf_counter()
-        passages = self.search(question, **opts)
+        answerer = answerer or self.answerer()
+        passages = self._retrieve_for(answerer, question, **opts)
         t1 = time.perf_counter()
-        answerer = answerer or ExtractiveAnswerer(
-            self.embedder_for_index(), self.settings.answer_sentences, self.settings.abstain_threshold
-        )
         ans = answerer.answer(question, passages)
         ans.timings = {"retrieve": t1 - t0, **ans.timings, "total": time.perf_counter() - t0}
         return ans
+
+    def _retrieve_for(self, answerer: Answerer, question: str, **opts) -> list[Passage]:
+        """Passages for ``question``; an answerer with ``queries(question)`` (generative:
+        English rewrite of a non-English question) gets all its queries fused by RRF."""
+        queries = getattr(answerer, "queries", None)
+        if queries is None:
+            return self.search(question, **opts)
+        return self.retriever().search(queries(question), self.options(**opts))
+
+    def ask_stream(self, question: str, answerer: Answerer | None = None, **opts) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, but yields the model's text pieces as they are generated, then the
+        guarded :class:`Answer` (an answerer without ``stream`` yields its answer only).
+
+        Raises:
+            UsageError: empty question. GeneratorError: the model failed.
+        """
+        if not question or not question.strip():
+            raise UsageError("the question is empty")
+        t0 = time.perf_counter()
+        answerer = answerer or self.answerer()
+        passages = self._retrieve_for(answerer, question, **opts)
+        t1 = time.perf_counter()
+        items = answerer.stream(question, passages, live=True) if hasattr(answerer, "stream") else [answerer.answer(question, passages)]
+        for item in items:
+            if isinstance(item, Answer):
+                item.timings = {"retrieve": t1 - t0, **item.timings, "total": time.perf_counter() - t0}
+            yield item
+
+    def answerer(self, generator: str | None = None, model: str | None = None, base_url: str | None = None) -> Answerer:
+        """The answerer named by ``generator`` (default: settings.generator): ``extractive``,
+        ``transformers``, ``llamacpp`` or ``openai`` (generative ones are loaded once and reused).
+
+        Raises:
+            GeneratorError: the model cannot be loaded; UsageError: unknown generator.
+        """
+        s = self.settings
+        kind = generator or s.generator
+        emb = self.embedder_for_index()
+        if kind == "extractive":
+            return ExtractiveAnswerer(emb, s.answer_sentences, s.abstain_threshold)
+        from .answer.generative import GenerativeAnswerer
+        from .answer.generators import GENERATORS, make_generator
+
+        if kind not in GENERATORS:
+            raise UsageError(f"unknown generator {kind!r}: use one of {', '.join(GENERATORS)}")
+        key = (kind, model or s.generator_model, base_url or s.generator_base_url)
+        cache = self.__dict__.setdefault("_generators", {})
+        if key not in cache:
+            cache[key] = make_generator(
+                kind, key[1], key[2], s.generator_api_key_env, s.generator_context, s.generator_timeout,
+                s.generator_retries, s.generator_max_tokens,
+            )
+        return GenerativeAnswerer(
+            cache[key], emb, fallback=s.generator_fallback, max_tokens=s.generator_max_tokens,
+            abstain_threshold=s.abstain_threshold, support_threshold=s.support_threshold,
+        )
 
     # -- writes ---------------------------------------------------------------------------
     def read_inputs(self, paths: Iterable[str | Path]) -> tuple[list[Document], list[FileReport], list[str]]:
@@ -169,3 +227,82 @@ class Medcite:
     def index_info(self) -> dict:
         """Manifest, location and versions of the configured index."""
         return self.index().info()
+
+    # -- clinical tasks (medcite.clinical) ----------------------------------------------------
+    def vocabulary(self):
+        """The condition vocabulary of the loaded index version (built once, cached on disk under
+        ``<index_root>/.cache``; see :func:`medcite.clinical.vocabulary.vocabulary_for_index`)."""
+        from .clinical.vocabulary import vocabulary_for_index
+
+        ix = self.index()
+        lock = self.__dict__.setdefault("_vocab_lock", threading.Lock())
+        with lock:
+            cached = self.__dict__.get("_vocab")
+            if cached is None or cached[0] is not ix:
+                cached = (ix, vocabulary_for_index(ix, Path(self.settings.index_root) / ".cache"))
+                self.__dict__["_vocab"] = cached
+        return cached[1]
+
+    def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None, **opts):
+        """Ranked differential for free-text ``findings`` (see :mod:`medcite.clinical.diagnose`).
+
+        Args:
+            top_k: candidates returned (default 10). passages: passages read (default 40).
+            opts: other :class:`SearchOptions` fields (year_from, year_to, mode …).
+
+        Raises:
+            UsageError: empty findings or bad options.
+        """
+        from .clinical.diagnose import diagnose
+
+        return diagnose(findings, self.retriever(), self.vocabulary(), self.options(**{**opts, "top_k": passages or 40}), top_k=top_k or 10, exclude_docs=exclude_docs)
+
+    def treatments(self, condition: str, top_k: int | None = None, passages: int | None = None, **opts):
+        """Treatment options for ``condition`` with evidence levels (see :mod:`medcite.clinical.treatments`).
+
+        Raises:
+            UsageError: empty condition or bad options.
+        """
+        from .clinical.treatments import find_treatments
+
+        return find_treatments(condition, self.retriever(), self.vocabulary(), self.options(**{**opts, "top_k": passages or 30}), top_k=top_k or 10)
+
+    def summarize(self, target: str | Path, top_k: int | None = None, doc_id: str | None = None):
+        """Extractive summary of an indexed paper (PMID or document id) or of a file.
+
+        Args:
+            target: an existing file path (read with the medcite readers), else a PMID / id in the index.
+            top_k: sentences per part (objective, methods, results, conclusion); default 1 (results 2).
+            doc_id: which document of a multi-record file (default: the first).
+
+        Raises:
+            UsageError: the document is not in the index / file, or has no text.
+            ReaderError: the file cannot be read.
+        """
+        from .clinical.summarize import summarize_document
+        from .errors import ReaderError
+
+        notes: list[str] = []
+        path = Path(str(target)).expanduser()
+        if path.is_file():
+            docs, reports, _ = self.read_inputs([path])
+            if reports and reports[0].error:
+                raise ReaderError(reports[0].error)
+            if doc_id:
+                docs = [d for d in docs if d.id == doc_id or d.pmid == doc_id]
+            if not docs:
+                raise UsageError(f"{path}: no document{' ' + doc_id if doc_id else ''} to summarise")
+            if len(docs) > 1:
+                notes.append(f"{path.name} holds {len(docs)} documents; summarised the first ({docs[0].id}); choose another with --doc")
+            doc = docs[0]
+        else:
+            key = str(target).strip()
+            key = key[5:].strip() if key.upper().startswith("PMID:") and key[5:].strip().isdigit() else key
+            doc = self.index().store.find_document(key)
+            if doc is None:
+                raise UsageError(f"{target!r} is neither a file nor a document of index {self.index().name!r} (give a PMID that is indexed, or a file path)")
+        t0 = time.perf_counter()
+        summary = summarize_document(doc, top_k)
+        summary.notes = notes + summary.notes
+        summary.timings = {"total": time.perf_counter() - t0}
+        return summary

@@ -63,13 +63,17 @@ def build_prompt(
     context_tokens: int,
     reserve_tokens: int = 256,
     language_hint: str = "",
+    count_messages: Callable[[str, str], int] | None = None,
 ) -> Prompt:
     """Fit ``passages`` into ``context_tokens - reserve_tokens`` tokens.
 
     Args:
-        count_tokens: the generator's tokenizer (tokens of a string).
+        count_tokens: the generator's tokenizer (tokens of a string); counts ``text``.
         context_tokens: the model's context window (tokens).
         reserve_tokens: room kept for the answer (tokens).
+        count_messages: when given, ``(system, user) -> tokens`` of the prompt exactly as the
+            generator sends it (chat template or completion text, special tokens included);
+            it replaces ``count_tokens`` so the count is the one the model sees.
 
     Raises:
         ValueError: not even the rules and the question fit.
@@ -79,7 +83,7 @@ def build_prompt(
     texts = [p.text or p.title for p in kept]
     while True:
         system, user, text = render(question, kept, texts, language_hint)
-        n = count_tokens(text)
+        n = count_messages(system, user) if count_messages is not None else count_tokens(text)
         if n <= budget:
             return Prompt(system, user, text, kept, n, len(passages) - len(kept))
         if not kept:

@@ -14,6 +14,7 @@ from ..errors import IndexCorruptError
 from .lexical import LexicalIndex
 from .manifest import Manifest, verify_files
 from .store import Store
+from .ann import load_vectors
 from .vectors import VectorIndex
 from .versions import IndexDir
 
@@ -40,7 +41,8 @@ class Index:
         path: the version directory.
         manifest: its :class:`Manifest`.
         store: the SQLite :class:`Store` (read-only).
-        vectors: :class:`VectorIndex` of ``(n_chunks, d)`` float32 L2-normalised rows.
+        vectors: :class:`VectorIndex` of ``(n_chunks, d)`` float32 L2-normalised rows (an
+            approximate or sharded one when the manifest's ``vector_params`` say so).
         lexical: :class:`LexicalIndex`.
         chunk_ids: ``(n_chunks,) int64`` ascending; row i of BM25 is chunk ``chunk_ids[i]``.
         chunk_doc: ``(n_chunks,) int32`` row → document number (index into ``doc_ids``).
@@ -63,7 +65,7 @@ class Index:
             verify_files(self.path, self.manifest)
         try:
             self.store = Store(self.path / "store.sqlite", readonly=True)
-            self.vectors = VectorIndex.load(self.path / "vectors.faiss")
+            self.vectors = load_vectors(self.path, self.manifest.vector_params)  # default flat: VectorIndex.load as before
             self.lexical = LexicalIndex.load(self.path / "bm25")
             table = [(cid, doc) for cid, doc, _t, _y in self.store.chunk_table()]
             years = dict(self.store.db.execute("SELECT id, year FROM documents"))

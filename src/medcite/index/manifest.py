@@ -33,6 +33,9 @@ class Manifest:
         build: ``{"seconds", "embed_seconds", "chunks_embedded", "tokens_embedded"}`` of the
             write that made this version (seconds are wall-clock).
         vector_index: FAISS index description (``"IDMap2,Flat"``), metric inner product.
+        vector_params: type and search parameters of an approximate or sharded vector index
+            (:class:`medcite.index.ann.AnnOptions` as JSON, plus ``factory``, ``tombstones``);
+            empty for the default exact flat index.
         next_chunk_id: the next int64 chunk id to assign (ids are never reused).
     """
 
@@ -44,6 +47,7 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)
     build: dict[str, Any] = field(default_factory=dict)
     vector_index: str = "IDMap2,Flat"
+    vector_params: dict[str, Any] = field(default_factory=dict)
     next_chunk_id: int = 0
     created_at: str = ""
     schema_version: int = SCHEMA_VERSION

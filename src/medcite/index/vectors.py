@@ -47,6 +47,19 @@ class VectorIndex:
         """Write a FAISS file."""
         faiss.write_index(self.index, str(path))
 
+    # -- hooks shared with the approximate and sharded indexes (medcite.index.ann / .shards) --
+    def save_into(self, directory: Path) -> None:
+        """Write this index's file(s) into a version directory (here: ``vectors.faiss``)."""
+        self.save(directory / "vectors.faiss")
+
+    def describe(self) -> tuple[str, dict]:
+        """``(FAISS description, params)`` recorded in the manifest; ``{}`` means exact flat."""
+        return "IDMap2,Flat", {}
+
+    def reconstruct(self, cid: int) -> np.ndarray:
+        """The stored vector of id ``cid``, ``(d,) float32``."""
+        return self.index.reconstruct(int(cid))
+
     @property
     def ntotal(self) -> int:
         """Number of vectors."""

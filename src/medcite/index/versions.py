@@ -10,7 +10,9 @@ Layout::
 
 Writers build a whole new version in a temporary directory, fsync it, rename it into place and
 then replace ``CURRENT`` with :func:`os.replace` (atomic on POSIX). Readers read ``CURRENT``
-once and keep that version, so they never see a half-written one.
+once and keep that version, so they never see a half-written one. A crash can leave a temporary
+directory, a ``CURRENT.tmp`` or a renamed version that never became current; the next writer
+removes all three (:meth:`IndexDir.clean_stale`) before it writes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,7 +72,7 @@ class IndexDir:
         try:
             name = (self.root / CURRENT).read_text().strip()
         except FileNotFoundError:
-            raise IndexNotFoundError(f"no index at {self.root} (build one with: medcite index build PATH --index {self.root.name})") from None
+            raise IndexNotFoundError(f"no index at {self.root} (run `make demo`, or build one with: medcite index build PATH --index {self.root.name})") from None
         if not _VERSION.match(name):
             from ..errors import IndexCorruptError
 
@@ -110,16 +113,29 @@ class IndexDir:
             lock.release()
 
     def clean_stale(self) -> list[Path]:
-        """Remove temporary directories left by interrupted writes (call with the lock held)."""
-        removed = []
-        if self.root.is_dir():
-            for p in self.root.iterdir():
-                if p.name.startswith(".v") and ".tmp" in p.name:
-                    shutil.rmtree(p, ignore_errors=True)
-                    removed.append(p)
-            stray = self.root / (CURRENT + ".tmp")
-            if stray.exists():
-                stray.unlink()
+        """Remove what interrupted writes left behind (call with the lock held).
+
+        That is: temporary version directories (``.v000004.tmp-*``), a stray ``CURRENT.tmp``,
+        and version directories newer than the live one (renamed into place by a write that
+        was killed before it replaced ``CURRENT``; with no ``CURRENT`` at all, every version
+        directory is such a leftover). Returns the removed paths.
+        """
+        removed: list[Path] = []
+        if not self.root.is_dir():
+            return removed
+        for p in self.root.iterdir():
+            if p.name.startswith(".v") and ".tmp" in p.name:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+        stray = self.root / (CURRENT + ".tmp")
+        if stray.exists():
+            stray.unlink()
+            removed.append(stray)
+        live = self.current_name() if self.exists() else ""
+        for name in self.versions():
+            if name > live:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                removed.append(self.root / name)
         return removed
 
     def next_name(self) -> str:
@@ -133,24 +149,34 @@ class IndexDir:
         self.root.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{self.next_name()}.tmp-", dir=self.root))
 
-    def publish(self, tmp: Path) -> str:
+    def publish(self, tmp: Path, point: Callable[[str], None] | None = None) -> str:
         """Make ``tmp`` the live version: fsync, rename, atomically replace ``CURRENT``.
+
+        Args:
+            tmp: a directory made by :meth:`new_tmp`, complete (manifest included).
+            point: fault-injection callback, called with ``"publish:fsynced"``,
+                ``"publish:renamed"``, ``"publish:current-tmp"`` and ``"publish:swapped"``.
 
         Returns:
             the new version's name. Versions older than the last :data:`KEEP_VERSIONS` are removed.
         """
+        point = point or (lambda _stage: None)
         name = self.next_name()
         fsync_tree(tmp)
+        point("publish:fsynced")
         final = self.root / name
         os.rename(tmp, final)
         _fsync_dir(self.root)
+        point("publish:renamed")
         cur_tmp = self.root / (CURRENT + ".tmp")
         with open(cur_tmp, "w") as f:
             f.write(name + "\n")
             f.flush()
             os.fsync(f.fileno())
+        point("publish:current-tmp")
         os.replace(cur_tmp, self.root / CURRENT)
         _fsync_dir(self.root)
+        point("publish:swapped")
         for old in self.versions()[:-KEEP_VERSIONS]:
             shutil.rmtree(self.root / old, ignore_errors=True)
         return name

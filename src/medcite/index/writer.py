@@ -3,14 +3,21 @@
 Every write happens under the index's lock into a fresh temporary directory that becomes the
 live version with one atomic rename (:meth:`IndexDir.publish`); a crash at any point leaves the
 previous version live and a stray temporary directory that the next write removes. Only new or
-changed documents are chunked and embedded; BM25 is rebuilt from the store (cheap relative to
-embedding) so its statistics stay exact.
+changed chunks are embedded: unchanged documents are skipped, and a revised document keeps the
+vectors (and chunk ids) of every chunk whose embedded text did not change. BM25 is rebuilt from
+the store (cheap relative to embedding) so its statistics stay exact.
+
+Fault injection: each step of a write calls :func:`_crash_point` with a stage name (listed in
+order by :data:`STAGES`; ``embedding:<k>`` after the k-th embedding slice). With
+``MEDCITE_CRASH_AT=<stage>`` in the environment the process kills itself there with SIGKILL,
+which is what ``scripts/fault_injection.py`` and the crash tests use.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,27 +27,39 @@ from pathlib import Path
 import numpy as np
 
 from ..chunking import ChunkerSettings, chunk_document
-from ..documents import Document
+from ..documents import Chunk, Document
 from ..embedding import Embedder
-from ..errors import UsageError
+from ..errors import IndexCorruptError, UsageError
 from .lexical import LexicalIndex
 from .manifest import Manifest, checksum_dir, verify_files
 from .store import Store
+from . import ann
 from .vectors import VectorIndex
 from .versions import IndexDir
 
 DUPLICATE_POLICIES = ("overwrite", "skip", "fail")
 
 #: Optional hook for fault-injection tests: called with a stage name at each step of a write.
-#: ``MEDCITE_CRASH_AT=<stage>`` kills the process there (``os._exit(137)``) for kill tests.
 Hook = Callable[[str], None]
+
+#: Stage names in the order a write passes them (``embedding:<k>`` repeats per slice; a
+#: write that changes nothing stops after ``"planned"``; ``"rebuild-read"`` only in rebuild).
+STAGES = (
+    "locked", "cleaned", "rebuild-read", "planned", "tmp-created", "copied", "deleted", "embedding:<k>",
+    "store-filled", "store-written", "bm25-written", "vectors-written", "manifest",
+    "publish:fsynced", "publish:renamed", "publish:current-tmp", "publish:swapped", "published",
+)
+
+#: A write event: ``("put", Document)`` or ``("delete", doc_id)``, applied in order.
+Event = tuple[str, "Document | str"]
 
 
 def _crash_point(stage: str, hook: Hook | None) -> None:
+    """Call ``hook(stage)``; kill this process with SIGKILL when ``MEDCITE_CRASH_AT == stage``."""
     if hook:
         hook(stage)
     if os.environ.get("MEDCITE_CRASH_AT") == stage:
-        os._exit(137)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -50,13 +69,19 @@ class WriteReport:
     Attributes:
         version: the published version name ("" when nothing changed and nothing was written).
         added, replaced, unchanged, deleted: document ids by outcome.
+        missing: ids asked to be deleted that the index does not hold.
         duplicates: ids seen more than once in the input batch (policy applied).
         chunks_embedded: how many chunks went through the embedder.
+        chunks_reused: chunks of replaced documents whose embedded text did not change
+            (vector and chunk id kept, not re-embedded).
         tokens_embedded: their total length in the embedder's tokens.
         seconds, embed_seconds: wall-clock time of the whole write and of embedding alone.
+        documents, chunks: size of the index after the write.
+        operation: ``"build"``, ``"update"`` or ``"rebuild"``.
     """
 
     version: str = ""
+    operation: str = ""
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -64,6 +89,7 @@ class WriteReport:
     missing: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunks_reused: int = 0
     tokens_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -72,15 +98,23 @@ class WriteReport:
 
     def summary(self) -> str:
         """One line for the CLI."""
+        if self.operation == "rebuild":
+            return (
+                f"rebuilt {self.documents} documents / {self.chunks} chunks; {self.chunks_embedded} chunks embedded in"
+                f" {self.embed_seconds:.1f} s of {self.seconds:.1f} s ({self.version})"
+            )
         parts = [
             f"{len(self.added)} added", f"{len(self.replaced)} replaced", f"{len(self.unchanged)} unchanged",
             f"{len(self.deleted)} deleted",
         ]
+        if self.missing:
+            parts.append(f"{len(self.missing)} to delete not found")
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} duplicate ids in input")
+        reused = f" ({self.chunks_reused} unchanged chunks of revised records kept)" if self.chunks_reused else ""
         return (
             ", ".join(parts)
-            + f"; {self.chunks_embedded} chunks embedded in {self.embed_seconds:.1f} s of {self.seconds:.1f} s;"
+            + f"; {self.chunks_embedded} chunks embedded{reused} in {self.embed_seconds:.1f} s of {self.seconds:.1f} s;"
             + f" index now {self.documents} documents / {self.chunks} chunks"
             + (f" ({self.version})" if self.version else " (no change, nothing written)")
         )
@@ -95,10 +129,36 @@ def dedupe(docs: Iterable[Document], policy: str, report: WriteReport) -> dict[s
     Raises:
         UsageError: ``policy="fail"`` and an id repeats, or the policy is unknown.
     """
+    incoming, _deletes = resolve_events((("put", d) for d in docs), policy, report)
+    return incoming
+
+
+def resolve_events(events: Iterable[Event], policy: str, report: WriteReport) -> tuple[dict[str, Document], list[str]]:
+    """Reduce an ordered stream of puts and deletions to what the write must do.
+
+    Events apply in order, as PubMed update files do: a deletion removes an earlier put of the
+    same id; a put after a deletion brings the record back (it then replaces the stored one).
+    Repeated puts follow ``policy`` (see :func:`dedupe`) and are listed in
+    ``report.duplicates``.
+
+    Returns:
+        ``(documents to put by id, in first-seen order of the winners; ids to delete)``.
+
+    Raises:
+        UsageError: ``policy="fail"`` and an id is put twice, or the policy is unknown.
+    """
     if policy not in DUPLICATE_POLICIES:
         raise UsageError(f"unknown duplicate policy {policy!r} (use {', '.join(DUPLICATE_POLICIES)})")
     out: dict[str, Document] = {}
-    for d in docs:
+    deletes: dict[str, None] = {}
+    for kind, item in events:
+        if kind == "delete":
+            doc_id = str(item)
+            out.pop(doc_id, None)
+            deletes[doc_id] = None
+            continue
+        d = item
+        assert isinstance(d, Document)
         if d.id in out:
             report.duplicates.append(d.id)
             if policy == "fail":
@@ -106,8 +166,18 @@ def dedupe(docs: Iterable[Document], policy: str, report: WriteReport) -> dict[s
             if policy == "skip":
                 continue
             del out[d.id]  # keep insertion order of the winner
+        deletes.pop(d.id, None)
         out[d.id] = d
-    return out
+    return out, list(deletes)
+
+
+@dataclass
+class _Planned:
+    """A document to (re)write: its chunks, the old chunk ids each one reuses (or ``None``)."""
+
+    doc: Document
+    chunks: list[Chunk]
+    reuse: list[int | None]
 
 
 class IndexWriter:
@@ -115,12 +185,22 @@ class IndexWriter:
 
     Args:
         root: the ``indexes/<name>`` directory.
-        embedder: the embedder (must match the manifest of an existing index).
-        chunker: chunking settings; ``None`` = the existing index's, or ``max_tokens`` of the
-            embedder with 48 tokens of overlap for a new one.
+        embedder: the embedder (must match the manifest of an existing index, except for a
+            rebuild or a fresh build).
+        chunker: chunking settings; ``None`` = the existing index's (when built with the same
+            embedder), else ``max_tokens`` of the embedder with 48 tokens of overlap. An update
+            refuses settings that differ from the index's (a build or rebuild applies them).
         lock_timeout: seconds to wait for another writer (then :class:`IndexLockedError`).
         progress: called with the number of chunks embedded so far and the total.
-        hook: fault-injection hook, called with a stage name at each step.
+        hook: fault-injection hook, called with a stage name at each step (see :data:`STAGES`).
+        batch_size: chunks per embedding call (memory and progress granularity).
+        vector_options: vector index type and parameters (:class:`~medcite.index.ann.AnnOptions`)
+            for a build or rebuild; ``None`` = exact flat for a build, the rebuilt version's own
+            for a rebuild. An update keeps the index's type.
+
+    Attributes:
+        chunk_fn: ``(doc, count_tokens, settings) -> list[Chunk]``, :func:`chunk_document` unless
+            replaced (the Ray build hands over the chunks its workers made).
     """
 
     def __init__(
@@ -131,6 +211,8 @@ class IndexWriter:
         lock_timeout: float = 10.0,
         progress: Callable[[int, int], None] | None = None,
         hook: Hook | None = None,
+        batch_size: int = 256,
+        vector_options: ann.AnnOptions | None = None,
     ) -> None:
         self.dir = IndexDir(root)
         self.embedder = embedder
@@ -138,160 +220,251 @@ class IndexWriter:
         self.lock_timeout = lock_timeout
         self.progress = progress
         self.hook = hook
+        self.batch_size = max(1, int(batch_size))
+        self.vector_options = vector_options
+        self.chunk_fn = chunk_document
 
     # -- public operations ------------------------------------------------------------------
     def build(self, docs: Iterable[Document], on_duplicate: str = "overwrite") -> WriteReport:
-        """Write a new version holding exactly ``docs`` (replacing any previous content)."""
-        return self._write(docs, [], fresh=True, on_duplicate=on_duplicate)
+        """Write a new version holding exactly ``docs`` (replacing any previous content,
+        whatever embedder built it; the previous version need not even be readable)."""
+        return self._write("build", lambda: ((("put", d) for d in docs)), on_duplicate)
 
     def update(self, docs: Iterable[Document], delete_ids: Iterable[str] = (), on_duplicate: str = "overwrite") -> WriteReport:
         """Add new documents, replace changed ones, skip unchanged ones, apply deletions.
 
-        Creates the index when it does not exist yet.
+        ``delete_ids`` apply after ``docs`` (as in a PubMed update file, whose
+        ``<DeleteCitation>`` comes last). Creates the index when it does not exist yet.
 
         Raises:
             EmbedderMismatchError: the index was built with another embedder.
+            IndexCorruptError: a file of the live version fails its checksum (nothing is written).
+            IndexLockedError: another writer held the lock for ``lock_timeout`` seconds.
+            UsageError: duplicate ids with ``on_duplicate="fail"``; chunker settings differ.
         """
-        return self._write(docs, list(delete_ids), fresh=not self.dir.exists(), on_duplicate=on_duplicate)
+        deletes = list(delete_ids)
+        return self.apply([*(("put", d) for d in docs), *(("delete", i) for i in deletes)], on_duplicate)
+
+    def apply(self, events: Iterable[Event], on_duplicate: str = "overwrite") -> WriteReport:
+        """Like :meth:`update`, for an ordered stream of ``("put", doc)`` / ``("delete", id)``
+        events (several update files in order: a later file's revision or deletion wins)."""
+        return self._write("update", lambda: events, on_duplicate)
+
+    def remove(self, doc_ids: Iterable[str]) -> WriteReport:
+        """Delete documents by id (ids not in the index are listed in ``report.missing``)."""
+        return self.update([], doc_ids)
 
     def rebuild(self) -> WriteReport:
-        """Re-chunk and re-embed every stored document into a new version (new embedder or
-        chunker settings allowed); the old version stays live until the swap."""
-        from . import Index
+        """Re-chunk and re-embed every stored document into a new version (a new embedder or
+        chunker setting allowed); the old version stays live until the swap.
 
-        old = Index(self.dir.root)
-        docs = list(old.store.iter_documents())
-        old.close()
-        return self._write(docs, [], fresh=True, on_duplicate="fail", rebuild=True)
+        Raises:
+            IndexNotFoundError: there is no index to rebuild.
+            IndexCorruptError: the live version fails its checksums.
+        """
+        self.dir.current_name()  # IndexNotFoundError before taking the lock
+        return self._write("rebuild", None, "fail")
 
     # -- implementation ---------------------------------------------------------------------
-    def _write(self, docs: Iterable[Document], delete_ids: list[str], fresh: bool, on_duplicate: str, rebuild: bool = False) -> WriteReport:
+    def _point(self, stage: str) -> None:
+        _crash_point(stage, self.hook)
+
+    def _chunker_for(self, mode: str, base: Manifest | None) -> ChunkerSettings:
+        emb_max = self.embedder.max_tokens
+        old = ChunkerSettings(**{k: v for k, v in base.chunker.items() if k != "method"}) if base else None
+        if mode == "update" and old is not None:
+            if self.chunker is not None and self.chunker != old:
+                raise UsageError(
+                    f"index {self.dir.root.name!r} was chunked at {old.max_tokens} tokens ({old.overlap_tokens} overlap), "
+                    f"not {self.chunker.max_tokens} ({self.chunker.overlap_tokens}); "
+                    f"run medcite index rebuild --chunk-tokens {self.chunker.max_tokens} to change it"
+                )
+            chunker = old
+        elif self.chunker is not None:
+            chunker = self.chunker
+        elif old is not None:  # build / rebuild: keep the settings unless the embedder changes
+            same = base.embedder.get("name") == self.embedder.name
+            chunker = old if same else ChunkerSettings(max_tokens=emb_max, overlap_tokens=old.overlap_tokens)
+        else:
+            chunker = ChunkerSettings(max_tokens=emb_max)
+        if chunker.max_tokens > emb_max:
+            raise UsageError(f"chunk size {chunker.max_tokens} exceeds the embedder's {emb_max} tokens")
+        return chunker
+
+    def _write(self, mode: str, events_fn: Callable[[], Iterable[Event]] | None, on_duplicate: str) -> WriteReport:
         t0 = time.perf_counter()
-        report = WriteReport()
+        report = WriteReport(operation=mode)
         with self.dir.lock(self.lock_timeout):
+            self._point("locked")
             self.dir.clean_stale()
+            self._point("cleaned")
             base: Manifest | None = None
             base_path: Path | None = None
             if self.dir.exists():
                 base_path = self.dir.current_path()
-                base = Manifest.read(base_path)
-                if not rebuild:
-                    base.check_embedder(self.embedder.name)
-                verify_files(base_path, base)
-            chunker = self.chunker or (
-                ChunkerSettings(**{k: v for k, v in base.chunker.items() if k != "method"})
-                if base and not rebuild
-                else ChunkerSettings(max_tokens=self.embedder.max_tokens)
-            )
-            if chunker.max_tokens > self.embedder.max_tokens:
-                raise UsageError(f"chunk size {chunker.max_tokens} exceeds the embedder's {self.embedder.max_tokens} tokens")
-            incoming = dedupe(docs, on_duplicate, report)
-            _crash_point("start", self.hook)
-            tmp = self.dir.new_tmp()
-            store = Store(tmp / "store.sqlite", readonly=False)
-            if base is not None and not fresh:
-                store.close()
-                shutil.copyfile(base_path / "store.sqlite", tmp / "store.sqlite")
-                store = Store(tmp / "store.sqlite", readonly=False)
-                vectors = VectorIndex.load(base_path / "vectors.faiss")
-                next_id = base.next_chunk_id
+                if mode == "build":
+                    try:  # only next_chunk_id is taken from the old version; it may be unreadable
+                        base = Manifest.read(base_path)
+                    except IndexCorruptError:
+                        base = None
+                else:
+                    base = Manifest.read(base_path)
+                    verify_files(base_path, base)  # refuse to write on top of a damaged version
+                    if mode == "update":
+                        base.check_embedder(self.embedder.name)
+            chunker = self._chunker_for(mode, base)
+            incremental = mode == "update" and base is not None
+
+            if mode == "rebuild":
+                old = Store(base_path / "store.sqlite", readonly=True)
+                try:
+                    events: Iterable[Event] = [("put", d) for d in old.iter_documents()]
+                finally:
+                    old.db.close()
+                self._point("rebuild-read")
             else:
-                vectors = VectorIndex.new(self.embedder.dim)
-                next_id = base.next_chunk_id if base else 0  # ids are never reused
-            _crash_point("copied", self.hook)
+                events = events_fn()
+            incoming, delete_ids = resolve_events(events, on_duplicate, report)
 
+            # plan against the live store: what to delete, skip, add, replace, reuse
             removed: list[int] = []
-            for doc_id in delete_ids:
-                ids = store.delete_document(doc_id)
-                if ids or doc_id in incoming:
-                    report.deleted.append(doc_id)
-                else:
-                    report.missing.append(doc_id)
-                removed.extend(ids)
-            to_embed: list[tuple[Document, list]] = []
-            for doc in incoming.values():
-                old_hash = store.content_hash(doc.id)
-                if old_hash == doc.content_hash():
-                    report.unchanged.append(doc.id)
-                    continue
-                if old_hash is not None:
-                    removed.extend(store.delete_document(doc.id))
-                    report.replaced.append(doc.id)
-                else:
-                    report.added.append(doc.id)
-                to_embed.append((doc, chunk_document(doc, self.embedder.count_tokens, chunker)))
-            if removed:
-                vectors.remove(np.asarray(removed, dtype=np.int64))
-            _crash_point("chunked", self.hook)
+            planned: list[_Planned] = []
+            base_store = Store(base_path / "store.sqlite", readonly=True) if incremental else None
+            try:
+                for doc_id in delete_ids:
+                    if base_store is not None and base_store.content_hash(doc_id) is not None:
+                        report.deleted.append(doc_id)
+                    else:
+                        report.missing.append(doc_id)
+                for doc in incoming.values():
+                    old_hash = base_store.content_hash(doc.id) if base_store is not None else None
+                    if old_hash == doc.content_hash():
+                        report.unchanged.append(doc.id)
+                        continue
+                    chunks = self.chunk_fn(doc, self.embedder.count_tokens, chunker)
+                    reuse: list[int | None] = [None] * len(chunks)
+                    if old_hash is not None:
+                        report.replaced.append(doc.id)
+                        pool: dict[str, list[int]] = {}
+                        for cid, h in base_store.db.execute(
+                            "SELECT chunk_id, content_hash FROM chunks WHERE doc_id=? ORDER BY chunk_id", (doc.id,)
+                        ):
+                            pool.setdefault(h, []).append(cid)
+                        for i, c in enumerate(chunks):
+                            ids = pool.get(c.content_hash())
+                            if ids:
+                                reuse[i] = ids.pop(0)
+                        removed.extend(cid for ids in pool.values() for cid in ids)
+                    else:
+                        report.added.append(doc.id)
+                    planned.append(_Planned(doc, chunks, reuse))
+                for doc_id in report.deleted:
+                    removed.extend(r[0] for r in base_store.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,)))
+            finally:
+                if base_store is not None:
+                    base_store.db.close()
+            self._point("planned")
 
-            if not fresh and not to_embed and not report.deleted:
-                store.close()
-                shutil.rmtree(tmp, ignore_errors=True)
+            if incremental and not planned and not report.deleted:
                 report.documents, report.chunks = base.counts["documents"], base.counts["chunks"]
                 report.seconds = time.perf_counter() - t0
                 return report
 
-            # embed in slices so memory stays bounded and progress is visible
-            flat = [(doc, c) for doc, chunks in to_embed for c in chunks]
-            total = len(flat)
-            done = 0
-            te = 0.0
-            step = 256
-            per_doc: dict[str, list] = {}
-            for i in range(0, total, step):
-                part = flat[i : i + step]
-                t1 = time.perf_counter()
-                vecs = self.embedder.embed_documents([c.embed_text() for _, c in part])
-                te += time.perf_counter() - t1
-                ids = np.arange(next_id, next_id + len(part), dtype=np.int64)
-                next_id += len(part)
-                vectors.add(ids, vecs)
-                for cid, (doc, c) in zip(ids.tolist(), part):
-                    per_doc.setdefault(doc.id, []).append((cid, c))
-                report.tokens_embedded += sum(c.n_tokens for _, c in part)
-                done += len(part)
-                if self.progress:
-                    self.progress(done, total)
-                if i == 0:
-                    _crash_point("embedding", self.hook)
-            for doc, _chunks in to_embed:
-                store.put_document(doc, per_doc.get(doc.id, []))
-            store.commit()
-            report.chunks_embedded = total
-            report.embed_seconds = te
-            _crash_point("embedded", self.hook)
+            tmp = self.dir.new_tmp()
+            try:  # an error (not a kill) removes the unfinished version at once
+                self._point("tmp-created")
+                if incremental:
+                    shutil.copyfile(base_path / "store.sqlite", tmp / "store.sqlite")
+                    store = Store(tmp / "store.sqlite", readonly=False)
+                    vectors = ann.load_vectors(base_path, base.vector_params, mmap=False)
+                    if vectors.dim != self.embedder.dim:
+                        raise IndexCorruptError(f"{base_path / 'vectors.faiss'}: {vectors.dim}-d vectors, but {self.embedder.name} makes {self.embedder.dim}-d ones")
+                else:
+                    store = Store(tmp / "store.sqlite", readonly=False)
+                    vectors = ann.create_vectors(
+                        self.embedder.dim,
+                        ann.choose_options(self.vector_options, base.vector_params if mode == "rebuild" and base else None),
+                        sum(len(p.chunks) for p in planned),
+                    )
+                next_id = base.next_chunk_id if base else 0  # chunk ids are never reused
+                self._point("copied")
 
-            table = store.chunk_table()
-            chunk_ids = np.fromiter((r[0] for r in table), dtype=np.int64, count=len(table))
-            lexical = LexicalIndex.build([r[2] for r in table], chunk_ids)
-            lexical.save(tmp / "bm25")
-            vectors.save(tmp / "vectors.faiss")
-            report.documents = store.count_documents()
-            report.chunks = store.count_chunks()
-            store.close()
-            _crash_point("written", self.hook)
+                for doc_id in report.deleted:
+                    store.delete_document(doc_id)
+                for doc_id in report.replaced:
+                    store.delete_document(doc_id)
+                if removed:
+                    vectors.remove(np.asarray(removed, dtype=np.int64))
+                self._point("deleted")
 
-            report.seconds = time.perf_counter() - t0
-            manifest = Manifest(
-                name=self.dir.root.name,
-                version=self.dir.next_name(),
-                embedder={
-                    "name": self.embedder.name, "dim": self.embedder.dim, "normalize": True,
-                    "max_tokens": self.embedder.max_tokens,
-                },
-                chunker=chunker.to_json(),
-                counts={"documents": report.documents, "chunks": report.chunks},
-                files=checksum_dir(tmp),
-                build={
-                    "seconds": round(report.seconds, 3), "embed_seconds": round(te, 3),
-                    "chunks_embedded": total, "tokens_embedded": report.tokens_embedded,
-                    "operation": "rebuild" if rebuild else ("build" if fresh else "update"),
-                },
-                next_chunk_id=next_id,
-                created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            )
-            manifest.write(tmp)
-            _crash_point("manifest", self.hook)
-            report.version = self.dir.publish(tmp)
-            _crash_point("published", self.hook)
+                # assign ids, then embed new chunks in slices (bounded memory, visible progress)
+                todo: list[tuple[int, Chunk]] = []
+                for p in planned:
+                    for i, c in enumerate(p.chunks):
+                        if p.reuse[i] is None:
+                            p.reuse[i] = next_id
+                            todo.append((next_id, c))
+                            next_id += 1
+                        else:
+                            report.chunks_reused += 1
+                total = len(todo)
+                te = 0.0
+                for k, i in enumerate(range(0, total, self.batch_size), start=1):
+                    part = todo[i : i + self.batch_size]
+                    t1 = time.perf_counter()
+                    vecs = self.embedder.embed_documents([c.embed_text() for _, c in part])
+                    te += time.perf_counter() - t1
+                    vectors.add(np.fromiter((cid for cid, _ in part), dtype=np.int64, count=len(part)), vecs)
+                    report.tokens_embedded += sum(c.n_tokens for _, c in part)
+                    if self.progress:
+                        self.progress(i + len(part), total)
+                    self._point(f"embedding:{k}")
+                for p in planned:
+                    store.put_document(p.doc, list(zip(p.reuse, p.chunks)))
+                self._point("store-filled")
+                store.commit()
+                report.chunks_embedded = total
+                report.embed_seconds = te
+                self._point("store-written")
+
+                table = store.chunk_table()
+                report.documents = store.count_documents()
+                report.chunks = store.count_chunks()
+                store.close()
+                chunk_ids = np.fromiter((r[0] for r in table), dtype=np.int64, count=len(table))
+                lexical = LexicalIndex.build([r[2] for r in table], chunk_ids)
+                del table
+                lexical.save(tmp / "bm25")
+                self._point("bm25-written")
+                vectors.save_into(tmp)
+                self._point("vectors-written")
+
+                report.seconds = time.perf_counter() - t0
+                manifest = Manifest(
+                    name=self.dir.root.name,
+                    version=self.dir.next_name(),
+                    embedder={
+                        "name": self.embedder.name, "dim": self.embedder.dim, "normalize": True,
+                        "max_tokens": self.embedder.max_tokens,
+                    },
+                    chunker=chunker.to_json(),
+                    counts={"documents": report.documents, "chunks": report.chunks},
+                    files=checksum_dir(tmp),
+                    build={
+                        "seconds": round(report.seconds, 3), "embed_seconds": round(te, 3),
+                        "chunks_embedded": total, "chunks_reused": report.chunks_reused,
+                        "tokens_embedded": report.tokens_embedded, "operation": mode,
+                    },
+                    next_chunk_id=next_id,
+                    **ann.manifest_fields(vectors),
+                    created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                )
+                manifest.write(tmp)
+                self._point("manifest")
+                report.version = self.dir.publish(tmp, self._point)
+            except BaseException:
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            self._point("published")
         return report

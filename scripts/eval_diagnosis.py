@@ -1,0 +1,197 @@
+"""Evaluate ``medcite diagnose`` on a dev set built from MedQuAD "symptoms" answers.
+
+Each case: the findings are a MedQuAD "symptoms" answer with the question header and the HPO
+boilerplate removed, its symptom table turned into a ";"-separated list, and the condition's own
+name, the words of that name and its abbreviations deleted (they often name it); the gold label
+is the record's ``focus``. The record the case came from is excluded from retrieval
+(leave-one-out, ``exclude_docs``). A candidate is correct when it is the gold condition by
+normalised name or by an identical UMLS CUI set (:meth:`Condition.matches`).
+
+Cases are drawn at random (``--seed``) from all usable "symptoms" records (focus a disorder, at
+least ``--min-findings`` findings left after the name removal). Reported: top-1/5/10 accuracy
+and MRR@10 over all cases, and over the "attested" subset whose gold condition is the focus or a
+MeSH heading of at least one other indexed document (a retrieval-based system cannot propose a
+condition no other indexed document is about; it may still find it named in text).
+
+Usage::
+
+    nice -n 10 .venv/bin/python scripts/eval_diagnosis.py --index indexes/diag-minilm --cases 600 \\
+        --json results/eval_diagnosis.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from medcite.clinical._text import STOP
+from medcite.clinical.diagnose import diagnose, split_findings
+from medcite.clinical.vocabulary import (
+    Vocabulary,
+    _long_form,
+    accept_medquad_focus,
+    vocabulary_for_index,
+)
+from medcite.embedding import get_embedder
+from medcite.index import Index
+from medcite.readers import FileReport, read_documents
+from medcite.retrieval import Retriever, SearchOptions
+
+HEADER = re.compile(r"^\s*(?:what are (?:the )?(?:signs and )?symptoms of [^?]*\?|[^?\n]{0,200}\?)\s*", re.IGNORECASE)
+HPO_INTRO = re.compile(
+    r"The Human Phenotype Ontology provides the following list of signs and symptoms for .*?"
+    r"Signs and Symptoms Approximate number of patients \(when available\)", re.IGNORECASE | re.DOTALL)
+HPO_TAIL = re.compile(r"The Human Phenotype Ontology \(HPO\) has collected information.*$", re.IGNORECASE | re.DOTALL)
+PERCENT = re.compile(r"\s+\d+(?:\.\d+)?%\s*")
+BRACKETED_ABBREV = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})[;,)]")
+
+
+def abbreviations_of(name: str, text: str) -> set[str]:
+    """Abbreviations defined for ``name`` in ``text`` (Schwartz & Hearst long form = name)."""
+    from medcite.clinical.vocabulary import normalize
+
+    out = set()
+    target = normalize(name)
+    for m in BRACKETED_ABBREV.finditer(text):
+        lf = _long_form(m.group(1), text[max(0, m.start() - 200) : m.start()])
+        if lf and (normalize(lf) == target or normalize(lf).endswith(target)):
+            out.add(m.group(1))
+    return out
+
+
+def make_findings(answer: str, focus: str, extra_names: set[str], abbrevs: set[str]) -> str:
+    """Findings text of one case: header, boilerplate, the name, its words and abbreviations removed."""
+    t = HEADER.sub("", answer, count=1)
+    t = HPO_INTRO.sub(" ; ", t)
+    t = HPO_TAIL.sub("", t)
+    t = PERCENT.sub(" ; ", t)
+    names = {focus} | extra_names
+    for n in sorted(names, key=len, reverse=True):
+        t = re.sub(re.escape(n), " ", t, flags=re.IGNORECASE)
+    words = {w for n in names for w in re.split(r"[^A-Za-z0-9]+", n) if len(w) >= 3 and w.lower() not in STOP}
+    for w in sorted(words, key=len, reverse=True):
+        t = re.sub(rf"\b{re.escape(w)}(?:s|es|'s|’s)?\b", " ", t, flags=re.IGNORECASE)
+    for a in abbrevs:
+        t = re.sub(rf"(?<![A-Za-z0-9]){re.escape(a)}s?(?![A-Za-z0-9])", " ", t)
+    t = re.sub(r"\(\s*\)", " ", t)
+    return re.sub(r"[ \t]+", " ", t).strip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--index", required=True, help="index directory (PubMedQA + BioASQ + MedQuAD)")
+    ap.add_argument("--medquad", default=str(Path(__file__).resolve().parents[2] / "shared/data/medquad/qa.jsonl"))
+    ap.add_argument("--cases", type=int, default=600)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--passages", type=int, default=40, help="passages read per case")
+    ap.add_argument("--min-findings", type=int, default=2)
+    ap.add_argument("--embedder", default=None, help="default: the one the index manifest names")
+    ap.add_argument("--cache", default="indexes/.cache", help="vocabulary cache directory")
+    ap.add_argument("--json", default=None, help="write figures and per-case ranks here")
+    ap.add_argument("--show", type=int, default=0, help="print this many cases in full")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    ix = Index(Path(args.index))
+    emb = get_embedder(args.embedder or ix.embedder_name)
+    retriever = Retriever(ix, emb)
+    vocab: Vocabulary = vocabulary_for_index(ix, Path(args.cache))
+    print(f"index {args.index} ({ix.embedder_name}, {len(ix.doc_ids)} documents, {len(ix)} chunks); vocabulary {len(vocab)} conditions "
+          f"loaded in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+    indexed = set(ix.doc_ids)
+    attached_docs: dict[int, set[str]] = {}
+    for d, att in vocab.doc_conditions.items():
+        for cid in att:
+            attached_docs.setdefault(cid, set()).add(d)
+
+    cases = []
+    skipped = {"not indexed": 0, "not a disorder": 0, "unknown focus": 0, "too few findings": 0}
+    for doc in read_documents(Path(args.medquad), FileReport(args.medquad)):
+        ex = doc.extra or {}
+        if ex.get("qtype") != "symptoms":
+            continue
+        if doc.id not in indexed:
+            skipped["not indexed"] += 1
+            continue
+        if not accept_medquad_focus(ex):
+            skipped["not a disorder"] += 1
+            continue
+        gold = vocab.lookup(ex["focus"])
+        if gold is None:
+            skipped["unknown focus"] += 1
+            continue
+        answer = doc.body()
+        abbrevs = abbreviations_of(ex["focus"], answer) | gold.abbreviations
+        findings = make_findings(answer, ex["focus"], {gold.name}, abbrevs)
+        fs, _ctx = split_findings(findings)
+        if len(fs) < args.min_findings:
+            skipped["too few findings"] += 1
+            continue
+        attested = bool(attached_docs.get(gold.id, set()) - {doc.id})
+        cases.append({"doc_id": doc.id, "focus": ex["focus"], "cuis": ex.get("cuis") or [], "findings": findings,
+                      "n_findings": len(fs), "attested": attested, "source": ex.get("origin", "")})
+    random.Random(args.seed).shuffle(cases)
+    usable = len(cases)
+    cases = cases[: args.cases]
+    print(f"{usable} usable symptom records ({skipped}); evaluating {len(cases)}", file=sys.stderr)
+
+    opts = SearchOptions(top_k=args.passages, max_per_paper=1)
+    ranks = []
+    t1 = time.perf_counter()
+    for k, c in enumerate(cases, 1):
+        d = diagnose(c["findings"], retriever, vocab, opts, top_k=10, exclude_docs={c["doc_id"]})
+        rank = 0
+        for r, cand in enumerate(d.candidates, 1):
+            cond = vocab.condition_by_key(cand.key)
+            if cond is not None and cond.matches(c["focus"], c["cuis"]):
+                rank = r
+                break
+        c["rank"] = rank
+        c["top"] = [cand.condition for cand in d.candidates[:5]]
+        ranks.append(rank)
+        if k <= args.show:
+            print(f"\n--- {c['doc_id']} gold={c['focus']!r} rank={rank}\n{c['findings'][:600]}\n→ {c['top']}", file=sys.stderr)
+        if k % 50 == 0:
+            el = time.perf_counter() - t1
+            print(f"{k}/{len(cases)} cases, {el / k:.2f} s/case, top-5 so far {sum(1 for r in ranks if 0 < r <= 5) / k:.3f}", file=sys.stderr)
+
+    def figures(sel: list[dict]) -> dict:
+        n = len(sel)
+        if not n:
+            return {"cases": 0}
+        rs = [c["rank"] for c in sel]
+        return {
+            "cases": n,
+            "top1": round(sum(1 for r in rs if r == 1) / n, 4),
+            "top5": round(sum(1 for r in rs if 0 < r <= 5) / n, 4),
+            "top10": round(sum(1 for r in rs if 0 < r <= 10) / n, 4),
+            "mrr10": round(sum(1 / r for r in rs if r) / n, 4),
+        }
+
+    result = {
+        "index": str(args.index), "embedder": ix.embedder_name, "documents": len(ix.doc_ids), "chunks": len(ix),
+        "seed": args.seed, "passages": args.passages, "usable_records": usable, "skipped": skipped,
+        "all": figures(cases), "attested": figures([c for c in cases if c["attested"]]),
+        "not_attested": figures([c for c in cases if not c["attested"]]),
+        "by_source": {s: figures([c for c in cases if c["source"] == s]) for s in sorted({c["source"] for c in cases})},
+        "seconds_per_case": round((time.perf_counter() - t1) / max(len(cases), 1), 3),
+    }
+    print(json.dumps({k: v for k, v in result.items()}, indent=1))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps({**result, "cases": cases}, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""In-process GGUF models with llama-cpp-python's ``Llama``, as a LangChain chat model.
+
+The fastest local path on CPU (quantized matmuls, no dequantization). A model whose GGUF
+carries a chat template gets it (rendered with llama-cpp-python's Jinja2 formatter); a base
+model gets the same completion prompt and stop sequences as the transformers path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
+
+from ...errors import GeneratorError
+from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT
+
+_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, n_threads: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError as e:
+        raise GeneratorError("the llamacpp generator needs llama-cpp-python (pip install 'medcite[llamacpp]')") from e
+    if not os.path.isfile(path):
+        raise GeneratorError(f"GGUF file not found: {path}")
+    try:
+        return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    except Exception as e:
+        raise GeneratorError(f"llama.cpp could not load {path}: {type(e).__name__}: {str(e)[:200]}") from e
+
+
+class LlamaCppChatModel(BaseChatModel):
+    """A GGUF model run in-process by llama.cpp, exposed as a LangChain chat model.
+
+    Attributes:
+        context_tokens: ``n_ctx`` (tokens).
+        repetition_penalty: llama.cpp ``repeat_penalty``.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    llm: Any = Field(exclude=True)
+    model_label: str = "llamacpp"
+    context_tokens: int = DEFAULT_LOCAL_CONTEXT
+    max_tokens: int = 256
+    stop: list[str] = Field(default_factory=list)
+    repetition_penalty: float = 1.1
+    supports_completion_cue: bool = True
+    chat_template: str = ""
+
+    @classmethod
+    def load(cls, model_path: str, context_tokens: int | None = None, n_threads: int | None = None, **kw) -> LlamaCppChatModel:
+        """Load ``model_path`` (a .gguf file).
+
+        Raises:
+            GeneratorError: llama-cpp-python is missing or the file cannot be loaded.
+        """
+        llm = _load(str(model_path), int(context_tokens or DEFAULT_LOCAL_CONTEXT), int(n_threads or os.cpu_count() or 2))
+        tmpl = (llm.metadata or {}).get("tokenizer.chat_template", "")
+        label = os.path.splitext(os.path.basename(str(model_path)))[0]
+        return cls(llm=llm, model_label=f"llamacpp:{label}", context_tokens=llm.n_ctx(), chat_template=tmpl, **kw)
+
+    @property
+    def _llm_type(self) -> str:
+        return "medcite-llamacpp"
+
+    def render(self, messages: list[BaseMessage], completion_cue: str | None = None) -> tuple[str, list[str]]:
+        """``(prompt text, extra stop sequences)`` for ``messages`` (``completion_cue``: as in
+        :meth:`TransformersChatModel.render`)."""
+        if self.chat_template:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            eos = self.llm.detokenize([self.llm.token_eos()]).decode("utf-8", "ignore")
+            bos = self.llm.detokenize([self.llm.token_bos()]).decode("utf-8", "ignore")
+            fmt = Jinja2ChatFormatter(self.chat_template, eos_token=eos, bos_token=bos)
+            r = fmt(messages=[{"role": _ROLE.get(m.type, "user"), "content": m.content} for m in messages])
+            return r.prompt, list(r.stop or []) if isinstance(r.stop, list) else ([r.stop] if r.stop else [])
+        body = "\n\n".join(str(m.content) for m in messages if m.type != "ai")
+        cue = COMPLETION_CUE if completion_cue is None else completion_cue
+        return (f"{body}\n\n{cue}" if cue else body), list(BASE_STOPS)
+
+    def _tokens(self, text: str) -> list[int]:
+        # a rendered chat template starts with the BOS text; a completion prompt needs it added
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=not self.chat_template, special=True)
+
+    def count_prompt_tokens(self, system: str, user: str) -> int:
+        """Prompt tokens for a system + user pair as sent."""
+        return len(self._tokens(self.render([SystemMessage(system), HumanMessage(user)])[0]))
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens of ``text`` (no BOS)."""
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools=None) -> int:
+        """Prompt tokens for ``messages`` as sent."""
+        return len(self._tokens(self.render(messages)[0]))
+
+    def _call_kw(self, messages, stop, max_tokens, completion_cue=None) -> tuple[list[int], dict]:
+        text, stops = self.render(messages, completion_cue)
+        ids = self._tokens(text)
+        if len(ids) >= self.context_tokens:
+            raise GeneratorError(f"the prompt has {len(ids)} tokens; {self.model_label} has a {self.context_tokens}-token context window")
+        n = min(int(max_tokens or self.max_tokens), self.context_tokens - len(ids))
+        allstops = list(dict.fromkeys(list(self.stop) + list(stop or []) + stops))
+        return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops or None)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, max_tokens: int | None = None,
+                  completion_cue: str | None = None, **kwargs: Any) -> ChatResult:
+        ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
+        r = self.llm.create_completion(**kw)
+        ch = r["choices"][0]
+        u = r.get("usage") or {}
+        msg = AIMessage(
+            content=ch["text"].strip(),
+            usage_metadata={"input_tokens": u.get("prompt_tokens", len(ids)), "output_tokens": u.get("completion_tokens", 0),
+                            "total_tokens": u.get("total_tokens", 0)},
+            response_metadata={"finish_reason": ch.get("finish_reason") or "", "model_name": self.model_label},
+        )
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, max_tokens: int | None = None,
+                  completion_cue: str | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
+        n_out, finish = 0, ""
+        for part in self.llm.create_completion(**kw, stream=True):
+            ch = part["choices"][0]
+            finish = ch.get("finish_reason") or finish
+            if ch.get("text"):
+                n_out += 1  # llama.cpp streams one token per chunk
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=ch["text"]))
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata={"input_tokens": len(ids), "output_tokens": n_out, "total_tokens": len(ids) + n_out},
+            response_metadata={"finish_reason": finish, "model_name": self.model_label},
+        ))

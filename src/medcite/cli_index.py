@@ -1,0 +1,162 @@
+"""``medcite index update | remove | rebuild``: keep an index current (registers on ``index_app``).
+
+Also imports :mod:`medcite.cli_pubmed` so ``medcite pubmed fetch`` is registered with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from .cli_common import IndexOpt, err, handle_errors, index_app, print_file_reports, progress_callback, service
+from .errors import UsageError
+from .index.writer import DUPLICATE_POLICIES, Event, WriteReport
+
+LockTimeout = Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer before failing")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress output or per-file lines (errors still shown)")]
+EmbedderOpt = Annotated[Optional[str], typer.Option("--embedder", "-e", help="embedder name (default: the one the index was built with)")]
+
+
+def file_events(docs, reports) -> list[Event]:
+    """Order puts and deletions file by file, as the files were given.
+
+    ``Medcite.read_inputs`` concatenates the documents of every file that did not fail, in
+    file order, and ``report.read`` counts each file's documents, so the list can be cut back
+    into files; each file's ``<DeleteCitation>`` deletions follow its records.
+    """
+    events: list[Event] = []
+    pos = 0
+    for r in reports:
+        n = 0 if r.error else r.read
+        events.extend(("put", d) for d in docs[pos : pos + n])
+        events.extend(("delete", i) for i in r.deleted)
+        pos += n
+    if pos != len(docs):  # defensive: counts disagree, fall back to all puts then all deletions
+        return [*(("put", d) for d in docs), *(("delete", i) for r in reports for i in r.deleted)]
+    return events
+
+
+def _embedder(svc, name: str | None):
+    from .embedding import get_embedder
+
+    return get_embedder(name) if name else svc.embedder_for_index()
+
+
+def _run(label: str, quiet: bool, fn) -> WriteReport:
+    cb, prog = progress_callback(quiet, label)
+    if prog:
+        prog.start()
+    try:
+        return fn(cb)
+    finally:
+        if prog:
+            prog.stop()
+
+
+def _print_report(svc, rep: WriteReport, quiet: bool) -> None:
+    err.print(f"index {escape(str(svc.index_path))}: {escape(rep.summary())}", highlight=False)
+    if rep.duplicates and not quiet:
+        shown = ", ".join(rep.duplicates[:5]) + (f" … (+{len(rep.duplicates) - 5})" if len(rep.duplicates) > 5 else "")
+        err.print(f"duplicate ids in the input: {escape(shown)}", highlight=False)
+
+
+def _normalise_id(raw: str) -> str:
+    s = raw.strip()
+    if s.isdigit():
+        return f"PMID:{s}"
+    if s.lower().startswith("pmid:") and s[5:].strip().isdigit():
+        return f"PMID:{s[5:].strip()}"
+    return s
+
+
+@index_app.command("update")
+@handle_errors
+def index_update(
+    paths: Annotated[list[Path], typer.Argument(help="files or directories: new papers, revised records, PubMed update files")],
+    index: IndexOpt = None,
+    embedder: EmbedderOpt = None,
+    on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="an id repeated in the input: overwrite (last wins), skip (first wins), fail")] = "overwrite",
+    lock_timeout: LockTimeout = None,
+    quiet: Quiet = False,
+) -> None:
+    """Add new records, replace revised ones, skip unchanged ones and apply deletions.
+
+    Only new or changed chunks are embedded. Files are applied in order, so a later update
+    file's revision or <DeleteCitation> wins. Exit code 1 when any file failed (the rest is
+    still applied).
+    """
+    if on_duplicate not in DUPLICATE_POLICIES:
+        raise UsageError(f"unknown --on-duplicate {on_duplicate!r} (use {', '.join(DUPLICATE_POLICIES)})")
+    svc = service(index, lock_timeout=lock_timeout)
+    emb = _embedder(svc, embedder)
+    docs, reports, _deletes = svc.read_inputs(paths)
+    failed = print_file_reports(reports, quiet)
+    events = file_events(docs, reports)
+    if not events:
+        err.print("nothing to update: no records or deletions were read", highlight=False)
+    else:
+        rep = _run("embedding", quiet, lambda cb: svc.writer(embedder=emb, progress=cb).apply(events, on_duplicate=on_duplicate))
+        _print_report(svc, rep, quiet)
+    if failed:
+        err.print(f"[red]{failed} file(s) failed[/red]; the rest was applied", highlight=False)
+        raise typer.Exit(1)
+
+
+@index_app.command("remove")
+@handle_errors
+def index_remove(
+    ids: Annotated[list[str], typer.Argument(help="document ids (PMID:123, bare PMIDs, or other ids such as medquad:…)")],
+    index: IndexOpt = None,
+    lock_timeout: LockTimeout = None,
+    quiet: Quiet = False,
+) -> None:
+    """Delete documents from the index (a new version without them). Exit code 1 when an id
+    is not in the index."""
+    svc = service(index, lock_timeout=lock_timeout)
+    emb = svc.embedder_for_index()
+    from .index import IndexDir
+
+    IndexDir(svc.index_path).current_name()  # IndexNotFoundError rather than creating an index
+    rep = svc.writer(embedder=emb).remove([_normalise_id(i) for i in ids])
+    _print_report(svc, rep, quiet)
+    if rep.missing:
+        err.print(f"[red]not in the index:[/red] {escape(', '.join(rep.missing))}", highlight=False)
+        raise typer.Exit(1)
+
+
+@index_app.command("rebuild")
+@handle_errors
+def index_rebuild(
+    index: IndexOpt = None,
+    embedder: EmbedderOpt = None,
+    chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", min=16, help="max tokens per chunk (default: kept, or the new embedder's limit)")] = None,
+    overlap_tokens: Annotated[Optional[int], typer.Option("--overlap-tokens", min=0, help="overlap between chunks of a section (tokens)")] = None,
+    lock_timeout: LockTimeout = None,
+    quiet: Quiet = False,
+) -> None:
+    """Re-chunk and re-embed every stored document into a new version, then swap it in.
+
+    Use after changing the embedder or the chunk size; the old version keeps answering until
+    the swap.
+    """
+    from .chunking import ChunkerSettings
+    from .index.writer import IndexWriter
+
+    svc = service(index, lock_timeout=lock_timeout)
+    emb = _embedder(svc, embedder)
+    chunker = None
+    if chunk_tokens or overlap_tokens is not None:
+        ov = svc.settings.chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
+        chunker = ChunkerSettings(chunk_tokens or emb.max_tokens, ov)
+    writer_lock = svc.settings.lock_timeout
+    rep = _run(
+        "re-embedding", quiet,
+        lambda cb: IndexWriter(svc.index_path, emb, chunker, lock_timeout=writer_lock, progress=cb).rebuild(),
+    )
+    _print_report(svc, rep, quiet)
+
+
+from . import cli_pubmed  # noqa: E402,F401  (registers `medcite pubmed`)

@@ -1,0 +1,333 @@
+"""Grounded differential: candidate conditions for a set of findings, each backed by passages.
+
+Method (extractive, no language model):
+
+1. The findings text is split into findings (symptoms, signs, results) and context (age, sex).
+2. Each finding is one query and the whole text one more; :meth:`Retriever.search` fuses all
+   ranked lists with reciprocal rank fusion (Cormack et al. 2009) — multi-query retrieval.
+3. Every retrieved passage supports the conditions attached to its document (MedQuAD focus,
+   disorder MeSH headings) and those its title or text mention (:class:`Vocabulary` matcher).
+   A passage's vote is its fused score relative to the best passage, times a weight for how the
+   condition is tied to it (:data:`LINK_WEIGHTS`), divided by the square root of the number of
+   conditions the passage supports (a passage listing twenty disorders backs each one weakly).
+4. A candidate's evidence is the sum of its votes times the condition's IDF (generic names such
+   as "infection" are down-weighted); its score multiplies that by ``COVERAGE_FLOOR + (1 -
+   COVERAGE_FLOOR) × coverage``, where coverage is the share of findings whose content words its
+   supporting passages mention (matched findings; the rest are unexplained).
+
+Every candidate has at least one supporting passage, cited ``[n]`` against the reference list.
+The output always ends with :data:`DISCLAIMER`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..citations import references_for
+from ..documents import Passage, Reference
+from ..errors import UsageError
+from ..retrieval import Retriever, SearchOptions
+from ._text import content_tokens, sentences
+from .vocabulary import Vocabulary, normalize
+
+DISCLAIMER = (
+    "This list is literature support for a clinician's judgement, not a diagnosis: it shows which "
+    "conditions the indexed papers connect with these findings."
+)
+#: Weight of each way a condition is tied to a passage.
+LINK_WEIGHTS = {"focus": 1.0, "mesh": 0.6, "title": 0.6, "text": 0.35}
+COVERAGE_FLOOR = 0.3
+PASSAGE_COVERAGE = 0.0
+#: A finding is matched when all but a third of its content words occur in the evidence
+#: (1 of 1, 2 of 2, 2 of 3, 3 of 4 …).
+MAX_FINDING_QUERIES = 24
+CITATIONS_PER_CANDIDATE = 3
+
+_DEMOGRAPHIC = re.compile(
+    r"\b(?:\d+[- ]?(?:years?|yrs?|y|months?|mo|weeks?|wk|days?)[- ]?(?:old)?|aged?\s+\d+|"
+    r"(?:man|woman|men|women|male|female|boy|girl|infant|newborn|neonate|child|adolescent|teenager|lady|gentleman|patient|pt)s?)\b",
+    re.IGNORECASE,
+)
+_SPLIT_MAJOR = re.compile(r"[;\n•·]+|(?<=[A-Za-z0-9)%])\.\s+|\s+-\s+")
+_SPLIT_WITH = re.compile(r"\s+(?:with|presenting with|presents with|complaining of|reporting|who has|who have)\s+", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """One condition of the differential.
+
+    Attributes:
+        condition: display name.
+        key: the condition's normalised name in the vocabulary.
+        cuis: UMLS CUIs (empty for MeSH-only conditions).
+        semantic_group: "Disorders" or "".
+        score: ranking score (evidence × coverage factor; relative, not a probability).
+        evidence: summed passage votes × IDF.
+        citations: reference numbers ``[n]`` of the best supporting passages.
+        evidence_count: number of retrieved passages that support the condition.
+        matched_findings: findings whose content words the supporting passages mention.
+        unexplained_findings: the other findings.
+        support: per cited passage: ``{"n", "doc_id", "link", "quote"}`` where ``link`` is how the
+            condition is tied to it (focus, mesh, title, text) and ``quote`` a verbatim sentence
+            naming the condition ("" when it is tied by metadata only).
+        named_in_findings: the findings themselves name this condition.
+    """
+
+    condition: str
+    key: str
+    cuis: list[str]
+    semantic_group: str
+    score: float
+    evidence: float
+    citations: list[int]
+    evidence_count: int
+    matched_findings: list[str]
+    unexplained_findings: list[str]
+    support: list[dict[str, Any]] = field(default_factory=list)
+    named_in_findings: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass
+class Diagnosis:
+    """A differential with its references.
+
+    Attributes:
+        input: the findings text as given.
+        findings: the findings it was split into.
+        context: age/sex and other context pieces (not scored).
+        candidates: ranked candidates, best first.
+        references: numbered references cited by the candidates.
+        disclaimer: :data:`DISCLAIMER`.
+        generator: "extractive".
+        notes: remarks (e.g. why the list is empty).
+        timings: seconds per stage.
+    """
+
+    input: str
+    findings: list[str]
+    context: list[str]
+    candidates: list[Candidate]
+    references: list[Reference]
+    disclaimer: str = DISCLAIMER
+    generator: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""
+        return {
+            "task": "diagnose",
+            "input": self.input,
+            "findings": self.findings,
+            "context": self.context,
+            "items": [c.to_json() for c in self.candidates],
+            "references": [r.to_json() for r in self.references],
+            "generator": self.generator,
+            "notes": self.notes,
+            "disclaimer": self.disclaimer,
+            "timings": self.timings,
+        }
+
+
+def _is_context(piece: str) -> bool:
+    rest = _DEMOGRAPHIC.sub(" ", piece)
+    return not content_tokens(rest)
+
+
+def split_findings(text: str) -> tuple[list[str], list[str]]:
+    """Split free-text findings into ``(findings, context)``.
+
+    Pieces are separated by ``;``, new lines, bullets, sentence ends, commas and a final "and"
+    of a list; "A 45-year-old man with fever" gives context "A 45-year-old man" and finding
+    "fever". Pieces with no content word besides age/sex words are context. Duplicates are
+    dropped; order is kept.
+    """
+    findings: list[str] = []
+    context: list[str] = []
+    for major in _SPLIT_MAJOR.split(text or ""):
+        major = major.strip(" .,:")
+        if not major:
+            continue
+        pieces: list[str] = []
+        head, *tail = _SPLIT_WITH.split(major, maxsplit=1)
+        if tail and _is_context(head):
+            context.append(head.strip(" ,."))
+            major = tail[0]
+        items = [p for p in re.split(r",\s*", major) if p.strip()]
+        if len(items) > 1 or len(major.split()) <= 8:
+            last = items.pop() if items else ""
+            items.extend(re.split(r"\s+(?:and|or|as well as)\s+", last))
+        pieces.extend(items)
+        for p in pieces:
+            p = re.sub(r"^(?:and|or|with|plus)\s+", "", p.strip(" .,:"), flags=re.IGNORECASE)
+            if not p or not content_tokens(p):
+                if p:
+                    context.append(p)
+                continue
+            if _is_context(p):
+                context.append(p)
+            elif p.lower() not in {f.lower() for f in findings}:
+                findings.append(p)
+    return findings, context
+
+
+def _quote(text: str, forms: set[str]) -> str:
+    """First sentence of ``text`` whose normalised form contains one of ``forms``."""
+    for s in sentences(text):
+        ns = f" {normalize(s)} "
+        if any(f" {f} " in ns for f in forms):
+            return s.strip()
+    return ""
+
+
+def diagnose(
+    findings_text: str,
+    retriever: Retriever,
+    vocabulary: Vocabulary,
+    opts: SearchOptions | None = None,
+    top_k: int = 10,
+    exclude_docs: set[str] | None = None,
+    max_queries: int = MAX_FINDING_QUERIES,
+    params: RankParams | None = None,
+) -> Diagnosis:
+    """Rank candidate conditions for ``findings_text`` from retrieved literature.
+
+    Args:
+        findings_text: free text (age, sex, symptoms, signs, results).
+        retriever: the index's retriever.
+        vocabulary: the index's condition vocabulary.
+        opts: retrieval options; ``opts.top_k`` is the number of passages read (not candidates;
+            default 40).
+        top_k: candidates returned.
+        exclude_docs: documents never used (leave-one-out evaluation).
+        max_queries: at most this many findings become queries of their own.
+        params: ranking knobs (default :class:`RankParams`).
+
+    Returns:
+        a :class:`Diagnosis` (``candidates`` empty, with a note, when no passage supports any
+        condition).
+
+    Raises:
+        UsageError: empty findings or bad options.
+    """
+    if not findings_text or not findings_text.strip():
+        raise UsageError("the findings are empty")
+    if top_k < 1:
+        raise UsageError("top-k must be at least 1")
+    t0 = time.perf_counter()
+    findings, context = split_findings(findings_text)
+    if not findings:
+        raise UsageError("no clinical findings were recognised (give symptoms, signs or results, e.g. 'fever; cough; weight loss')")
+    joint = " ".join(findings_text.split())
+    queries = findings[:max_queries] + [joint] if len(findings) > 1 else [joint]
+    passages = retriever.search(queries, opts or SearchOptions(top_k=40), exclude_docs=exclude_docs)
+    t1 = time.perf_counter()
+    diag = rank_candidates(findings_text, findings, context, passages, vocabulary, top_k, params)
+    diag.timings = {"retrieve": t1 - t0, "rank": time.perf_counter() - t1, "total": time.perf_counter() - t0}
+    return diag
+
+
+def passage_links(p: Passage, vocabulary: Vocabulary) -> dict[int, str]:
+    """``{condition id: strongest link}`` for one passage: attached focus/MeSH, then title/text mentions."""
+    links: dict[int, str] = dict(vocabulary.attached(p.doc_id))
+    for cid in vocabulary.find(p.title):
+        links.setdefault(cid, "title")
+    for cid in vocabulary.find(p.text):
+        links.setdefault(cid, "text")
+    return links
+
+
+@dataclass(frozen=True)
+class RankParams:
+    """Knobs of :func:`rank_candidates` (defaults as documented in the module doc).
+
+    Attributes:
+        link_weights: weight of each way a condition is tied to a passage.
+        coverage_floor: score factor of a candidate that explains no finding (1 = coverage ignored).
+        passage_coverage: weight of the share of findings a passage mentions in its vote
+            (vote × ``(1 - w) + w × share``; 0 = ignored).
+    """
+
+    link_weights: tuple[tuple[str, float], ...] = tuple(LINK_WEIGHTS.items())
+    coverage_floor: float = COVERAGE_FLOOR
+    passage_coverage: float = PASSAGE_COVERAGE
+
+
+def _matched(finding_tokens: list[set[str]], support: set[str]) -> list[bool]:
+    return [bool(ft) and len(ft & support) >= len(ft) - len(ft) // 3 for ft in finding_tokens]
+
+
+def rank_candidates(
+    findings_text: str,
+    findings: list[str],
+    context: list[str],
+    passages: list[Passage],
+    vocabulary: Vocabulary,
+    top_k: int = 10,
+    params: RankParams | None = None,
+) -> Diagnosis:
+    """Score conditions over already retrieved ``passages`` (best first); see the module doc."""
+    params = params or RankParams()
+    named = vocabulary.find(findings_text)
+    if not passages:
+        return Diagnosis(findings_text, findings, context, [], [], notes=["no passages were retrieved"])
+    weights = dict(params.link_weights)
+    top = max(p.score for p in passages) or 1.0
+    finding_tokens = [set(content_tokens(f)) for f in findings]
+    passage_tokens = [set(content_tokens(p.title + " " + p.text)) for p in passages]
+    votes: dict[int, list[tuple[float, int, str]]] = {}
+    for i, p in enumerate(passages):
+        links = passage_links(p, vocabulary)
+        if not links:
+            continue
+        share = 1.0 / math.sqrt(len(links))
+        cov = sum(_matched(finding_tokens, passage_tokens[i])) / len(findings) if findings else 0.0
+        base = p.score / top * share * ((1 - params.passage_coverage) + params.passage_coverage * cov)
+        for cid, link in links.items():
+            votes.setdefault(cid, []).append((base * weights[link], i, link))
+    if not votes:
+        return Diagnosis(findings_text, findings, context, [], [], notes=["no known condition is named in or attached to the retrieved passages"])
+    scored = []
+    for cid, vs in votes.items():
+        cond = vocabulary.conditions[cid]
+        evidence = sum(v for v, _, _ in vs) * cond.idf
+        support_tokens = set().union(*(passage_tokens[i] for _, i, _ in vs))
+        matched = [f for f, ok in zip(findings, _matched(finding_tokens, support_tokens)) if ok]
+        coverage = len(matched) / len(findings) if findings else 0.0
+        score = evidence * (params.coverage_floor + (1 - params.coverage_floor) * coverage)
+        scored.append((score, evidence, cid, vs, matched))
+    scored.sort(key=lambda x: (-x[0], vocabulary.conditions[x[2]].name))
+    order: list[int] = []  # 1-based passage numbers in citation order
+    candidates = []
+    for score, evidence, cid, vs, matched in scored[:top_k]:
+        cond = vocabulary.conditions[cid]
+        best = sorted(vs, key=lambda v: -v[0])[:CITATIONS_PER_CANDIDATE]
+        cites, support = [], []
+        for _, i, link in best:
+            if i + 1 not in order:
+                order.append(i + 1)
+            n = order.index(i + 1) + 1
+            cites.append(n)
+            quote = _quote(passages[i].text, cond.forms) if link in ("text", "title") else ""
+            support.append({"n": n, "doc_id": passages[i].doc_id, "link": link, "quote": quote})
+        candidates.append(
+            Candidate(
+                condition=cond.name, key=cond.key, cuis=sorted(cond.cuis), semantic_group=cond.semantic_group, score=round(score, 6),
+                evidence=round(evidence, 6), citations=cites, evidence_count=len(vs), matched_findings=matched,
+                unexplained_findings=[f for f in findings if f not in matched], support=support,
+                named_in_findings=cid in named,
+            )
+        )
+    refs = references_for(passages, order)
+    notes = []
+    if any(c.named_in_findings for c in candidates):
+        notes.append("some candidates are named in the findings themselves (marked); they may be history rather than a new diagnosis")
+    return Diagnosis(findings_text, findings, context, candidates, refs, notes=notes)

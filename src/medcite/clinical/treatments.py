@@ -1,0 +1,237 @@
+"""Treatment options for a condition, each with citations and the evidence level of each cited paper.
+
+Method: passages are retrieved for several phrasings ("<condition> treatment", "<condition>
+therapy", "treatment of <condition>", "<condition> management"; fused by RRF in
+:meth:`Retriever.search`); passages that do not name the condition are set aside. Treatment
+names are found in the rest with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
+kept when it carries a drug stem, is a procedure, is in the index's treatment lexicon (MedQuAD
+treatment answers, MeSH), or is named by the "treated with X" / "X therapy" patterns in at
+least two papers; names that are themselves conditions are dropped. Each option cites the papers
+naming it (best retrieval rank first) and gives each paper's evidence level
+(:func:`~medcite.clinical.evidence.evidence_level`, publication types first, abstract wording
+otherwise). Options are ordered by the strongest evidence behind them, then by how many papers
+name them, then by retrieval score.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..citations import references_for
+from ..documents import Passage, Reference
+from ..errors import UsageError
+from ..retrieval import Retriever, SearchOptions
+from ._text import content_tokens, sentences
+from .evidence import evidence_level, evidence_rank, is_from_text
+from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
+from .vocabulary import Vocabulary, normalize
+
+DISCLAIMER = (
+    "These are treatments the indexed papers discuss for this condition, with the strength of each "
+    "paper's design; they are literature support for a clinician's judgement, not a treatment recommendation."
+)
+QUERY_TEMPLATES = ("{c} treatment", "{c} therapy", "treatment of {c}", "{c} management")
+CITATIONS_PER_OPTION = 5
+
+
+@dataclass
+class TreatmentOption:
+    """One treatment option.
+
+    Attributes:
+        name: display name (the most frequent surface form).
+        key: normalised key (generic words dropped).
+        citations: reference numbers of the papers naming it, best retrieval rank first.
+        evidence: per cited paper ``{"n", "level", "rank"}`` (rank 0 = design unknown).
+        best_level: the strongest level among them ("" when all are unknown).
+        best_rank: its rank (see :data:`~medcite.clinical.evidence.LEVELS`).
+        papers: number of retrieved papers naming the option (may exceed the citations shown).
+        score: summed fused retrieval score of those papers.
+        quotes: ``{"n", "text"}``: a verbatim sentence of each cited passage naming the option.
+    """
+
+    name: str
+    key: str
+    citations: list[int]
+    evidence: list[dict[str, Any]]
+    best_level: str
+    best_rank: int
+    papers: int
+    score: float
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass
+class TreatmentReport:
+    """Options for one condition with the references they cite."""
+
+    condition: str
+    queries: list[str]
+    options: list[TreatmentOption]
+    references: list[Reference]
+    disclaimer: str = DISCLAIMER
+    generator: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""
+        return {
+            "task": "treatments",
+            "input": self.condition,
+            "queries": self.queries,
+            "items": [o.to_json() for o in self.options],
+            "references": [r.to_json() for r in self.references],
+            "generator": self.generator,
+            "notes": self.notes,
+            "disclaimer": self.disclaimer,
+            "timings": self.timings,
+        }
+
+
+def _names_condition(p: Passage, cond_tokens: set[str], cond_ids: set[int], vocabulary: Vocabulary | None) -> bool:
+    if vocabulary is not None and cond_ids & (set(vocabulary.attached(p.doc_id)) | vocabulary.find(p.title + "\n" + p.text)):
+        return True
+    toks = set(content_tokens(p.title + " " + p.text))
+    return bool(cond_tokens) and cond_tokens <= toks
+
+
+def _quote(text: str, surface: str) -> str:
+    low = surface.lower()
+    for s in sentences(text):
+        if low in s.lower():
+            return s.strip()
+    return ""
+
+
+def find_treatments(
+    condition: str,
+    retriever: Retriever,
+    vocabulary: Vocabulary | None = None,
+    opts: SearchOptions | None = None,
+    top_k: int = 10,
+    exclude_docs: set[str] | None = None,
+    full_text: dict[str, str] | None = None,
+) -> TreatmentReport:
+    """Treatment options for ``condition`` from the indexed literature.
+
+    Args:
+        condition: the condition ("type 2 diabetes").
+        retriever: the index's retriever.
+        vocabulary: the index's vocabulary (condition forms, treatment lexicon); ``None`` uses
+            the patterns and drug stems only.
+        opts: retrieval options; ``opts.top_k`` passages are read (default 30).
+        top_k: options returned.
+        exclude_docs: documents never used.
+        full_text: ``{doc_id: abstract text}`` for evidence detection; default: read from the
+            index store (the passage text is used when a document is missing).
+
+    Raises:
+        UsageError: empty condition or bad options.
+    """
+    if not condition or not condition.strip():
+        raise UsageError("the condition is empty")
+    if top_k < 1:
+        raise UsageError("top-k must be at least 1")
+    t0 = time.perf_counter()
+    condition = " ".join(condition.split())
+    queries = [t.format(c=condition) for t in QUERY_TEMPLATES]
+    passages = retriever.search(queries, opts or SearchOptions(top_k=30), exclude_docs=exclude_docs)
+    t1 = time.perf_counter()
+    cond = vocabulary.lookup(condition) if vocabulary is not None else None
+    cond_ids = {cond.id} if cond is not None else set()
+    cond_tokens = set(content_tokens(condition))
+    cond_forms = (cond.forms if cond else set()) | {normalize(condition)}
+    relevant = [i for i, p in enumerate(passages) if _names_condition(p, cond_tokens, cond_ids, vocabulary)]
+    notes = []
+    if len(relevant) < len(passages):
+        notes.append(f"{len(passages) - len(relevant)} of {len(passages)} retrieved passages do not name the condition and were not used")
+    lexicon = vocabulary.treatment_terms if vocabulary is not None else set()
+
+    found: dict[str, dict[int, str]] = {}  # key → {passage index: surface form}
+    how_of: dict[str, set[str]] = {}
+    surfaces: dict[str, Counter[str]] = {}
+    for i in relevant:
+        p = passages[i]
+        for surface, how in treatment_mentions(p.title + "\n" + p.text):
+            key = option_key(surface)
+            if len(key) < 3 or not any(ch.isalpha() for ch in key):
+                continue
+            if key in cond_forms or any(key in f.split() or key == f for f in cond_forms) or set(key.split()) <= cond_tokens:
+                continue
+            if vocabulary is not None and vocabulary.lookup(key) is not None and not is_drug_like(key):
+                continue  # a condition ("diabetes therapy" → "diabetes"), not a treatment
+            found.setdefault(key, {}).setdefault(i, surface)
+            how_of.setdefault(key, set()).add(how)
+            surfaces.setdefault(key, Counter())[surface] += 1
+
+    def accepted(key: str) -> bool:
+        hows = how_of[key]
+        if "drug" in hows or "procedure" in hows or key in lexicon:
+            return True
+        return is_drug_like(key) or bool(PROCEDURE.search(key)) or len(found[key]) >= 2
+
+    store = retriever.index.store if full_text is None else None
+    levels: dict[int, str] = {}
+
+    def level_of(i: int) -> str:
+        if i not in levels:
+            p = passages[i]
+            text = (full_text or {}).get(p.doc_id, "")
+            if not text and store is not None:
+                doc = store.get_document(p.doc_id)
+                text = (doc.title + "\n" + doc.body()) if doc else ""
+            levels[i] = evidence_level(p.publication_types, text or p.text)
+        return levels[i]
+
+    rows = []
+    for key, where in found.items():
+        if not accepted(key):
+            continue
+        idx = sorted(where)  # passage indices = retrieval rank order
+        ranked = [(evidence_rank(level_of(i)), not is_from_text(level_of(i)), i) for i in idx]
+        best = max(ranked)
+        score = sum(passages[i].score for i in idx)
+        rows.append((best[0], best[1], len(idx), score, key, idx))
+    rows.sort(key=lambda r: (-r[0], -int(r[1]), -r[2], -r[3], r[4]))
+
+    order: list[int] = []
+    options = []
+    for best_rank, _pt, n_papers, score, key, idx in rows[:top_k]:
+        # cite the strongest papers first, then by retrieval rank
+        chosen = sorted(idx, key=lambda i: (-evidence_rank(level_of(i)), i))[:CITATIONS_PER_OPTION]
+        cites, ev, quotes = [], [], []
+        for i in chosen:
+            if i + 1 not in order:
+                order.append(i + 1)
+            n = order.index(i + 1) + 1
+            cites.append(n)
+            lvl = level_of(i)
+            ev.append({"n": n, "level": lvl, "rank": evidence_rank(lvl)})
+            q = _quote(passages[i].title + "\n" + passages[i].text, found[key][i])
+            if q:
+                quotes.append({"n": n, "text": q})
+        best_level = max((e for e in ev), key=lambda e: (e["rank"], not is_from_text(e["level"])))["level"] if ev else ""
+        name = surfaces[key].most_common(1)[0][0]
+        options.append(
+            TreatmentOption(
+                name=name, key=key, citations=cites, evidence=ev, best_level=best_level, best_rank=best_rank,
+                papers=n_papers, score=round(score, 6), quotes=quotes,
+            )
+        )
+    refs = references_for(passages, order)
+    for r, k in zip(refs, order):
+        r.evidence_level = level_of(k - 1)  # read from the whole abstract, as in ``evidence``
+    if not options:
+        notes.append("no treatment named in the retrieved passages about this condition")
+    return TreatmentReport(
+        condition, queries, options, refs, notes=notes,
+        timings={"retrieve": t1 - t0, "extract": time.perf_counter() - t1, "total": time.perf_counter() - t0},
+    )

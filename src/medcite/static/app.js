@@ -1,0 +1,268 @@
+// medcite web page: ask a question, stream the answer, show citations and passages.
+// Everything that comes from the server (answer text, titles, passages) is inserted with
+// textContent / text nodes only — never innerHTML — so markup in a stored record shows as text.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const form = $("ask-form");
+  const question = $("question");
+  const button = $("ask-button");
+  const tokenRow = $("token-row");
+  const tokenInput = $("token");
+  const statusEl = $("status");
+  const errorEl = $("error");
+  const result = $("result");
+  const answerEl = $("answer");
+  const notAnswered = $("not-answered");
+  const notesEl = $("notes");
+  const refsEl = $("references");
+  const refsHeading = $("refs-heading");
+  const passage = $("passage");
+  let references = new Map();
+
+  // -- small DOM helpers (text only) ------------------------------------------------------
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("data-")) node.setAttribute(k, v);
+      else node[k] = v;
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      node.append(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return node;
+  }
+
+  function safeUrl(url) {
+    try {
+      const u = new URL(String(url || ""), window.location.href);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function setStatus(text) { statusEl.textContent = text || ""; }
+
+  function showError(text) {
+    errorEl.textContent = text;
+    errorEl.hidden = !text;
+  }
+
+  // -- auth -------------------------------------------------------------------------------
+  tokenInput.value = sessionStorage.getItem("medcite-token") || "";
+  tokenInput.addEventListener("change", () => {
+    sessionStorage.setItem("medcite-token", tokenInput.value.trim());
+    loadIndexInfo();
+  });
+  function headers() {
+    const h = { "Content-Type": "application/json", "Accept": "text/event-stream, application/json" };
+    const t = tokenInput.value.trim();
+    if (t) h["Authorization"] = "Bearer " + t;
+    return h;
+  }
+  async function errorText(resp) {
+    if (resp.status === 401) tokenRow.hidden = false;
+    try {
+      const body = await resp.json();
+      if (body && body.detail) return String(body.detail);
+    } catch (e) { /* not JSON */ }
+    return "request failed (HTTP " + resp.status + ")";
+  }
+
+  // -- index info -------------------------------------------------------------------------
+  async function loadIndexInfo() {
+    try {
+      const resp = await fetch("/v1/index", { headers: headers() });
+      if (!resp.ok) { if (resp.status === 401) tokenRow.hidden = false; return; }
+      const info = await resp.json();
+      const c = info.counts || {};
+      $("index-info").textContent =
+        "Index " + info.name + " (version " + info.version + "): " + (c.documents || 0) + " papers, " +
+        (c.chunks || 0) + " passages, embedder " + ((info.embedder || {}).name || "?") + ".";
+    } catch (e) { /* the page still works; the ask will report the error */ }
+  }
+
+  // -- rendering --------------------------------------------------------------------------
+  function citeButton(n) {
+    const b = el("button", { type: "button", class: "cite", text: "[" + n + "]", "data-n": String(n) });
+    b.title = "show the cited passage";
+    b.setAttribute("aria-label", "citation " + n + ": show the cited passage");
+    b.addEventListener("click", () => showPassage(n));
+    return b;
+  }
+
+  // text with [n] markers → text nodes and citation buttons
+  function withCitations(text) {
+    const frag = document.createDocumentFragment();
+    for (const part of String(text).split(/(\[\d+\])/)) {
+      const m = /^\[(\d+)\]$/.exec(part);
+      if (m && references.has(Number(m[1]))) frag.append(citeButton(Number(m[1])));
+      else if (part) frag.append(document.createTextNode(part));
+    }
+    return frag;
+  }
+
+  function reset() {
+    references = new Map();
+    answerEl.replaceChildren();
+    notesEl.replaceChildren();
+    refsEl.replaceChildren();
+    refsHeading.hidden = true;
+    notAnswered.hidden = true;
+    passage.hidden = true;
+    answerEl.classList.remove("streaming");
+    showError("");
+  }
+
+  function renderAnswer(ans) {
+    reset();
+    result.hidden = false;
+    for (const r of ans.references || []) references.set(Number(r.n), r);
+    if (ans.abstained) {
+      notAnswered.hidden = false;
+      $("not-answered-text").textContent = ans.answer || "The indexed literature does not answer this question.";
+    } else {
+      const sentences = ans.sentences && ans.sentences.length ? ans.sentences : [{ text: ans.answer, supported: true }];
+      sentences.forEach((s, i) => {
+        const span = el("span", { class: "sentence" + (s.supported === false ? " unsupported" : "") });
+        span.append(withCitations(s.text));
+        if (s.supported === false) span.append(el("span", { class: "flag", text: " (not supported by a cited source)" }));
+        answerEl.append(span);
+        if (i < sentences.length - 1) answerEl.append(document.createTextNode(" "));
+      });
+    }
+    for (const note of ans.notes || []) notesEl.append(el("li", { text: note }));
+    renderReferences(ans.references || []);
+    const t = ans.timings && ans.timings.total;
+    setStatus(t ? "Answered in " + t.toFixed(2) + " s (" + (ans.generator || "") + ")." : "");
+  }
+
+  function renderReferences(refs) {
+    refsHeading.hidden = refs.length === 0;
+    for (const r of refs) {
+      const li = el("li", { id: "ref-" + r.n, class: "reference" });
+      li.value = r.n;
+      li.append(citeButton(r.n), " ");
+      li.append(el("span", { class: "ref-title", text: String(r.title || "").replace(/\.$/, "") + ". " }));
+      const bits = [];
+      if (r.journal) bits.push(String(r.journal));
+      if (r.year) bits.push(String(r.year));
+      if (bits.length) li.append(el("span", { class: "muted", text: bits.join(", ") + ". " }));
+      if (r.evidence_level) li.append(el("span", { class: "evidence", text: String(r.evidence_level) }), " ");
+      const url = safeUrl(r.url);
+      if (url) {
+        li.append(el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: r.pmid ? "PMID " + r.pmid : "source" }));
+      } else {
+        li.append(el("span", { class: "muted", text: String(r.id || "") }));
+      }
+      refsEl.append(li);
+    }
+  }
+
+  function showPassage(n) {
+    const r = references.get(Number(n));
+    if (!r) return;
+    $("passage-n").textContent = "[" + r.n + "]";
+    $("passage-title").textContent = r.title || "";
+    const meta = [];
+    if (r.section) meta.push(String(r.section));
+    if (r.journal) meta.push(String(r.journal));
+    if (r.year) meta.push(String(r.year));
+    if (r.evidence_level) meta.push("evidence: " + r.evidence_level);
+    $("passage-meta").textContent = meta.join(" · ");
+    $("passage-text").textContent = r.passage || "";
+    const link = $("passage-link");
+    const url = safeUrl(r.url);
+    link.hidden = !url;
+    if (url) {
+      link.href = url;
+      link.textContent = r.pmid ? "Open PMID " + r.pmid + " in PubMed" : "Open the source";
+    } else {
+      link.removeAttribute("href");
+    }
+    passage.hidden = false;
+    for (const li of refsEl.children) li.classList.toggle("active", li.id === "ref-" + r.n);
+    passage.scrollIntoView({ block: "nearest" });
+  }
+  $("passage-close").addEventListener("click", () => { passage.hidden = true; });
+
+  // -- server-sent events over fetch (POST) -----------------------------------------------
+  async function readEvents(resp, onEvent) {
+    const reader = resp.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+      let cut;
+      while ((cut = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let event = "message";
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length) onEvent(event, JSON.parse(data.join("\n")));
+      }
+    }
+  }
+
+  async function ask(q) {
+    reset();
+    result.hidden = true;
+    button.disabled = true;
+    setStatus("Searching the literature…");
+    try {
+      const resp = await fetch("/v1/ask", { method: "POST", headers: headers(), body: JSON.stringify({ question: q, stream: true }) });
+      if (!resp.ok) { showError(await errorText(resp)); setStatus(""); return; }
+      if (!(resp.headers.get("content-type") || "").startsWith("text/event-stream")) {
+        renderAnswer(await resp.json());
+        return;
+      }
+      let streamed = "";
+      let finished = false;
+      await readEvents(resp, (event, data) => {
+        if (event === "meta") {
+          setStatus("Answering from " + data.index + " (version " + data.version + ")…");
+        } else if (event === "delta") {
+          streamed += data.text;
+          result.hidden = false;
+          answerEl.classList.add("streaming");
+          answerEl.textContent = streamed;
+        } else if (event === "answer") {
+          finished = true;
+          renderAnswer(data);
+        } else if (event === "error") {
+          finished = true;
+          showError(String(data.detail || "the answer failed"));
+          setStatus("");
+        }
+      });
+      if (!finished) { showError("the connection closed before the answer was complete"); setStatus(""); }
+    } catch (e) {
+      showError("could not reach the server: " + e.message);
+      setStatus("");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const q = question.value.trim();
+    if (q) ask(q);
+  });
+  question.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
+  });
+
+  loadIndexInfo();
+})();

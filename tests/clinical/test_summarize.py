@@ -1,0 +1,72 @@
+"""Extractive summaries: every sentence is verbatim from the section it cites."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcite.clinical.summarize import PARTS, part_of_label, summarize_document
+from medcite.documents import Document, Section
+from medcite.errors import UsageError
+from tests.conftest import DATA
+
+
+def _check_verbatim(summary) -> None:
+    assert summary.sentences
+    for s in summary.sentences:
+        assert len(s.citations) == 1
+        ref = summary.references[s.citations[0] - 1]
+        assert s.text in ref.passage, (s.text, ref.section)
+        assert ref.section == s.section
+
+
+def test_structured_abstract(cdocs):
+    doc = next(d for d in cdocs if d.id == "PMID:301")
+    s = summarize_document(doc)
+    _check_verbatim(s)
+    assert [x.part for x in s.sentences] == ["objective", "methods", "results", "results", "conclusion"]
+    results = [x.text for x in s.sentences if x.part == "results"]
+    assert any("8.2 mmHg" in t for t in results)  # numbers preferred
+    body = doc.body()
+    for r in s.references:
+        assert body[r.span[0] : r.span[1]] == r.passage
+    assert s.evidence_level == "Randomized Controlled Trial"
+
+
+def test_unlabelled_text_uses_cues():
+    text = (
+        "Anaemia is common in older adults. We aimed to describe its causes in a primary care population. "
+        "We reviewed the records of 812 patients aged over 75 years. Iron deficiency was found in 31% and chronic kidney disease in 22%. "
+        "Vitamin B12 deficiency was rare (4%). In conclusion, most anaemia in this group has a treatable cause."
+    )
+    s = summarize_document(Document("file:x", "Anaemia in older adults", [Section("TEXT", text)]), per_part=1)
+    _check_verbatim(s)
+    parts = {x.part: x.text for x in s.sentences}
+    assert set(parts) == set(PARTS)
+    assert parts["conclusion"].startswith("In conclusion")
+    assert "%" in parts["results"]
+
+
+def test_label_mapping():
+    assert part_of_label("BACKGROUND AND AIMS") == "objective"
+    assert part_of_label("MATERIALS AND METHODS") == "methods"
+    assert part_of_label("Case presentation") == "results"
+    assert part_of_label("CONCLUSIONS AND RELEVANCE") == "conclusion"
+    assert part_of_label("ABSTRACT") == ""
+
+
+def test_real_pubmedqa_abstracts_are_verbatim():
+    from itertools import islice
+    from pathlib import Path
+
+    from medcite.readers import FileReport, read_documents
+
+    path = Path(DATA) / "pubmedqa" / "abstracts.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    for doc in islice(read_documents(path, FileReport(str(path))), 40):
+        _check_verbatim(summarize_document(doc, per_part=2))
+
+
+def test_bad_quota():
+    with pytest.raises(UsageError):
+        summarize_document(Document("x", "t", [Section("A", "Some text here that is long enough.")]), per_part=0)

@@ -1,0 +1,52 @@
+"""Treatment options ordered by the strongest evidence behind them."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcite.clinical.evidence import evidence_level, evidence_rank
+from medcite.clinical.lexicon import is_drug_like, option_key, treatment_mentions
+from medcite.clinical.treatments import find_treatments
+from medcite.errors import UsageError
+from medcite.retrieval import SearchOptions
+
+
+def test_mentions_and_keys():
+    text = "Patients were treated with oral metformin and insulin therapy; lisinopril was added. Cholesterol fell."
+    keys = {option_key(x) for x, _ in treatment_mentions(text)}
+    assert {"metformin", "insulin", "lisinopril"} <= keys
+    assert "cholesterol" not in keys
+    assert is_drug_like("adalimumab") and not is_drug_like("protein")
+
+
+def test_options_are_ordered_by_evidence(retriever, vocab, clinical_index):
+    rep = find_treatments("type 2 diabetes", retriever, vocab, SearchOptions(top_k=13), top_k=10)
+    names = [o.key for o in rep.options]
+    for drug in ("metformin", "sitagliptin", "glipizide", "insulin"):
+        assert drug in names
+    assert names.index("metformin") < names.index("sitagliptin") < names.index("glipizide") < names.index("insulin")
+    ranks = [(o.best_rank) for o in rep.options]
+    assert ranks == sorted(ranks, reverse=True)
+    assert "diabetes" not in names and "type 2 diabete" not in names  # the condition is not an option
+    for o in rep.options:
+        assert o.citations and len(o.evidence) == len(o.citations)
+        assert o.best_rank == max(e["rank"] for e in o.evidence)
+        for e in o.evidence:
+            ref = rep.references[e["n"] - 1]
+            doc = clinical_index.store.get_document(ref.id)
+            assert e["level"] == evidence_level(doc.publication_types, doc.title + "\n" + doc.body())
+            assert ref.evidence_level == e["level"] and evidence_rank(e["level"]) == e["rank"]
+        for q in o.quotes:
+            assert q["text"] in rep.references[q["n"] - 1].title + "\n" + rep.references[q["n"] - 1].passage
+
+
+def test_metformin_cites_the_meta_analysis(retriever, vocab):
+    rep = find_treatments("type 2 diabetes", retriever, vocab, SearchOptions(top_k=13))
+    met = next(o for o in rep.options if o.key == "metformin")
+    assert met.best_level == "Meta-Analysis"
+    assert rep.references[met.citations[0] - 1].pmid == "201"
+
+
+def test_empty_condition_is_refused(retriever, vocab):
+    with pytest.raises(UsageError):
+        find_treatments(" ", retriever, vocab)

@@ -1,0 +1,120 @@
+"""`medcite index update | remove | rebuild` through the typer app (hashing embedder)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import medcite.cli  # noqa: F401  (registers every command)
+from medcite.cli_common import app
+from medcite.errors import EmbedderMismatchError
+from medcite.index import Index
+
+runner = CliRunner()
+
+
+def jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def rec(pmid, text, title="T"):
+    return {"pmid": str(pmid), "title": f"{title} {pmid}", "sections": [{"label": "ABSTRACT", "text": text}]}
+
+
+def pubmed_update_file(path, articles, deletes):
+    arts = "".join(
+        f'<PubmedArticle><MedlineCitation><PMID Version="1">{p}</PMID><Article><Journal><Title>J</Title></Journal>'
+        f"<ArticleTitle>Title {p}</ArticleTitle><Abstract><AbstractText>{t}</AbstractText></Abstract></Article>"
+        f"</MedlineCitation></PubmedArticle>"
+        for p, t in articles
+    )
+    dels = "".join(f'<PMID Version="1">{p}</PMID>' for p in deletes)
+    xml = f'<?xml version="1.0"?><PubmedArticleSet>{arts}<DeleteCitation>{dels}</DeleteCitation></PubmedArticleSet>'
+    with gzip.open(path, "wt") as f:
+        f.write(xml)
+    return path
+
+
+@pytest.fixture
+def index_root(tmp_path):
+    base = jsonl(tmp_path / "base.jsonl", [rec(i, f"Baseline abstract {i} about metformin and kidney disease.") for i in range(1, 6)])
+    res = runner.invoke(app, ["index", "build", str(base), "-i", "cli", "-e", "hashing", "-q"])
+    assert res.exit_code == 0, res.output
+    return tmp_path / "indexes" / "cli"
+
+
+def test_update_adds_replaces_skips_deletes_and_reports(tmp_path, index_root):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(1, "Baseline abstract 1 about metformin and kidney disease."), rec(2, "Revised abstract 2."), rec(10, "New paper on sepsis.")])
+    pm = pubmed_update_file(tmp_path / "pubmed26n9999.xml.gz", [(11, "Another new paper on statins.")], ["3", "4"])
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<html><body>not pubmed</body></html>")
+    res = runner.invoke(app, ["index", "update", str(upd), str(pm), str(bad), "-i", "cli"])
+    assert res.exit_code == 1  # one file failed, the rest applied
+    out = res.output
+    assert "failed" in out and "broken.xml" in out
+    assert "2 deletions" in out  # per-file report line of the update file
+    assert "2 added, 1 replaced, 1 unchanged, 2 deleted" in out and "3 chunks embedded" in out
+    assert "chunks embedded (100%)" in out  # log lines, not a bar: stderr is not a terminal here
+    ix = Index(index_root)
+    assert set(ix.doc_ids) == {"PMID:1", "PMID:2", "PMID:5", "PMID:10", "PMID:11"}
+    assert ix.manifest.build == {**ix.manifest.build, "operation": "update", "chunks_embedded": 3}
+
+
+def test_update_quiet_prints_only_the_summary(tmp_path, index_root):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(20, "Quiet new record.")])
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "--quiet"])
+    assert res.exit_code == 0
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "1 added" in lines[0]
+
+
+def test_later_file_wins(tmp_path, index_root):
+    a = pubmed_update_file(tmp_path / "pubmed26n0001.xml.gz", [(30, "Revision one."), (2, "Revised once.")], [])
+    b = pubmed_update_file(tmp_path / "pubmed26n0002.xml.gz", [(30, "Revision two.")], ["2"])
+    res = runner.invoke(app, ["index", "update", str(a), str(b), "-i", "cli", "-q"])
+    assert res.exit_code == 0, res.output
+    ix = Index(index_root)
+    assert "PMID:2" not in ix.doc_ids
+    assert ix.store.get_document("PMID:30").sections[0].text == "Revision two."
+    assert "1 duplicate ids in input" in res.output
+
+
+def test_on_duplicate_fail_writes_nothing(tmp_path, index_root):
+    upd = jsonl(tmp_path / "dup.jsonl", [rec(40, "first"), rec(40, "second")])
+    v = Index(index_root).version
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "--on-duplicate", "fail"])
+    assert res.exit_code == 2 and "duplicate id PMID:40" in res.output
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "--on-duplicate", "sometimes"])
+    assert res.exit_code == 2
+    assert Index(index_root).version == v
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "--on-duplicate", "skip", "-q"])
+    assert res.exit_code == 0 and Index(index_root).store.get_document("PMID:40").sections[0].text == "first"
+
+
+def test_update_with_other_embedder_is_refused(tmp_path, index_root):
+    upd = jsonl(tmp_path / "x.jsonl", [rec(50, "x")])
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "-e", "e5-small"])
+    assert res.exit_code == EmbedderMismatchError.exit_code
+    assert "'hashing'" in res.output and "'e5-small'" in res.output and "medcite index rebuild" in res.output
+
+
+def test_remove(index_root):
+    res = runner.invoke(app, ["index", "remove", "1", "PMID:2", "-i", "cli"])
+    assert res.exit_code == 0 and "2 deleted" in res.output
+    res = runner.invoke(app, ["index", "remove", "3", "999", "-i", "cli"])
+    assert res.exit_code == 1 and "not in the index: PMID:999" in res.output
+    assert set(Index(index_root).doc_ids) == {"PMID:4", "PMID:5"}
+    res = runner.invoke(app, ["index", "remove", "1", "-i", "no-such-index"])
+    assert res.exit_code == 3
+
+
+def test_rebuild_changes_chunking(index_root):
+    res = runner.invoke(app, ["index", "rebuild", "-i", "cli", "--chunk-tokens", "16", "--overlap-tokens", "0"])
+    assert res.exit_code == 0, res.output
+    assert "rebuilt 5 documents" in res.output and "re-embedding:" in res.output
+    ix = Index(index_root)
+    assert ix.manifest.chunker["max_tokens"] == 16 and ix.manifest.build["operation"] == "rebuild"
