@@ -67,7 +67,7 @@ def subset(n_pubmedqa_q: int, n_bioasq_q: int, n_distract: int, seed: int = 0):
     docs, qsets = [], {}
     rng = random.Random(seed)
     for name, n_q in (("pubmedqa", n_pubmedqa_q), ("bioasq", n_bioasq_q)):
-        allq = [json.loads(line) for line in open(DATA / name / "questions_dev.jsonl")]
+        allq = [json.loads(line) for line in Path(DATA / name / "questions_dev.jsonl").read_text().splitlines()]
         qs = [q for q in allq if q["gold_pmids"]][:n_q]
         gold = {p for q in qs for p in q["gold_pmids"]}
         recs = read_docs(name)

@@ -5,7 +5,9 @@ boilerplate removed, its symptom table turned into a ";"-separated list, and the
 name, the words of that name and its abbreviations deleted (they often name it); the gold label
 is the record's ``focus``. The record the case came from is excluded from retrieval
 (leave-one-out, ``exclude_docs``). A candidate is correct when it is the gold condition by
-normalised name or by an identical UMLS CUI set (:meth:`Condition.matches`).
+normalised name (or a surface form merged into it), or by an identical UMLS CUI set that no other
+condition of the vocabulary has (:meth:`Condition.matches`; MedQuAD often gives numbered subtypes
+one generic CUI, which must not count as a match).
 
 Cases are drawn at random (``--seed``) from all usable "symptoms" records (focus a disorder, at
 least ``--min-findings`` findings left after the name removal). Reported: top-1/5/10 accuracy
@@ -145,6 +147,7 @@ def main() -> int:
     cases = cases[: args.cases]
     print(f"{usable} usable symptom records ({skipped}); evaluating {len(cases)}", file=sys.stderr)
 
+    ambiguous = vocab.ambiguous_cui_sets()
     opts = SearchOptions(top_k=args.passages, max_per_paper=1)
     ranks = []
     t1 = time.perf_counter()
@@ -153,7 +156,7 @@ def main() -> int:
         rank = 0
         for r, cand in enumerate(d.candidates, 1):
             cond = vocab.condition_by_key(cand.key)
-            if cond is not None and cond.matches(c["focus"], c["cuis"]):
+            if cond is not None and cond.matches(c["focus"], c["cuis"], ambiguous):
                 rank = r
                 break
         c["rank"] = rank

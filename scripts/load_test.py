@@ -114,10 +114,12 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     ap.add_argument("--update-docs", type=int, default=20, help="MedQuAD records added by the concurrent update (0: no update)")
     ap.add_argument("--update-after", type=float, default=3.0, help="seconds into the run when the update starts")
+    ap.add_argument("--update-wait", type=float, default=300.0, help="seconds to wait after the load for the update to finish")
     ap.add_argument("--top-k", type=int, default=10)
     ap.add_argument("--json", help="also write the figures to this file")
     a = ap.parse_args()
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `timeout`/kill
     src = pick_index(a.index)
     tmp = Path(tempfile.mkdtemp(prefix="medcite-load-"))
     procs: list[subprocess.Popen] = []
@@ -186,12 +188,14 @@ def main() -> int:
                 return
             t = time.monotonic()
             update["started_at"] = t - start
-            p = subprocess.run(medcite_cmd("index", "update", str(update_file), "--index", str(idx), "-q"), env=env, cwd=ROOT,
-                               capture_output=True, text=True, check=False)
+            p = subprocess.Popen(medcite_cmd("index", "update", str(update_file), "--index", str(idx), "-q"), env=env, cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            procs.append(p)
+            out, _ = p.communicate()
             update["seconds"] = time.monotonic() - t
             update["finished_at"] = time.monotonic() - start
             update["exit_code"] = p.returncode
-            update["output"] = (p.stdout + p.stderr).strip()[-400:]
+            update["output"] = (out or "").strip()[-400:]
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(a.clients)]
         up = threading.Thread(target=updater)
@@ -202,11 +206,21 @@ def main() -> int:
             t.join()
         elapsed = time.monotonic() - start
         stop.set()
-        up.join()
-        # if the update outlasted the load, check that the server still switches afterwards
-        after = httpx.get(base + "/v1/index", headers=headers).json()
-        time.sleep(1.5)
-        after = httpx.get(base + "/v1/index", headers=headers).json()
+        up.join(a.update_wait)
+        if up.is_alive():  # the update outlasted --update-wait: stop it (the copy is thrown away)
+            for p in procs[1:]:
+                p.kill()
+            up.join()
+            update["unfinished"] = True
+        # the server must switch to the published version without a restart
+        switch_s = None
+        t = time.monotonic()
+        after = httpx.get(base + "/v1/index", headers=headers, timeout=60).json()
+        while update.get("exit_code") == 0 and after["version"] == v0["version"] and time.monotonic() - t < 120:
+            time.sleep(0.5)
+            after = httpx.get(base + "/v1/index", headers=headers, timeout=60).json()
+        if after["version"] != v0["version"]:
+            switch_s = time.monotonic() - t
 
         all_lat = np.array([x for xs in lat for x in xs]) * 1000.0
         n_ok = len(all_lat)
@@ -218,6 +232,7 @@ def main() -> int:
             "latency_max_ms": round(float(all_lat.max()), 1) if n_ok else None,
             "versions_served": dict(versions), "new_version_first_served_at_s": round(first_new[0], 1) if first_new else None,
             "version_after": after["version"], "documents_after": after["counts"]["documents"],
+            "switch_after_update_s": round(switch_s, 1) if switch_s is not None else None,
             "update": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in update.items()},
             "error_kinds": dict(errors.most_common(5)),
         }
@@ -227,13 +242,17 @@ def main() -> int:
         if n_ok:
             lm = res["latency_ms"]
             print(f"       latency p50 {lm['p50']} ms, p95 {lm['p95']} ms, p99 {lm['p99']} ms, max {res['latency_max_ms']} ms")
-        if update:
+        if update.get("unfinished"):
+            print(f"update {a.update_docs} records by `medcite index update`: started at {update['started_at']:.1f} s, "
+                  f"still running {a.update_wait:g} s after the load; stopped")
+        elif update:
             print(f"update {a.update_docs} records by `medcite index update` in another process: started at {update['started_at']:.1f} s, "
                   f"took {update['seconds']:.1f} s, exit code {update['exit_code']}")
             if update["exit_code"]:
                 print(f"       {update['output']}")
         print(f"versions served during the load: {dict(versions)}; new version first served at "
-              f"{res['new_version_first_served_at_s']} s; after: {after['version']} ({after['counts']['documents']} documents)")
+              f"{res['new_version_first_served_at_s']} s; after: {after['version']} ({after['counts']['documents']} documents"
+              + (f", served {switch_s:.1f} s after the update finished)" if switch_s is not None else ")"))
         for kind, n in errors.most_common(5):
             print(f"error  {n} × {kind}")
         goal = n_err == 0 and n_ok and res["latency_ms"]["p95"] <= 250

@@ -15,20 +15,27 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .cli_common import IndexOpt, JsonOpt, app, err, handle_errors, out, service
-from .evaluation import RECALL_KS, SYSTEMS, load_questions, normalise_doc_id, parse_systems, recall_curve
+from .evaluation import (
+    RECALL_KS,
+    SYSTEMS,
+    load_questions,
+    normalise_doc_id,
+    parse_systems,
+    recall_curve,
+)
 
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate retrieval and answers on a question set.")
 app.add_typer(eval_app, name="eval")
 
 QuestionsArg = Annotated[Path, typer.Argument(help="questions, JSON Lines: {id, question, gold_pmids} or BEIR {_id, text}")]
-QrelsOpt = Annotated[Optional[Path], typer.Option("--qrels", help="BEIR qrels TSV (query-id, corpus-id, score); replaces gold_pmids")]
-LimitOpt = Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="only the first N questions")]
-PlotOpt = Annotated[Optional[Path], typer.Option("--plot", help="write the JSON results and PNG plots into this directory")]
+QrelsOpt = Annotated[Path | None, typer.Option("--qrels", help="BEIR qrels TSV (query-id, corpus-id, score); replaces gold_pmids")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="only the first N questions")]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="write the JSON results and PNG plots into this directory")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")]
 
 
@@ -119,10 +126,10 @@ def _plot_retrieval(d: Path, result: dict, rep) -> None:
 def eval_answers(
     questions: QuestionsArg,
     index: IndexOpt = None,
-    generator: Annotated[Optional[str], typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="generator model (directory, .gguf, or server model name)")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint for --generator openai")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="passages retrieved per question")] = None,
+    generator: Annotated[str | None, typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="generator model (directory, .gguf, or server model name)")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint for --generator openai")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="passages retrieved per question")] = None,
     labels: Annotated[bool, typer.Option("--labels/--no-labels", help="ask generating models for a final 'Answer: yes|no|maybe' line on yes/no/maybe questions")] = True,
     qrels: QrelsOpt = None,
     limit: LimitOpt = None,

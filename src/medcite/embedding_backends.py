@@ -129,10 +129,10 @@ class _ExportWrapper:
                 self.m = hf_model
 
             if with_types:
-                def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D401
+                def forward(self, input_ids, attention_mask, token_type_ids):
                     return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
             else:
-                def forward(self, input_ids, attention_mask):  # noqa: D401
+                def forward(self, input_ids, attention_mask):
                     return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
         return W().eval()

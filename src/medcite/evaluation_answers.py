@@ -31,7 +31,7 @@ LABEL_INSTRUCTION = (
     "After your cited answer, end with one final line of exactly this form: "
     "'Answer: yes', 'Answer: no' or 'Answer: maybe'."
 )
-_LABEL_LINE = re.compile(r"^[\s*_>#`'\"-]*answer\s*[:：]\s*[*_'\"`]*\s*(yes|no|maybe)\b[\s*_.!'\"`]*(\[[\d,\s–-]+\])*[\s.]*$", re.I)
+_LABEL_LINE = re.compile(r"^[\s*_>#`'\"-]*answer\s*[:：]\s*[*_'\"`]*\s*(yes|no|maybe)\b[\s*_.!'\"`]*(\[[\d,\s–-]+\])*[\s.]*$", re.IGNORECASE)
 
 
 def with_label_request(question: str) -> str:

@@ -91,11 +91,13 @@ def plot_ratio_table(rows: Sequence[Sequence], columns: Sequence[str], path: str
         return "" if v is None else str(v)
 
     cells = [[fmt(v) for v in r] for r in rows]
-    fig = _figure(1.9 * max(len(columns), 1) + 1.5, 0.42 * (len(cells) + 2) + 0.4)
+    fig = _figure(2.0 * max(len(columns), 1) + 3.0, 0.32 * (len(cells) + 2) + 0.6)
     ax = fig.add_subplot(1, 1, 1)
     ax.axis("off")
     if cells:
-        t = ax.table(cellText=cells, colLabels=list(columns), loc="center", cellLoc="right", colLoc="right")
+        first = min(0.4, 0.007 * max(len(str(r[0])) for r in cells + [list(columns)]) + 0.04)
+        widths = [first] + [(1 - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
+        t = ax.table(cellText=cells, colLabels=list(columns), loc="center", cellLoc="right", colLoc="right", colWidths=widths)
         t.auto_set_font_size(False)
         t.set_fontsize(9)
         t.scale(1, 1.3)

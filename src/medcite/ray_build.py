@@ -213,6 +213,29 @@ def run_ray_stages(
     return {"seconds": time.perf_counter() - t0, "workers": n, "gpus": gpus, "files": len(files)}
 
 
+def run_stages_inprocess(
+    paths: Iterable[str | Path], embedder_name: str, chunker: ChunkerSettings, stage_dir: str, docs_per_batch: int = 64,
+) -> dict[str, Any]:
+    """The same three stages as :func:`run_ray_stages` in this process, without Ray (one
+    Parquet shard per file). For tests of the assembly, and a reference for the Ray path."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t0 = time.perf_counter()
+    files = iter_input_files(paths)
+    worker = _ChunkEmbed(embedder_name, {"max_tokens": chunker.max_tokens, "overlap_tokens": chunker.overlap_tokens})
+    Path(stage_dir).mkdir(parents=True, exist_ok=True)
+    for i, p in enumerate(files):
+        rows = _read_file({"file_no": i, "path": str(p)})
+        parts = []
+        for j in range(0, len(rows), docs_per_batch):
+            part = rows[j : j + docs_per_batch]
+            parts.append(worker({k: np.array([r[k] for r in part], dtype=object) for k in ("kind", "file_no", "rec_no", "payload")}))
+        table = {k: [v for part in parts for v in part[k]] for k in parts[0]}
+        pq.write_table(pa.table(table), Path(stage_dir) / f"shard-{i:05d}.parquet")
+    return {"seconds": time.perf_counter() - t0, "workers": 1, "gpus": 0, "files": len(files)}
+
+
 def load_stage(stage_dir: str, dim: int) -> tuple[list[Document], list[FileReport], dict[tuple[str, str], list[Chunk]], dict[str, np.ndarray]]:
     """Read the Parquet shards of :func:`run_ray_stages` back, in input order.
 
@@ -251,7 +274,8 @@ def ray_index_build(
 
     Args:
         svc: the :class:`~medcite.service.Medcite` service (index location, embedder, chunker).
-        address: ``"local"`` or a Ray cluster address.
+        address: ``"local"``, a Ray cluster address, or ``"inprocess"`` (the same stages run
+            here without Ray, see :func:`run_stages_inprocess`).
         vector_options: :class:`~medcite.index.ann.AnnOptions` or ``None`` (exact flat).
         stage_dir: where the Parquet shards go (default: a temporary directory beside the
             index, or ``$MEDCITE_RAY_STAGE``); a temporary one is removed afterwards.
@@ -275,7 +299,10 @@ def ray_index_build(
         stage_dir = tempfile.mkdtemp(prefix=f".ray-stage-{Path(svc.index_path).name}-", dir=root)
         os.rmdir(stage_dir)  # Ray Data creates it
     try:
-        stats = run_ray_stages(paths, emb.name, chunker, stage_dir, address, workers=workers, quiet=quiet)
+        if address == "inprocess":  # the same stages without Ray (tests, debugging)
+            stats = run_stages_inprocess(paths, emb.name, chunker, stage_dir)
+        else:
+            stats = run_ray_stages(paths, emb.name, chunker, stage_dir, address, workers=workers, quiet=quiet)
         docs, reports, chunks_of, vectors = load_stage(stage_dir, emb.dim)
     finally:
         if own:

@@ -52,7 +52,7 @@ class SearchOptions:
     max_per_paper: int = 1
     candidates: int = 100
     rrf_k: float = 10.0
-    bm25_weight: float = 0.7
+    bm25_weight: float = 1.0
     dense_weight: float = 1.0
     prf_docs: int = 0
     prf_weight: float = 0.5

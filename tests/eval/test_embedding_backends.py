@@ -11,7 +11,7 @@ from medcite.errors import EmbedderError
 pytest.importorskip("onnxruntime")
 pytest.importorskip("sentence_transformers")
 
-WORDS = "the a of and in to with was were is for statin statins aspirin metformin trial patients risk death stroke reduced increased dose kidney".split()
+WORDS = ["the", "a", "of", "and", "in", "to", "with", "was", "were", "is", "for", "statin", "statins", "aspirin", "metformin", "trial", "patients", "risk", "death", "stroke", "reduced", "increased", "dose", "kidney"]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,12 @@ import pytest
 from medcite.documents import Answer, AnswerSentence, Reference
 from medcite.evaluation import EvalQuestion
 from medcite.evaluation_answers import (
-    LABEL_INSTRUCTION, answer_record, evaluate_answers, is_label_line, parse_answer_label, summarise_answers,
+    LABEL_INSTRUCTION,
+    answer_record,
+    evaluate_answers,
+    is_label_line,
+    parse_answer_label,
+    summarise_answers,
     with_label_request,
 )
 

@@ -6,11 +6,19 @@ import math
 
 import pytest
 
-from medcite.evaluation import (
-    EvalQuestion, dedupe, evaluate_retrieval, hit_at_k, mrr_at_k, ndcg_at_k, normalise_doc_id, parse_systems,
-    recall_at_k, score_ranking,
-)
 from medcite.errors import UsageError
+from medcite.evaluation import (
+    EvalQuestion,
+    dedupe,
+    evaluate_retrieval,
+    hit_at_k,
+    mrr_at_k,
+    ndcg_at_k,
+    normalise_doc_id,
+    parse_systems,
+    recall_at_k,
+    score_ranking,
+)
 
 
 def test_recall_counts_each_paper_once_and_respects_the_cut():
@@ -89,7 +97,7 @@ def test_evaluate_retrieval_summaries_are_means_of_the_per_question_rows():
         return [0.0]
 
     def search(text, system, vec):
-        assert (vec is not None) == True  # noqa: E712 - the shared vector is handed to every system
+        assert vec is not None  # the shared vector is handed to every system
         return rankings[system][text]
 
     rep = evaluate_retrieval(qs, search, ["good", "bm25"], embed_query=embed, ks=(1, 2, 3))

@@ -14,8 +14,6 @@ from medcite.index.writer import IndexWriter
 from medcite.retrieval import Retriever, SearchOptions
 from medcite.service import Medcite
 
-pytestmark = pytest.mark.ray
-
 WORDS = ("metformin statin aspirin sepsis insulin kidney fracture stroke warfarin asthma cancer "
          "trial cohort mortality dose placebo risk outcome children elderly").split()
 
@@ -36,22 +34,32 @@ def write_jsonl(path, docs):
                                 "sections": [{"label": s.label, "text": s.text} for s in d.sections]}) + "\n")
 
 
+def test_staged_build_equals_single_process_without_ray(tmp_path):
+    """The stage functions and the assembly, run in this process (no Ray runtime needed)."""
+    check_equal_to_single_process(tmp_path, "inprocess")
+
+
+@pytest.mark.ray
 def test_ray_local_build_equals_single_process(tmp_path, monkeypatch):
     pytest.importorskip("ray")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    check_equal_to_single_process(tmp_path, "local")
+
+
+def check_equal_to_single_process(tmp_path, address):
     from medcite.ray_build import ray_index_build
 
     docs = corpus()
     write_jsonl(tmp_path / "a.jsonl", docs[:12])
     write_jsonl(tmp_path / "b.jsonl", docs[12:])
     (tmp_path / "bad.jsonl").write_text("{not json\n")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
     single = Medcite(Settings(index=str(tmp_path / "single"), embedder="hashing"))
     got, reports, _ = single.read_inputs([tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "bad.jsonl"])
     single.index_build(got)
 
     distributed = Medcite(Settings(index=str(tmp_path / "ray"), embedder="hashing"))
-    rep, ray_reports = ray_index_build(distributed, [tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "bad.jsonl"], "local", quiet=True, workers=2)
+    rep, ray_reports = ray_index_build(distributed, [tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "bad.jsonl"], address, quiet=True, workers=2)
     assert rep.documents == 30 and rep.chunks_embedded == rep.chunks
     assert [(r.path, r.read, bool(r.error)) for r in ray_reports] == [(r.path, r.read, bool(r.error)) for r in reports]
 
@@ -67,6 +75,7 @@ def test_ray_local_build_equals_single_process(tmp_path, monkeypatch):
         assert pa == pb
 
 
+@pytest.mark.ray
 def test_ray_build_can_write_an_approximate_sharded_index(tmp_path):
     pytest.importorskip("ray")
     from medcite.index.ann import AnnOptions

@@ -10,7 +10,7 @@ from medcite.index.ann import AnnOptions, create_vectors, load_vectors, manifest
 from medcite.index.shards import ShardedVectorIndex, shard_of_ids, shard_of_years
 from medcite.index.vectors import VectorIndex
 
-from scale_vectors import clustered
+from tests.scale.scale_vectors import clustered
 
 
 def test_flat_shards_merge_to_the_single_index_result(tmp_path, vecs):

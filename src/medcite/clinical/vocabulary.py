@@ -153,13 +153,14 @@ class Condition:
     idf: float = 1.0
     cui_sets: list[frozenset[str]] = field(default_factory=list)
 
-    def matches(self, name: str = "", cuis: Iterable[str] = ()) -> bool:
+    def matches(self, name: str = "", cuis: Iterable[str] = (), ambiguous: Iterable[frozenset[str]] = ()) -> bool:
         """Whether this condition is ``name`` (same normalised name or surface form) or has
-        exactly the CUI set ``cuis`` among the CUI sets merged into it."""
+        exactly the CUI set ``cuis`` among the CUI sets merged into it, unless that CUI set is in
+        ``ambiguous`` (held by several conditions, see :meth:`Vocabulary.ambiguous_cui_sets`)."""
         if name and normalize(name) in self.forms | {self.key}:
             return True
         cs = frozenset(c for c in cuis or () if c)
-        return bool(cs) and cs in self.cui_sets
+        return bool(cs) and cs in self.cui_sets and cs not in set(ambiguous)
 
     def to_json(self) -> dict:
         """JSON-serialisable summary (name, CUIs, group, sources)."""
@@ -198,11 +199,17 @@ def _long_form(abbr: str, before: str) -> str:
 _NEGATIONS = {"non", "not", "without", "no"}
 
 
+_SUBTYPE = re.compile(r"^(?:[a-z]?\d+[a-z]?|[a-z]|i{1,3}|iv|vi{0,3}|ix|x{1,3}i{0,3})$")
+
+
 def _same_name(a: str, b: str) -> bool:
     """Two normalised names that may be one condition: word Jaccard ≥ 0.5, word counts within
-    one of each other, same negations."""
+    one of each other, same negations, and no differing subtype token (numbers, letters, roman
+    numerals: "spastic paraplegia 10" is not "spastic paraplegia 15")."""
     wa, wb = set(a.split()), set(b.split())
     if (wa & _NEGATIONS) != (wb & _NEGATIONS) or abs(len(a.split()) - len(b.split())) > 1:
+        return False
+    if any(_SUBTYPE.match(w) for w in wa ^ wb):
         return False
     return len(wa & wb) >= 0.5 * len(wa | wb)
 
@@ -310,6 +317,12 @@ class Vocabulary:
                 if cid is not None:
                     break
         return self.conditions[cid] if cid is not None else None
+
+    def ambiguous_cui_sets(self) -> set[frozenset[str]]:
+        """CUI sets held by more than one condition (e.g. one generic CUI for many numbered
+        subtypes); they do not identify a condition."""
+        owners: Counter[frozenset[str]] = Counter(s for c in self.conditions for s in set(c.cui_sets))
+        return {s for s, n in owners.items() if n > 1}
 
     def condition_by_key(self, key: str) -> Condition | None:
         """The condition whose own normalised name is ``key`` (``None`` when there is none)."""
