@@ -33,7 +33,7 @@ def index_build(
     shards: Annotated[int, typer.Option("--shards", min=1, help="split the vectors into N shards (by hash of the chunk id), searched in parallel")] = 1,
     nprobe: Annotated[Optional[int], typer.Option("--nprobe", min=1, help="ivfpq: inverted lists scanned per query (default 32)")] = None,
     ef_search: Annotated[Optional[int], typer.Option("--ef-search", min=1, help="hnsw: search beam width (default 64)")] = None,
-    flat_max: Annotated[Optional[int], typer.Option("--flat-max", min=0, help="auto: largest index kept exact (default 250000 vectors)")] = None,
+    flat_max: Annotated[Optional[int], typer.Option("--flat-max", min=0, help="auto: largest index kept exact (default 100000 vectors)")] = None,
     ray: Annotated[Optional[str], typer.Option("--ray", help="read, chunk and embed on Ray: 'local' (a local Ray instance) or a cluster address (ray://host:10001, auto)")] = None,
     embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached)")] = None,
 ) -> None:

@@ -76,7 +76,7 @@ class AnnOptions:
     index_type: str = "flat"
     shards: int = 1
     shard_by: str = "hash"
-    flat_max: int = 250_000
+    flat_max: int = 100_000
     hnsw_m: int = 32
     ef_construction: int = 80
     ef_search: int = 64
