@@ -48,6 +48,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 DATA = ROOT.parent / "shared" / "data"
 
 
+def jsonl(path) -> list[dict]:
+    """Rows of a JSON Lines file (split on "\\n" only: texts may hold U+2028)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -67,7 +73,7 @@ def subset(n_pubmedqa_q: int, n_bioasq_q: int, n_distract: int, seed: int = 0):
     docs, qsets = [], {}
     rng = random.Random(seed)
     for name, n_q in (("pubmedqa", n_pubmedqa_q), ("bioasq", n_bioasq_q)):
-        allq = [json.loads(line) for line in Path(DATA / name / "questions_dev.jsonl").read_text().splitlines()]
+        allq = jsonl(DATA / name / "questions_dev.jsonl")
         qs = [q for q in allq if q["gold_pmids"]][:n_q]
         gold = {p for q in qs for p in q["gold_pmids"]}
         recs = read_docs(name)

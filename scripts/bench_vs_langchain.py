@@ -52,6 +52,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DATA = ROOT.parent / "shared" / "data"
+
+
+def jsonl(path) -> list[dict]:
+    """Rows of a JSON Lines file (split on "\\n" only: texts may hold U+2028)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
 CORPORA = ("pubmedqa", "bioasq")
 KS = (1, 5, 10)
 
@@ -60,7 +66,7 @@ KS = (1, 5, 10)
 def corpus_rows(limit: int | None) -> dict[str, list[dict]]:
     out = {}
     for name in CORPORA:
-        rows = [json.loads(line) for line in Path(DATA / name / "abstracts.jsonl").read_text().splitlines()]
+        rows = jsonl(DATA / name / "abstracts.jsonl")
         out[name] = rows[: limit // 2] if limit else rows
     return out
 
@@ -81,7 +87,7 @@ def questions(limit: int | None, qlimit: int | None) -> dict[str, list[dict]]:
     kept = {r["pmid"] for rows in corpus_rows(limit).values() for r in rows} if limit else None
     out = {}
     for name in CORPORA:
-        qs = [json.loads(line) for line in Path(DATA / name / "questions_dev.jsonl").read_text().splitlines()]
+        qs = jsonl(DATA / name / "questions_dev.jsonl")
         qs = [q for q in qs if q["gold_pmids"] and (kept is None or set(q["gold_pmids"]) <= kept)]
         out[name] = qs[:qlimit] if qlimit else qs
     return out
@@ -139,8 +145,7 @@ def worker_langchain(a) -> dict:
     t0, c0 = time.perf_counter(), cpu_seconds()
     docs = []
     for f in corpus_files(a.limit, Path(a.workdir)):
-        for line in Path(f).read_text().splitlines():
-            r = json.loads(line)
+        for r in jsonl(f):
             body = "\n".join(f"{s['label']}: {s['text']}" if s.get("label") else s["text"] for s in r["sections"])
             text = (r.get("title") or "").strip()
             docs.append(Document(page_content=f"{text}\n{body}" if text else body, metadata={"pmid": r["pmid"], "year": r.get("year")}))

@@ -100,7 +100,7 @@ def references_for(passages: list[Passage], order: list[int]) -> list[Reference]
             Reference(
                 n=n, id=p.doc_id, pmid=p.pmid, title=title, year=p.year, journal=p.journal, url=p.url,
                 passage=p.text, score=round(p.score, 6), section=p.section, span=(p.start, p.end), chunk_id=p.chunk_id,
-                evidence_level=evidence_level(p.publication_types, p.text),
+                evidence_level=evidence_level(p.publication_types, p.text, p.doc_id),
             )
         )
     return refs

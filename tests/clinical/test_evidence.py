@@ -107,3 +107,9 @@ def test_real_samples_cover_several_levels():
     docs = _sample_documents()
     seen = {level_from_publication_types(d.publication_types) for d in docs} - {""}
     assert {"Randomized Controlled Trial", "Review", "Case Report", "Meta-Analysis"} <= seen
+
+
+def test_consumer_health_pages_get_no_level_from_their_wording():
+    text = "A registry of patients with this condition is kept; a retrospective review found it rare."
+    assert evidence_level([], text, "medquad:0001") == ""
+    assert evidence_level([], text, "PMID:1").endswith(FROM_TEXT)

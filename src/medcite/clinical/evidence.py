@@ -99,19 +99,25 @@ def level_from_text(text: str) -> str:
     return ""
 
 
-def evidence_level(publication_types: list[str], text: str) -> str:
+#: Id prefixes of records that are not research papers (consumer-health pages): their wording
+#: ("a registry of patients …") says nothing about a study design.
+NOT_PAPERS = ("medquad:",)
+
+
+def evidence_level(publication_types: list[str], text: str, doc_id: str = "") -> str:
     """Short evidence label for one paper.
 
     Args:
         publication_types: PubMed publication types of the record (may be empty).
         text: the record's abstract or passage text (used only when the types name no level).
+        doc_id: the record's id; records with an id in :data:`NOT_PAPERS` get no level from text.
 
     Returns:
         a key of :data:`LEVELS` (from the publication types); or that key followed by
         :data:`FROM_TEXT` (detected from the text); or ``""`` when neither says anything.
     """
     label = level_from_publication_types(publication_types)
-    if label:
+    if label or doc_id.startswith(NOT_PAPERS):
         return label
     detected = level_from_text(text)
     return detected + FROM_TEXT if detected else ""

@@ -13,8 +13,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .vocabulary import normalize
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from ..documents import Document
+from .vocabulary import fold_token, normalize
+
+_STOPWORDS = set(STOPWORDS_EN_PLUS) | {fold_token(w) for w in STOPWORDS_EN_PLUS} | {
+    "your", "kind", "type", "way", "thing", "doctor", "health", "provider", "begin", "beginning", "although",
+    "because", "average", "back", "about", "usually", "often", "called", "include", "including", "help", "helps",
+}
 _INN_STEMS = (
     "mab", "tinib", "anib", "ciclib", "lisib", "rafenib", "pril", "sartan", "olol", "alol", "statin", "cillin",
     "mycin", "micin", "floxacin", "cycline", "conazole", "dazole", "prazole", "vir", "dipine", "parin", "semide",
@@ -94,6 +101,7 @@ GENERIC = {
     "duration", "year", "years", "month", "months", "week", "weeks", "day", "days", "age", "rate", "risk", "level",
     "levels", "severe", "mild", "moderate", "acute", "chronic", "primary", "secondary", "immediate", "prompt",
     "aggressive", "intensive", "specialized", "preventive", "prophylactic", "curative", "palliative", "definitive",
+    "kinds", "kind", "types", "type", "ways", "way", "your", "our", "my", "main", "certain",
 }
 _THERAPY_HEADS = ("therapy", "treatment", "monotherapy", "therapies", "supplementation", "infusion", "injection", "regimen", "prophylaxis", "administration", "tablet")
 
@@ -158,11 +166,51 @@ def treatment_mentions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def treatment_terms_from_texts(texts: Iterable[str], min_texts: int = 2) -> set[str]:
-    """Option keys (:func:`option_key`) named in at least ``min_texts`` of ``texts`` (MedQuAD
-    treatment answers): the data-derived part of the treatment lexicon."""
+def plausible_key(key: str) -> bool:
+    """A key worth keeping: ≥ 4 letters, at most 3 words, none of them a stop or generic word."""
+    words = key.split()
+    return len(key) >= 4 and 0 < len(words) <= 3 and not any(w in _STOPWORDS or w in GENERIC for w in words)
+
+
+def treatment_terms_from_texts(texts: Iterable[str], min_texts: int = 2) -> Counter[str]:
+    """``{option key: number of texts naming it}`` for keys (:func:`option_key`, passing
+    :func:`plausible_key`) named in at least ``min_texts`` of ``texts``."""
     counts: Counter[str] = Counter()
     for t in texts:
         keys = {option_key(x) for x, _ in treatment_mentions(t)}
-        counts.update(k for k in keys if k and len(k) >= 3)
-    return {k for k, n in counts.items() if n >= min_texts}
+        counts.update(k for k in keys if plausible_key(k))
+    return Counter({k: n for k, n in counts.items() if n >= min_texts})
+
+
+def treatment_lexicon(docs: Iterable[Document]) -> set[str]:
+    """The data-derived treatment lexicon of an index.
+
+    * names found in ≥ 2 MedQuAD "treatment" answers: drug stems and procedures always; other
+      pattern matches ("treated with X", "X therapy") only when more of the MedQuAD records
+      naming X are treatment answers than other answers (drops "bone", "brain", "cell" …);
+    * MeSH headings of the indexed papers that carry a drug stem or are procedures.
+    """
+    docs = list(docs)
+    treat = [d for d in docs if (d.extra or {}).get("qtype") == "treatment"]
+    other = [d for d in docs if (d.extra or {}).get("qtype") not in (None, "treatment")]
+    counts = treatment_terms_from_texts(d.body() for d in treat)
+    sure = {k for k in counts if is_drug_like(k) or PROCEDURE.search(k)}
+    unsure = set(counts) - sure
+    if unsure:
+        other_df: Counter[str] = Counter()
+        for d in other:
+            toks = set(normalize(d.body()).split())
+            other_df.update(k for k in unsure if all(w in toks for w in k.split()))
+        treat_df: Counter[str] = Counter()
+        for d in treat:
+            toks = set(normalize(d.body()).split())
+            treat_df.update(k for k in unsure if all(w in toks for w in k.split()))
+        sure |= {k for k in unsure if treat_df[k] > other_df[k]}
+    for d in docs:
+        for term in d.mesh_terms:
+            low = term.lower()
+            if "," not in low and (is_drug_like(low) or PROCEDURE.fullmatch(low)):
+                k = option_key(term)
+                if plausible_key(k):
+                    sure.add(k)
+    return sure

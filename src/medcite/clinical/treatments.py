@@ -6,7 +6,7 @@ therapy", "treatment of <condition>", "<condition> management"; fused by RRF in
 names are found in the rest with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
 kept when it carries a drug stem, is a procedure, is in the index's treatment lexicon (MedQuAD
 treatment answers, MeSH), or is named by the "treated with X" / "X therapy" patterns in at
-least two papers; names that are themselves conditions are dropped. Each option cites the papers
+least two PubMed papers; names that are themselves conditions are dropped. Each option cites the papers
 naming it (best retrieval rank first) and gives each paper's evidence level
 (:func:`~medcite.clinical.evidence.evidence_level`, publication types first, abstract wording
 otherwise). Options are ordered by the strongest evidence behind them, then by how many papers
@@ -176,7 +176,9 @@ def find_treatments(
         hows = how_of[key]
         if "drug" in hows or "procedure" in hows or key in lexicon:
             return True
-        return is_drug_like(key) or bool(PROCEDURE.search(key)) or len(found[key]) >= 2
+        if is_drug_like(key) or PROCEDURE.search(key):
+            return True
+        return sum(1 for i in found[key] if passages[i].pmid) >= 2  # named by the patterns in two papers
 
     store = retriever.index.store if full_text is None else None
     levels: dict[int, str] = {}
@@ -188,7 +190,7 @@ def find_treatments(
             if not text and store is not None:
                 doc = store.get_document(p.doc_id)
                 text = (doc.title + "\n" + doc.body()) if doc else ""
-            levels[i] = evidence_level(p.publication_types, text or p.text)
+            levels[i] = evidence_level(p.publication_types, text or p.text, p.doc_id)
         return levels[i]
 
     rows = []

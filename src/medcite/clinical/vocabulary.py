@@ -396,7 +396,9 @@ class Vocabulary:
                     mesh_of[d.id] = ids
         v.add_age_group_variants()
         v._drop_ambiguous_abbreviations()
-        v.treatment_terms = _treatment_terms(docs)
+        from .lexicon import treatment_lexicon
+
+        v.treatment_terms = {t for t in treatment_lexicon(docs) if v.lookup(t) is None}  # conditions are not treatments
         v.compile()
         df: Counter[int] = Counter()
         for d in docs:
@@ -514,23 +516,6 @@ class Vocabulary:
         v.treatment_terms = set(data.get("treatment_terms", []))
         v.compile()
         return v
-
-
-def _treatment_terms(docs: list[Document]) -> set[str]:
-    """Treatment lexicon: options named in ≥ 2 MedQuAD treatment answers, plus MeSH headings
-    that carry a drug stem or a procedure word."""
-    from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_terms_from_texts
-
-    answers = [d.body() for d in docs if (d.extra or {}).get("qtype") == "treatment"]
-    terms = treatment_terms_from_texts(answers)
-    for d in docs:
-        for term in d.mesh_terms:
-            low = term.lower()
-            if "," not in low and (is_drug_like(low) or PROCEDURE.fullmatch(low)):
-                k = option_key(term)
-                if len(k) >= 3:
-                    terms.add(k)
-    return terms
 
 
 def _code_version() -> str:
