@@ -38,7 +38,7 @@ def threshold_for(embedder_name: str, override: float | None = None) -> float:
     """Abstention threshold (cosine) for an embedder; ``override`` wins when given."""
     if override is not None:
         return override
-    return ABSTAIN_THRESHOLDS.get(embedder_name, DEFAULT_THRESHOLD)
+    return ABSTAIN_THRESHOLDS.get(embedder_name.split("@")[0], DEFAULT_THRESHOLD)  # "minilm@int8" → minilm
 
 
 class ExtractiveAnswerer:
@@ -58,8 +58,8 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.threshold = threshold_for(embedder.name, threshold)
         self.scan_passages = scan_passages
-        self.margin = RELATIVE_MARGIN.get(embedder.name, 0.1)
-        self.weak_margin = WEAK_MARGIN.get(embedder.name, 0.05)
+        self.margin = RELATIVE_MARGIN.get(embedder.name.split("@")[0], 0.1)
+        self.weak_margin = WEAK_MARGIN.get(embedder.name.split("@")[0], 0.05)
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         """See :class:`~medcite.answer.Answerer`. ``confidence`` is the best passage's cosine."""
