@@ -64,11 +64,15 @@ def diagnose(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     as_json: JsonOpt = False,
+    generator: Annotated[str | None, typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai: the model proposes candidates, kept only with a citation naming them")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai)")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")] = None,
 ) -> None:
     """Literature-grounded differential for FINDINGS: candidate conditions, each with citations."""
     if not findings.strip():
         raise UsageError("the findings are empty")
-    d = service(index).diagnose(findings, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
+    svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
+    d = svc.diagnose(findings, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
     if as_json:
         print(json.dumps(d.to_json(), default=str, ensure_ascii=False))
         return
@@ -76,8 +80,10 @@ def diagnose(
     if not d.candidates:
         out.print("No condition in the indexed literature is supported by these findings.")
     for i, c in enumerate(d.candidates, 1):
-        flag = "  (named in the findings)" if c.named_in_findings else ""
+        flag = ("  (named in the findings)" if c.named_in_findings else "") + ("  (proposed by the model)" if c.proposed_by == "model" else "")
         out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}, {c.evidence_count} supporting passage(s) {_cites(c.citations)}", style="bold", highlight=False)
+        if c.explanation:
+            out.print(f"    {escape(c.explanation)} {_cites(c.citations[:1])}", highlight=False)
         if c.matched_findings:
             out.print(f"    matched:     {escape('; '.join(c.matched_findings))}", highlight=False)
         if c.unexplained_findings:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -85,7 +85,7 @@ def ask_generative(svc, question: str, as_json: bool, stream: bool, **opts) -> N
 @model_app.command("prepare")
 @handle_errors
 def prepare(
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="a .gguf file or model directory (default: the packaged Gemma 3 270M)")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="a .gguf file or model directory (default: the packaged Gemma 3 270M)")] = None,
 ) -> None:
     """Load a local model once so later loads are fast (GGUF: caches the dequantized weights)."""
     from .answer.generators.cache import cache_dir

@@ -43,20 +43,15 @@ SUPPORT_THRESHOLDS: dict[str, tuple[float, float]] = {
 DEFAULT_SUPPORT_THRESHOLD = (0.5, 0.6)
 
 _STOP = set(
-    """a an the and or but if of in on at to for from by with without as is are was were be been being this that these
-    those it its their there here which who whom whose what when where why how than then so such not no nor can could may
-    might must should would will shall do does did done have has had having into onto over under between among also more
-    most less least very both each either neither other another any all some many much few several our we you they he
-    she his her them us i me my your study studies patients patient results result conclusion conclusions data group
-    groups analysis using used use based however therefore thus while whether during after before about against within""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "without", "as", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "their", "there", "here", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "than", "then", "so", "such", "not", "no", "nor", "can", "could", "may", "might", "must", "should", "would", "will", "shall", "do", "does", "did", "done", "have", "has", "had", "having", "into", "onto", "over", "under", "between", "among", "also", "more", "most", "less", "least", "very", "both", "each", "either", "neither", "other", "another", "any", "all", "some", "many", "much", "few", "several", "our", "we", "you", "they", "he", "she", "his", "her", "them", "us", "i", "me", "my", "your", "study", "studies", "patients", "patient", "results", "result", "conclusion", "conclusions", "data", "group", "groups", "analysis", "using", "used", "use", "based", "however", "therefore", "thus", "while", "whether", "during", "after", "before", "about", "against", "within"]
 )
 _WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)?", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 _CJK_END = re.compile(r"[。！？](?:\s*\[\d+\])*|[.!?](?:\s*\[\d+\])*\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])")
 _LEAD_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 NO_ANSWER_PATTERNS = (
-    re.compile(r"sources do not answer", re.I),
-    re.compile(r"not (?:answer|address)(?:ed)? (?:by|in) the sources", re.I),
+    re.compile(r"sources do not answer", re.IGNORECASE),
+    re.compile(r"not (?:answer|address)(?:ed)? (?:by|in) the sources", re.IGNORECASE),
     re.compile(r"资料(?:未|没有)回答|来源(?:未|没有|不能)回答"),
 )
 

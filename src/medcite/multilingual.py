@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import GeneratorError
-
 _SCRIPTS = [
     ("HIRAGANA", "Japanese"), ("KATAKANA", "Japanese"), ("HANGUL", "Korean"), ("CJK", "Chinese"),
     ("CYRILLIC", "Russian"), ("ARABIC", "Arabic"), ("GREEK", "Greek"), ("HEBREW", "Hebrew"),
@@ -75,7 +73,7 @@ def is_english(text: str) -> bool:
 def clean_rewrite(text: str) -> str:
     """First line of the model's rewrite, without quotes or a leading label."""
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
-    line = re.sub(r"^(english|question|translation)\s*[:：]\s*", "", line, flags=re.I)
+    line = re.sub(r"^(english|question|translation)\s*[:：]\s*", "", line, flags=re.IGNORECASE)
     return line.strip(" \"'“”")
 
 
@@ -112,8 +110,5 @@ def queries_for(generator, question: str) -> tuple[list[str], str, str]:
     lang = detect_language(question)
     if lang == "English" or generator is None:
         return [question], lang, ""
-    try:
-        en = rewrite_to_english(generator, question, lang)
-    except GeneratorError:
-        raise
+    en = rewrite_to_english(generator, question, lang)
     return ([en, question] if en else [question]), lang, en

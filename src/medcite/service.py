@@ -243,19 +243,29 @@ class Medcite:
                 self.__dict__["_vocab"] = cached
         return cached[1]
 
-    def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None, **opts):
+    def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None, generator: str | None = None, **opts):
         """Ranked differential for free-text ``findings`` (see :mod:`medcite.clinical.diagnose`).
 
         Args:
             top_k: candidates returned (default 10). passages: passages read (default 40).
+            generator: a generative backend (default: settings.generator); with one, the model
+                proposes candidates, each kept only with a citation to a passage naming it.
             opts: other :class:`SearchOptions` fields (year_from, year_to, mode …).
 
         Raises:
-            UsageError: empty findings or bad options.
+            UsageError: empty findings or bad options. GeneratorError: the model failed.
         """
         from .clinical.diagnose import diagnose
 
-        return diagnose(findings, self.retriever(), self.vocabulary(), self.options(**{**opts, "top_k": passages or 40}), top_k=top_k or 10, exclude_docs=exclude_docs)
+        kind = generator or self.settings.generator
+        gen = guard = None
+        if kind != "extractive":
+            answerer = self.answerer(kind)
+            gen, guard = answerer.generator, answerer.guard
+        return diagnose(
+            findings, self.retriever(), self.vocabulary(), self.options(**{**opts, "top_k": passages or 40}),
+            top_k=top_k or 10, exclude_docs=exclude_docs, generator=gen, guard=guard,
+        )
 
     def treatments(self, condition: str, top_k: int | None = None, passages: int | None = None, **opts):
         """Treatment options for ``condition`` with evidence levels (see :mod:`medcite.clinical.treatments`).

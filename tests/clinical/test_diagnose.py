@@ -41,7 +41,7 @@ def test_every_candidate_cites_a_reference_that_supports_it(retriever, vocab):
             ref = d.references[s["n"] - 1]
             assert ref.id == s["doc_id"]
             if s["quote"]:
-                assert s["quote"] in ref.passage
+                assert s["quote"] in ref.title + "\n" + ref.passage
     assert [r.n for r in d.references] == list(range(1, len(d.references) + 1))
 
 
@@ -62,3 +62,49 @@ def test_empty_or_context_only_findings_are_refused(retriever, vocab):
         diagnose("   ", retriever, vocab)
     with pytest.raises(UsageError):
         diagnose("a 30-year-old woman", retriever, vocab)
+
+
+def test_model_proposals_without_a_naming_citation_are_dropped(retriever, vocab, embedder, clinical_index):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from medcite.answer.generators import ChatGenerator
+
+    passages = retriever.search(["fever", "night sweats", "weight loss", "fever; night sweats; weight loss"], SearchOptions(top_k=10))
+    tb = next(i for i, p in enumerate(passages, 1) if p.doc_id.startswith("medquad:tb"))
+    flu = next(i for i, p in enumerate(passages, 1) if p.doc_id == "medquad:flu-1")
+    reply = (
+        f"1. Tuberculosis: night sweats and weight loss point to it [{tb}]\n"
+        f"2. Lupus: fever can occur [{tb}]\n"  # cited passage does not name lupus → dropped
+        f"3. Influenza: sudden fever [{flu}][99]\n"  # [99] names no passage → removed, [flu] kept
+        "4. Malaria: fever\n"  # no citation → dropped
+    )
+    gen = ChatGenerator(FakeListChatModel(responses=[reply]), name="fake", context_tokens=100000)
+    d = diagnose("fever; night sweats; weight loss", retriever, vocab, SearchOptions(top_k=10), top_k=5, generator=gen)
+    names = [c.condition for c in d.candidates]
+    assert names[:2] == ["Tuberculosis", "Influenza"]
+    assert "Lupus" not in names and "Malaria" not in names
+    assert d.candidates[0].proposed_by == "model" and d.generator == "fake"
+    assert any("2 model-proposed" in n for n in d.notes)
+    for c in d.candidates:
+        assert c.citations and all(1 <= n <= len(d.references) for n in c.citations)
+    assert d.candidates[0].explanation == ""  # no guard given: the model's reason is not shown
+
+
+def test_model_reasons_are_kept_only_when_the_guard_supports_them(retriever, vocab, embedder):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from medcite.answer.generators import ChatGenerator
+    from medcite.guard import CitationGuard
+
+    passages = retriever.search(["fever", "cough", "fatigue", "fever; cough; fatigue"], SearchOptions(top_k=10))
+    flu = next(i for i, p in enumerate(passages, 1) if p.doc_id == "medquad:flu-1")
+    hypo = next(i for i, p in enumerate(passages, 1) if p.doc_id == "medquad:hypo-1")
+    reply = (
+        f"Influenza: Influenza is a viral infection with sudden fever, sore throat, muscle aches and a dry cough [{flu}]\n"
+        f"Hypothyroidism: the moon landing happened in 1969 [{hypo}]\n"
+    )
+    gen = ChatGenerator(FakeListChatModel(responses=[reply]), name="fake", context_tokens=100000)
+    d = diagnose("fever; cough; fatigue", retriever, vocab, SearchOptions(top_k=10), top_k=5, generator=gen, guard=CitationGuard(embedder))
+    by = {c.condition: c for c in d.candidates}
+    assert by["Influenza"].explanation.startswith("Influenza is a viral infection")
+    assert by["Hypothyroidism"].explanation == "" and by["Hypothyroidism"].proposed_by == "model"

@@ -42,6 +42,7 @@ def test_design_detected_from_text_is_marked():
         "We report a case of a 34-year-old woman with fever.": "Case Report",
         "In this review we summarise current concepts.": "Review",
         "An open-label phase II trial enrolled 40 patients.": "Clinical Trial",
+        "Olokizumab versus placebo in rheumatoid arthritis.": "Clinical Trial",
     }
     for text, level in cases.items():
         got = evidence_level(["Journal Article"], text)

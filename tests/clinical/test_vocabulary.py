@@ -85,3 +85,18 @@ def test_json_round_trip_and_disk_cache(clinical_index, vocab, tmp_path):
     assert len(files) == 1
     second = vocabulary_for_index(clinical_index, tmp_path / "cache")
     assert second.to_json() == first.to_json()
+
+
+def test_ambiguous_cui_sets():
+    v = Vocabulary()
+    for i in (1, 2, 3):
+        v.add(f"Spastic paraplegia {i}", ["C0037773"])
+    v.add("Usher syndrome type 1B", ["C1"])
+    v.add("Usher syndrome type 1C", ["C1"])
+    v.add("47 XXX syndrome", ["C0266463"])
+    v.add("Triple X syndrome", ["C0266463"])
+    amb = v.ambiguous_cui_sets()
+    assert frozenset({"C0037773"}) in amb and frozenset({"C1"}) in amb
+    assert frozenset({"C0266463"}) not in amb
+    assert v.lookup("triple X syndrome").matches("47 XXX syndrome", ["C0266463"], amb)
+    assert not v.lookup("spastic paraplegia 1").matches("Spastic paraplegia 3", ["C0037773"], amb)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
+from langchain_core.language_models.fake_chat_models import (
+    FakeListChatModel,
+    GenericFakeChatModel,
+)
 from langchain_core.messages import AIMessage
 
 from medcite.answer.generative import GenerativeAnswerer
 from medcite.answer.generators import ChatGenerator, estimate_tokens
-from medcite.answer.generators.base import Generation
 from medcite.answer.prompting import build_prompt
 from medcite.config import Settings
 from medcite.documents import Answer, Passage
@@ -23,7 +25,7 @@ def _passages(n: int, words: int = 200) -> list[Passage]:
 
 
 def test_prompt_drops_lowest_ranked_first_and_fits():
-    count = lambda s, u: len((s + " " + u).split())  # noqa: E731  (a word "tokenizer")
+    count = lambda s, u: len((s + " " + u).split())
     ps = _passages(10)
     p = build_prompt("q?", ps, lambda t: 0, 512, 128, count_messages=count)
     assert p.tokens == count(p.system, p.user) <= 512 - 128

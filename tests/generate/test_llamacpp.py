@@ -15,13 +15,13 @@ import pytest
 pytestmark = pytest.mark.llamacpp
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install '.[llamacpp]')")
 
-from medcite.answer.generative import GenerativeAnswerer  # noqa: E402
-from medcite.answer.generators import make_generator  # noqa: E402
-from medcite.answer.generators.base import Generation  # noqa: E402
-from medcite.citations import MARKER, _numbers  # noqa: E402
-from medcite.config import Settings  # noqa: E402
-from medcite.embedding import get_embedder  # noqa: E402
-from medcite.service import Medcite  # noqa: E402
+from medcite.answer.generative import GenerativeAnswerer
+from medcite.answer.generators import make_generator
+from medcite.answer.generators.base import Generation
+from medcite.citations import MARKER, _numbers
+from medcite.config import Settings
+from medcite.embedding import get_embedder
+from medcite.service import Medcite
 
 
 def _free_port() -> int:

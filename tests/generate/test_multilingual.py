@@ -66,7 +66,7 @@ def test_chinese_questions_are_rewritten_fused_and_answered_in_chinese(index20, 
         assert queries == [en, zh]
         fused = ret.search(queries, opts)
         alone = ret.search(zh, opts)
-        rank = lambda ps: next((p.rank for p in ps if p.pmid == gold), 99)  # noqa: E731
+        rank = lambda ps: next((p.rank for p in ps if p.pmid == gold), 99)
         fused_ranks.append(rank(fused))
         alone_ranks.append(rank(alone))
         prompt = answerer.prompt(zh, fused[:3])

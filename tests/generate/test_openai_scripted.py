@@ -39,23 +39,20 @@ def test_429_then_success_is_retried():
 
 
 def test_429_beyond_retries_is_one_line_error():
-    with ScriptedServer(["429", "429"]) as s:
-        with pytest.raises(GeneratorError) as e:
-            gen(s.base_url, max_retries=1).generate("r", "q")
+    with ScriptedServer(["429", "429"]) as s, pytest.raises(GeneratorError) as e:
+        gen(s.base_url, max_retries=1).generate("r", "q")
     assert "\n" not in str(e.value) and "openai:scripted" in str(e.value) and len(s.requests) == 2
 
 
 def test_timeout_is_a_generator_error():
-    with ScriptedServer([("sleep", 3.0)]) as s:
-        with pytest.raises(GeneratorError) as e:
-            gen(s.base_url, timeout=0.5, max_retries=0).generate("r", "q")
+    with ScriptedServer([("sleep", 3.0)]) as s, pytest.raises(GeneratorError) as e:
+        gen(s.base_url, timeout=0.5, max_retries=0).generate("r", "q")
     assert "Timeout" in str(e.value) or "timed out" in str(e.value).lower()
 
 
 def test_malformed_json_is_a_generator_error():
-    with ScriptedServer(["badjson"]) as s:
-        with pytest.raises(GeneratorError) as e:
-            gen(s.base_url, max_retries=0).generate("r", "q")
+    with ScriptedServer(["badjson"]) as s, pytest.raises(GeneratorError) as e:
+        gen(s.base_url, max_retries=0).generate("r", "q")
     assert "\n" not in str(e.value)
 
 

@@ -20,7 +20,7 @@ Method (extractive, no language model):
 Every candidate has at least one supporting passage, cited ``[n]`` against the reference list.
 The output always ends with :data:`DISCLAIMER`. The weights were set on 200 development cases of
 ``scripts/eval_diagnosis.py`` (hashing-embedder index); differences between nearby settings were
-within ±0.01 top-5 accuracy there.
+within ±0.01 top-5 accuracy there, and 8 or 24 finding queries did as well as 12.
 """
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ DISCLAIMER = (
 LINK_WEIGHTS = {"focus": 1.0, "mesh": 0.6, "title": 0.6, "text": 0.2}
 COVERAGE_FLOOR = 0.3
 PASSAGE_COVERAGE = 0.5
-#: A finding is matched when all but a third of its content words occur in the evidence
-#: (1 of 1, 2 of 2, 2 of 3, 3 of 4 …).
-MAX_FINDING_QUERIES = 24
+#: At most this many findings become queries of their own (the joint query is always added).
+MAX_FINDING_QUERIES = 12
 CITATIONS_PER_CANDIDATE = 3
 
 _DEMOGRAPHIC = re.compile(
@@ -79,6 +78,10 @@ class Candidate:
             condition is tied to it (focus, mesh, title, text) and ``quote`` a verbatim sentence
             naming the condition ("" when it is tied by metadata only).
         named_in_findings: the findings themselves name this condition.
+        explanation: the model's reason (generative mode, kept only when the guard found it
+            supported by a cited passage); "" otherwise.
+        proposed_by: "retrieval" (ranked from the passages) or "model" (proposed by the
+            generator and kept by the citation guard).
     """
 
     condition: str
@@ -93,6 +96,8 @@ class Candidate:
     unexplained_findings: list[str]
     support: list[dict[str, Any]] = field(default_factory=list)
     named_in_findings: bool = False
+    explanation: str = ""
+    proposed_by: str = "retrieval"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -201,6 +206,8 @@ def diagnose(
     exclude_docs: set[str] | None = None,
     max_queries: int = MAX_FINDING_QUERIES,
     params: RankParams | None = None,
+    generator=None,
+    guard=None,
 ) -> Diagnosis:
     """Rank candidate conditions for ``findings_text`` from retrieved literature.
 
@@ -214,13 +221,17 @@ def diagnose(
         exclude_docs: documents never used (leave-one-out evaluation).
         max_queries: at most this many findings become queries of their own.
         params: ranking knobs (default :class:`RankParams`).
+        generator: a :class:`~medcite.answer.generators.ChatGenerator`; when given, the model
+            proposes candidates first (see :mod:`medcite.clinical.propose`); proposals no cited
+            passage names are dropped, and the ranked candidates fill the remaining places.
+        guard: a :class:`~medcite.guard.CitationGuard` that checks the model's reasons.
 
     Returns:
         a :class:`Diagnosis` (``candidates`` empty, with a note, when no passage supports any
         condition).
 
     Raises:
-        UsageError: empty findings or bad options.
+        UsageError: empty findings or bad options. GeneratorError: the model failed.
     """
     if not findings_text or not findings_text.strip():
         raise UsageError("the findings are empty")
@@ -234,8 +245,24 @@ def diagnose(
     queries = findings[:max_queries] + [joint] if len(findings) > 1 else [joint]
     passages = retriever.search(queries, opts or SearchOptions(top_k=40), exclude_docs=exclude_docs)
     t1 = time.perf_counter()
-    diag = rank_candidates(findings_text, findings, context, passages, vocabulary, top_k, params)
-    diag.timings = {"retrieve": t1 - t0, "rank": time.perf_counter() - t1, "total": time.perf_counter() - t0}
+    proposals, notes, gen_name = None, [], "extractive"
+    if generator is not None and passages:
+        from .propose import build_messages, parse_and_guard
+
+        budget = generator.context_tokens - generator.max_tokens - 32
+        system, user, sent = build_messages(findings_text, passages, min(top_k, 8), generator.count, budget)
+        reply = generator.generate(system, user)
+        proposals, dropped = parse_and_guard(reply.text, sent, vocabulary, guard)
+        gen_name = generator.name
+        if dropped:
+            notes.append(f"{dropped} model-proposed condition(s) dropped: no cited passage names them")
+    t2 = time.perf_counter()
+    diag = rank_candidates(findings_text, findings, context, passages, vocabulary, top_k, params, proposals)
+    diag.generator = gen_name
+    diag.notes = notes + diag.notes
+    diag.timings = {"retrieve": t1 - t0, "generate": t2 - t1, "rank": time.perf_counter() - t2, "total": time.perf_counter() - t0}
+    if generator is None:
+        del diag.timings["generate"]
     return diag
 
 
@@ -266,6 +293,8 @@ class RankParams:
 
 
 def _matched(finding_tokens: list[set[str]], support: set[str]) -> list[bool]:
+    """Per finding: whether all but a third of its content words occur in ``support``
+    (1 of 1, 2 of 2, 2 of 3, 3 of 4 …)."""
     return [bool(ft) and len(ft & support) >= len(ft) - len(ft) // 3 for ft in finding_tokens]
 
 
@@ -277,8 +306,14 @@ def rank_candidates(
     vocabulary: Vocabulary,
     top_k: int = 10,
     params: RankParams | None = None,
+    proposals: list | None = None,
 ) -> Diagnosis:
-    """Score conditions over already retrieved ``passages`` (best first); see the module doc."""
+    """Score conditions over already retrieved ``passages`` (best first); see the module doc.
+
+    ``proposals`` (guarded model proposals, :class:`medcite.clinical.propose.Proposal`, whose
+    passage numbers index ``passages``) come first, in the model's order; ranked candidates fill
+    the remaining places.
+    """
     params = params or RankParams()
     named = vocabulary.find(findings_text)
     if not passages:
@@ -297,9 +332,9 @@ def rank_candidates(
         base = p.score / top * share * ((1 - params.passage_coverage) + params.passage_coverage * cov)
         for cid, link in links.items():
             votes.setdefault(cid, []).append((base * weights[link], i, link))
-    if not votes:
+    if not votes and not proposals:
         return Diagnosis(findings_text, findings, context, [], [], notes=["no known condition is named in or attached to the retrieved passages"])
-    scored = []
+    scored: dict[int, tuple[float, float, list, list[str]]] = {}
     for cid, vs in votes.items():
         cond = vocabulary.conditions[cid]
         evidence = sum(v for v, _, _ in vs) * cond.idf
@@ -307,27 +342,45 @@ def rank_candidates(
         matched = [f for f, ok in zip(findings, _matched(finding_tokens, support_tokens)) if ok]
         coverage = len(matched) / len(findings) if findings else 0.0
         score = evidence * (params.coverage_floor + (1 - params.coverage_floor) * coverage)
-        scored.append((score, evidence, cid, vs, matched))
-    scored.sort(key=lambda x: (-x[0], vocabulary.conditions[x[2]].name))
+        scored[cid] = (score, evidence, vs, matched)
+    # entries: (condition id | None, name, score, evidence, votes, matched, explanation, proposed_by)
+    entries: list[tuple] = []
+    taken: set[int] = set()
+    for prop in proposals or []:
+        cites = [(1.0, n - 1, "model") for n in prop.passages]
+        if prop.condition_id is not None and prop.condition_id in scored:
+            score, evidence, vs, matched = scored[prop.condition_id]
+            vs = cites + [v for v in sorted(vs, key=lambda v: -v[0]) if v[1] + 1 not in prop.passages]
+        else:
+            support_tokens = set().union(*(passage_tokens[i] for _, i, _ in cites))
+            matched = [f for f, ok in zip(findings, _matched(finding_tokens, support_tokens)) if ok]
+            score, evidence, vs = 0.0, 0.0, cites
+        if prop.condition_id is not None:
+            taken.add(prop.condition_id)
+        entries.append((prop.condition_id, prop.name, score, evidence, vs, matched, prop.reason, "model"))
+    for cid, (score, evidence, vs, matched) in sorted(scored.items(), key=lambda kv: (-kv[1][0], vocabulary.conditions[kv[0]].name)):
+        if cid not in taken:
+            entries.append((cid, vocabulary.conditions[cid].name, score, evidence, sorted(vs, key=lambda v: -v[0]), matched, "", "retrieval"))
     order: list[int] = []  # 1-based passage numbers in citation order
     candidates = []
-    for score, evidence, cid, vs, matched in scored[:top_k]:
-        cond = vocabulary.conditions[cid]
-        best = sorted(vs, key=lambda v: -v[0])[:CITATIONS_PER_CANDIDATE]
+    for cid, name, score, evidence, vs, matched, explanation, source in entries[:top_k]:
+        cond = vocabulary.conditions[cid] if cid is not None else None
+        forms = cond.forms if cond is not None else {normalize(name)}
         cites, support = [], []
-        for _, i, link in best:
+        for _, i, link in vs[:CITATIONS_PER_CANDIDATE]:
             if i + 1 not in order:
                 order.append(i + 1)
             n = order.index(i + 1) + 1
             cites.append(n)
-            quote = _quote(passages[i].text, cond.forms) if link in ("text", "title") else ""
+            quote = _quote(passages[i].title + "\n" + passages[i].text, forms) if link in ("text", "title", "model") else ""
             support.append({"n": n, "doc_id": passages[i].doc_id, "link": link, "quote": quote})
         candidates.append(
             Candidate(
-                condition=cond.name, key=cond.key, cuis=sorted(cond.cuis), semantic_group=cond.semantic_group, score=round(score, 6),
-                evidence=round(evidence, 6), citations=cites, evidence_count=len(vs), matched_findings=matched,
-                unexplained_findings=[f for f in findings if f not in matched], support=support,
-                named_in_findings=cid in named,
+                condition=name, key=cond.key if cond is not None else normalize(name), cuis=sorted(cond.cuis) if cond else [],
+                semantic_group=cond.semantic_group if cond else "", score=round(score, 6), evidence=round(evidence, 6),
+                citations=cites, evidence_count=len(votes.get(cid, [])) if cid is not None else len(vs),
+                matched_findings=matched, unexplained_findings=[f for f in findings if f not in matched], support=support,
+                named_in_findings=cid in named, explanation=explanation, proposed_by=source,
             )
         )
     refs = references_for(passages, order)

@@ -64,7 +64,8 @@ TEXT_PATTERNS: list[tuple[str, tuple[str, ...], re.Pattern]] = [
         r"\brandomly\s+(?:assigned|allocated|divided)\b|\bwere\s+randomi[sz]ed\b|\brandomi[sz]ed\s+(?:to|into|in a)\b"
         r"|\brandomi[sz]ed,?\s+(?:\w+[- ])?(?:\w+[- ])?(?:controlled|clinical|double-blind|placebo-controlled|crossover|cross-over)\s+(?:trial|study)\b(?!s)"
         r"|\b(?:a|this|our|the present)\s+(?:\w+[- ,]+){0,3}randomi[sz]ed\b")),
-    ("Clinical Trial", ("phase", "label", "arm", "trial"), re.compile(
+    ("Clinical Trial", ("phase", "label", "arm", "trial", "blind", "placebo"), re.compile(
+        r"\bdouble[- ]blind(?:ed)?\b|\bplacebo[- ]controlled\b|\b(?:versus|vs\.?|or|compared with)\s+placebo\b|"
         r"\bphase\s+(?:i{1,3}v?|[1-4](?:/[1-4])?|i{1,3}/i{1,3})\s+(?:\w+\s+)?(?:trial|study)\b|\bopen[- ]label\b|\bsingle[- ]arm\b"
         r"|\b(?:a|this|our)\s+(?:\w+[- ]){0,2}(?:clinical|controlled|pilot)\s+trial\b|\bnon-?randomi[sz]ed\s+(?:controlled\s+)?trial\b")),
     ("Observational Study", ("cohort", "control", "sectional", "retrospective", "prospective", "observational", "registry", "population", "longitudinal"), re.compile(

@@ -319,10 +319,23 @@ class Vocabulary:
         return self.conditions[cid] if cid is not None else None
 
     def ambiguous_cui_sets(self) -> set[frozenset[str]]:
-        """CUI sets held by more than one condition (e.g. one generic CUI for many numbered
-        subtypes); they do not identify a condition."""
-        owners: Counter[frozenset[str]] = Counter(s for c in self.conditions for s in set(c.cui_sets))
-        return {s for s, n in owners.items() if n > 1}
+        """CUI sets that do not identify one condition: held by three or more conditions (one
+        generic CUI for many numbered subtypes), or by two whose names differ only in subtype
+        tokens ("usher syndrome type 1b" / "… 1c"). Two differently named conditions sharing a
+        CUI set are synonyms ("47 XXX syndrome" / "triple X syndrome")."""
+        owners: dict[frozenset[str], list[Condition]] = defaultdict(list)
+        for c in self.conditions:
+            for cs in set(c.cui_sets):
+                owners[cs].append(c)
+        out = set()
+        for cs, conds in owners.items():
+            if len(conds) >= 3:
+                out.add(cs)
+            elif len(conds) == 2:
+                diff = set(conds[0].key.split()) ^ set(conds[1].key.split())
+                if diff and all(_SUBTYPE.match(w) for w in diff):
+                    out.add(cs)
+        return out
 
     def condition_by_key(self, key: str) -> Condition | None:
         """The condition whose own normalised name is ``key`` (``None`` when there is none)."""

@@ -13,7 +13,7 @@ from .base import ChatGenerator, Generation, estimate_tokens
 
 GENERATORS = ("extractive", "transformers", "llamacpp", "openai")
 
-__all__ = ["ChatGenerator", "Generation", "estimate_tokens", "make_generator", "GENERATORS"]
+__all__ = ["GENERATORS", "ChatGenerator", "Generation", "estimate_tokens", "make_generator"]
 
 
 def make_generator(

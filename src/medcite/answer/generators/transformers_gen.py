@@ -88,7 +88,7 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
     Raises:
         GeneratorError: the model cannot be found or loaded (one line).
     """
-    import torch  # noqa: F401  (fail early if torch is missing)
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if model is None:
