@@ -8,7 +8,7 @@ PIP    := $(VENV)/bin/pip
 SHARED ?= ../shared/data
 CORPUS ?= $(SHARED)/pubmedqa/abstracts.jsonl
 INDEX  ?= default
-EXTRAS ?= test,fast,bench
+EXTRAS ?= test,fast,bench,ray,llamacpp
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 

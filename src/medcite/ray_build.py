@@ -196,7 +196,8 @@ def run_ray_stages(
         cpus = int(ray.cluster_resources().get("CPU", 1))
         n = workers or (gpus if gpus else max(1, cpus // max(1, cpus_per_worker)))
         ds = ray.data.from_items([{"file_no": i, "path": str(p)} for i, p in enumerate(files)], override_num_blocks=max(1, len(files)))
-        ds = ds.flat_map(_read_file)
+        # reading is light next to embedding; at 0 CPUs it is never starved by the actors holding every CPU
+        ds = ds.flat_map(_read_file, num_cpus=0)
         ds = ds.map_batches(
             _ChunkEmbed,
             fn_constructor_kwargs={
