@@ -34,7 +34,7 @@ class Document:
 
     Attributes:
         id: stable identifier; ``"PMID:<digits>"`` whenever a PMID is known, else a
-            reader-chosen id such as ``"medquad:0000001_1-1"`` or ``"file:<name>"``.
+            reader-chosen id such as ``"medquad:0000001_1-1"`` or ``"file:<absolute path>"``.
         title: title ("" when the source has none, e.g. PubMedQA).
         sections: the text, section by section, in reading order.
         pmid: PubMed id (digits) or ``None``.

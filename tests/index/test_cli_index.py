@@ -118,3 +118,25 @@ def test_rebuild_changes_chunking(index_root):
     assert "rebuilt 5 documents" in res.output and "re-embedding:" in res.output
     ix = Index(index_root)
     assert ix.manifest.chunker["max_tokens"] == 16 and ix.manifest.build["operation"] == "rebuild"
+
+
+def test_same_file_name_in_two_folders_are_two_papers(tmp_path, index_root):
+    """Papers without an id of their own are identified by their absolute path, not their name."""
+    for d, text in (("d1", "Sepsis bundles in the emergency department."), ("d2", "Heparin dosing in obesity.")):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "paper.txt").write_text(f"Notes\n\n{text}\n")
+        jsonl(tmp_path / d / "notes.jsonl", [{"title": f"Untitled {d}", "text": text}])
+    res = runner.invoke(app, ["index", "update", str(tmp_path / "d1"), "-i", "cli", "-q"])
+    assert res.exit_code == 0 and "2 added" in res.output, res.output
+    res = runner.invoke(app, ["index", "update", str(tmp_path / "d2"), "-i", "cli", "-q"])
+    assert res.exit_code == 0 and "2 added, 0 replaced" in res.output, res.output
+    ids = set(Index(index_root).doc_ids)
+    for d in ("d1", "d2"):
+        assert f"file:{(tmp_path / d / 'paper.txt').resolve()}" in ids
+        assert f"file:{(tmp_path / d / 'notes.jsonl').resolve()}#1" in ids
+    # the same file again, reached through another spelling of its path: recognised, skipped
+    res = runner.invoke(app, ["index", "update", str(tmp_path / "d2" / ".." / "d1"), "-i", "cli", "-q"])
+    assert res.exit_code == 0 and "0 added, 0 replaced, 2 unchanged" in res.output, res.output
+    (tmp_path / "d1" / "paper.txt").write_text("Notes\n\nSepsis bundles, revised.\n")
+    res = runner.invoke(app, ["index", "update", str(tmp_path / "d1" / "paper.txt"), "-i", "cli", "-q"])
+    assert res.exit_code == 0 and "0 added, 1 replaced" in res.output, res.output

@@ -52,7 +52,7 @@ def test_generic_records_and_section_shapes(tmp_path):
     ])  # fmt: skip
     docs, report = read_all(jsonl.read, path)
     assert report.skipped == []
-    assert [d.id for d in docs] == ["trial-7", "PMC123", "PMID:555", "file:generic.ndjson#4"]
+    assert [d.id for d in docs] == ["trial-7", "PMC123", "PMID:555", f"file:{path.resolve()}#4"]
     assert docs[0].sections[0].label == "ABSTRACT" and docs[0].year == 2019 and docs[0].journal == "Lancet"
     assert docs[0].publication_types == ["Randomized Controlled Trial"]
     assert docs[1].pmid is None and [s.label for s in docs[1].sections] == ["Methods", "Results"]

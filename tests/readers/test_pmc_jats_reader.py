@@ -99,7 +99,7 @@ def test_several_articles_in_one_set(tmp_path):
     assert [d.id for d in docs] == ["PMID:111", "doi:10.1/x"]
     assert [(s.label, s.text) for s in docs[0].sections] == [("Methods / Statistics", "t-test.")]
     assert [(s.label, s.text) for s in docs[1].sections] == [("Body", "Loose paragraph.")]
-    assert report.skipped == [("file:set.xml#3", "no title and no text")]
+    assert report.skipped == [(f"file:{path.resolve()}#3", "no title and no text")]
 
 
 def test_non_jats_is_rejected(tmp_path):

@@ -16,7 +16,7 @@ def test_markdown_split_at_headings_outside_code(tmp_path):
     )
     docs, report = read_all(text.read, path)
     doc = docs[0]
-    assert doc.id == "file:guide.md" and doc.title == "Asthma guideline" and doc.source == str(path)
+    assert doc.id == f"file:{path.resolve()}" and doc.title == "Asthma guideline" and doc.source == str(path)
     assert [s.label for s in doc.sections] == ["TEXT", "Asthma guideline", "Treatment", "Dosing"]
     assert "# not a heading" in doc.sections[2].text
 

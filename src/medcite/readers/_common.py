@@ -80,6 +80,18 @@ def shorten(text: str, limit: int = 200) -> str:
     return (cut or text[: limit - 1]) + "…"
 
 
+def file_doc_id(path: Path, position: int | None = None, prefix: str = "file") -> str:
+    """Id of a paper that carries no id of its own: ``file:`` + the file's absolute resolved
+    path, plus ``#<position>`` for the n-th record of a multi-record file.
+
+    Derived from the path (not the bare name) so that two files with the same name in different
+    folders never replace each other, while re-reading the same file from the same place gives
+    the same id (unchanged: skipped, changed: replaced).
+    """
+    doc_id = f"{prefix}:{Path(path).expanduser().resolve()}"
+    return doc_id if position is None else f"{doc_id}#{position}"
+
+
 def open_binary(path: Path) -> IO[bytes]:
     """Open ``path`` for reading bytes, transparently gunzipping (by magic number, not name).
 

@@ -7,7 +7,8 @@ Recognised shapes:
   title = question, one ``"ANSWER"`` section;
 * generic: ``{"id"|"pmid", "title", "abstract"|"sections"|"text", "year", "journal", "mesh_terms",
   "publication_types"}`` where ``sections`` is a list of ``{"label", "text"}``, a list of
-  ``[label, text]`` pairs or a ``{label: text}`` dict.
+  ``[label, text]`` pairs or a ``{label: text}`` dict; a record with no PMID and no id gets
+  ``file:<absolute path>#<line>``.
 
 A bad line (not JSON, not an object, no title and no text) is skipped with its line number; the
 rest of the file is read.
@@ -25,7 +26,7 @@ from typing import Any
 from ..documents import Document, Section
 from ..errors import ReaderError
 from . import FileReport
-from ._common import clean, clean_block, open_binary, read_errors, to_year
+from ._common import clean, clean_block, file_doc_id, open_binary, read_errors, to_year
 
 #: Consecutive undecodable lines at the start of a file after which it is rejected as a whole.
 MAX_LEADING_BAD = 5
@@ -86,7 +87,7 @@ def _document(r: dict[str, Any], path: Path, lineno: int, seen_medquad: set[str]
         doc_id = f"PMID:{pmid}"
     else:
         raw_id = clean(str(r.get("id") or r.get("pmid") or r.get("doc_id") or ""))
-        doc_id = raw_id or f"file:{path.name}#{lineno}"
+        doc_id = raw_id or file_doc_id(path, lineno)
     title = clean(_str(r.get("title")))
     sections = _sections(r.get("sections"))
     if not sections:
@@ -121,7 +122,7 @@ def _medquad(r: dict[str, Any], path: Path, lineno: int, seen: set[str]) -> Docu
     question = clean(_str(r.get("question")))
     if not answer:
         raise ValueError(f"medquad:{qid}: empty answer")
-    doc_id = f"medquad:{qid}" if qid else f"medquad:{path.name}#{lineno}"
+    doc_id = f"medquad:{qid}" if qid else file_doc_id(path, lineno, prefix="medquad")
     if doc_id in seen:  # MedQuAD reuses qids across its sources and documents: keep ids unique
         digest = hashlib.sha1(f"{r.get('source')}|{r.get('url')}|{question}".encode()).hexdigest()[:8]
         doc_id = f"{doc_id}~{digest}"

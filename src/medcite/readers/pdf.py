@@ -22,7 +22,7 @@ from pathlib import Path
 from ..documents import Document, Section
 from ..errors import ReaderError
 from . import FileReport
-from ._common import clean, shorten
+from ._common import clean, file_doc_id, shorten
 
 #: Fewer letters than this in the whole file → no usable text layer.
 MIN_LETTERS = 50
@@ -46,7 +46,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
     """Read one PDF.
 
     Yields:
-        one :class:`Document` with id ``"file:<name>"``, or nothing when the PDF has no
+        one :class:`Document` with id ``"file:<absolute path>"``, or nothing when the PDF has no
         extractable text (``report.skipped`` gets ``(name, "needs OCR: no extractable text")``).
         Pages whose extraction fails are listed in ``report.skipped`` and left out.
 
@@ -59,7 +59,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
         return
     sections = _sections(pages) or _page_sections(pages)
     title = meta_title or big_text or _first_line(pages[0] if pages else "")
-    yield Document(id=f"file:{path.name}", title=shorten(title), sections=sections, source=str(path),
+    yield Document(id=file_doc_id(path), title=shorten(title), sections=sections, source=str(path),
                    extra={"pages": len(pages)})  # fmt: skip
 
 

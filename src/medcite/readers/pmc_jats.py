@@ -19,6 +19,7 @@ from . import FileReport
 from ._common import (
     NON_TEXT_TAGS,
     clean,
+    file_doc_id,
     local,
     open_binary,
     read_errors,
@@ -40,7 +41,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
 
     Yields:
         documents with id ``"PMID:<digits>"`` when the article carries a PMID, else
-        ``"PMC:PMC<digits>"``, else ``"doi:<doi>"``, else ``"file:<name>#<n>"``. Articles with no
+        ``"PMC:PMC<digits>"``, else ``"doi:<doi>"``, else ``"file:<absolute path>#<n>"``. Articles with no
         title and no text are listed in ``report.skipped``.
 
     Raises:
@@ -99,7 +100,7 @@ def _article(article: ET.Element, path: Path, position: int, report: FileReport)
     elif doi:
         doc_id = f"doi:{doi}"
     else:
-        doc_id = f"file:{path.name}#{position}"
+        doc_id = file_doc_id(path, position)
     title = _title(meta)
     sections: list[Section] = []
     for abstract in meta.iterfind("abstract"):

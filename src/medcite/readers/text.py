@@ -14,7 +14,7 @@ from pathlib import Path
 from ..documents import Document, Section
 from ..errors import ReaderError
 from . import FileReport
-from ._common import clean, clean_block, shorten
+from ._common import clean, clean_block, file_doc_id, shorten
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -26,7 +26,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
     """Read one text or Markdown file.
 
     Yields:
-        one :class:`Document` with id ``"file:<name>"``; nothing for an empty (or
+        one :class:`Document` with id ``"file:<absolute path>"``; nothing for an empty (or
         whitespace-only) file, which is listed in ``report.skipped`` as ``"empty file"``.
 
     Raises:
@@ -47,7 +47,7 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
     if not sections and not title:
         report.skipped.append((path.name, "empty file"))
         return
-    yield Document(id=f"file:{path.name}", title=title, sections=sections, source=str(path))
+    yield Document(id=file_doc_id(path), title=title, sections=sections, source=str(path))
 
 
 def _plain(text: str) -> tuple[str, list[Section]]:
