@@ -115,6 +115,8 @@ def main() -> int:
     ap.add_argument("--update-docs", type=int, default=20, help="MedQuAD records added by the concurrent update (0: no update)")
     ap.add_argument("--update-after", type=float, default=3.0, help="seconds into the run when the update starts")
     ap.add_argument("--update-wait", type=float, default=300.0, help="seconds to wait after the load for the update to finish")
+    ap.add_argument("--update-nice", type=int, default=0,
+                    help="run the update at this niceness (e.g. 19: a background writer yielding the CPU to the server)")
     ap.add_argument("--top-k", type=int, default=10)
     ap.add_argument("--json", help="also write the figures to this file")
     a = ap.parse_args()
@@ -188,7 +190,10 @@ def main() -> int:
                 return
             t = time.monotonic()
             update["started_at"] = t - start
-            p = subprocess.Popen(medcite_cmd("index", "update", str(update_file), "--index", str(idx), "-q"), env=env, cwd=ROOT,
+            cmd = medcite_cmd("index", "update", str(update_file), "--index", str(idx), "-q")
+            if a.update_nice:
+                cmd = ["nice", "-n", str(a.update_nice), *cmd]
+            p = subprocess.Popen(cmd, env=env, cwd=ROOT,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             procs.append(p)
             out, _ = p.communicate()
@@ -233,7 +238,7 @@ def main() -> int:
             "versions_served": dict(versions), "new_version_first_served_at_s": round(first_new[0], 1) if first_new else None,
             "version_after": after["version"], "documents_after": after["counts"]["documents"],
             "switch_after_update_s": round(switch_s, 1) if switch_s is not None else None,
-            "update": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in update.items()},
+            "update": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in update.items()}, "update_nice": a.update_nice,
             "error_kinds": dict(errors.most_common(5)),
         }
         print()

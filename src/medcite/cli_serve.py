@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -41,6 +42,9 @@ def serve(
         cfg = ServerSettings(**overrides)
     except ValueError as e:
         raise UsageError(f"invalid server setting: {str(e).splitlines()[0]}") from None
+    # concurrent requests: one single-threaded e5 engine per core beats one engine on all cores
+    # (see medcite.embedding.E5SmallEmbedder); set MEDCITE_EMBED_INSTANCES=1 to opt out
+    os.environ.setdefault("MEDCITE_EMBED_INSTANCES", str(os.cpu_count() or 1))
     svc = service(index)
     ix = svc.index()  # fail fast (exit code 3) when the index does not exist
     svc.embedder_for_index()
