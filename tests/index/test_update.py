@@ -196,3 +196,31 @@ def test_an_error_mid_write_leaves_no_temporary_version(built_index, docs):
     with pytest.raises(RuntimeError):
         IndexWriter(built_index, Failing(256, 64)).update([Document("PMID:9", "x", [Section("", "new")])])
     assert sorted(p.name for p in built_index.iterdir()) == listing
+
+
+def test_versions_without_current_are_refused_not_wiped(built_index, embedder, docs):
+    """A lost CURRENT must not make the next write treat every version as a crash leftover."""
+    d = IndexDir(built_index)
+    IndexWriter(built_index, embedder).update([Document("PMID:9", "x", [Section("", "new")])])
+    (built_index / "CURRENT").unlink()
+    listing = sorted(p.name for p in built_index.iterdir())
+    for write in (
+        lambda: IndexWriter(built_index, embedder).update([Document("PMID:10", "y", [Section("", "newer")])]),
+        lambda: IndexWriter(built_index, embedder).remove(["PMID:1"]),
+        lambda: IndexWriter(built_index, embedder).rebuild(),
+        lambda: IndexWriter(built_index, embedder).build(docs),
+    ):
+        with pytest.raises(IndexCorruptError, match=f"CURRENT is missing.*echo v000002 > {built_index / 'CURRENT'}"):
+            write()
+    with pytest.raises(IndexCorruptError, match=str(built_index)):
+        Index(built_index)
+    assert sorted(p.name for p in built_index.iterdir()) == listing
+    (built_index / "CURRENT").write_text("v000002\n")  # the advice restores it
+    assert "PMID:9" in Index(built_index).doc_ids and d.current_name() == "v000002"
+
+
+def test_new_or_empty_directory_still_builds(tmp_path, embedder, docs):
+    (tmp_path / "empty").mkdir()
+    for root in (tmp_path / "empty", tmp_path / "new" / "ix"):
+        IndexWriter(root, embedder).build(docs)
+        assert len(Index(root).doc_ids) == len(docs)

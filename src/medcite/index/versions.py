@@ -27,7 +27,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..errors import IndexLockedError, IndexNotFoundError
+from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 
 CURRENT = "CURRENT"
 _VERSION = re.compile(r"^v(\d{6})$")
@@ -68,14 +68,20 @@ class IndexDir:
 
         Raises:
             IndexNotFoundError: no index has been published here.
+            IndexCorruptError: ``CURRENT`` is missing although version directories exist, or
+                it does not name a version.
         """
         try:
             name = (self.root / CURRENT).read_text().strip()
         except FileNotFoundError:
+            versions = self.versions()
+            if versions:
+                raise IndexCorruptError(
+                    f"{self.root}: versions exist ({', '.join(versions)}) but {CURRENT} is missing; restore it with "
+                    f"`echo {versions[-1]} > {self.root / CURRENT}` (the newest version) or remove the directory"
+                ) from None
             raise IndexNotFoundError(f"no index at {self.root} (run `make demo`, or build one with: medcite index build PATH --index {self.root.name})") from None
         if not _VERSION.match(name):
-            from ..errors import IndexCorruptError
-
             raise IndexCorruptError(f"{self.root / CURRENT}: does not name a version ({name!r})")
         return name
 
@@ -117,12 +123,16 @@ class IndexDir:
 
         That is: temporary version directories (``.v000004.tmp-*``), a stray ``CURRENT.tmp``,
         and version directories newer than the live one (renamed into place by a write that
-        was killed before it replaced ``CURRENT``; with no ``CURRENT`` at all, every version
-        directory is such a leftover). Returns the removed paths.
+        was killed before it replaced ``CURRENT``). Returns the removed paths.
+
+        Raises:
+            IndexCorruptError: version directories exist but ``CURRENT`` is missing or invalid
+                (nothing is removed: which version was live cannot be told).
         """
         removed: list[Path] = []
         if not self.root.is_dir():
             return removed
+        live = self.current_name() if self.exists() or self.versions() else ""
         for p in self.root.iterdir():
             if p.name.startswith(".v") and ".tmp" in p.name:
                 shutil.rmtree(p, ignore_errors=True)
@@ -131,7 +141,6 @@ class IndexDir:
         if stray.exists():
             stray.unlink()
             removed.append(stray)
-        live = self.current_name() if self.exists() else ""
         for name in self.versions():
             if name > live:
                 shutil.rmtree(self.root / name, ignore_errors=True)
