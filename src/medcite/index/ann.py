@@ -68,7 +68,8 @@ class AnnOptions:
         nprobe: IVF lists scanned per query.
         rerank: second-stage store re-scoring PQ candidates (``"SQ8"``, ``"SQfp16"``, ``"Flat"``)
             or ``""`` for none.
-        rerank_factor: PQ candidates per result kept for re-scoring.
+        rerank_factor: PQ candidates per result kept for re-scoring (10: recall@10 0.987 of
+            exact search at 1 M synthetic vectors, against 0.933 with 4; docs/scale.md).
         train_size: vectors to train the IVF/PQ (and SQ) on; 0 = ``min(n, 64·nlist)``,
             at least ``40·nlist`` when that many exist.
     """
@@ -85,7 +86,7 @@ class AnnOptions:
     pq_nbits: int = 8
     nprobe: int = 32
     rerank: str = "SQ8"
-    rerank_factor: int = 4
+    rerank_factor: int = 10
     train_size: int = 0
 
     def validate(self) -> None:
