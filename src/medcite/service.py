@@ -77,10 +77,17 @@ class Medcite:
         return False
 
     def retriever(self) -> Retriever:
-        """Retriever over the loaded index."""
+        """Retriever over the loaded index.
+
+        Raises:
+            IndexNotFoundError, IndexCorruptError: see :class:`Index`.
+            EmbedderMismatchError: the embedder is not the index's (name or vector dimension).
+        """
         ix = self.index()
         if self._retriever is None or self._retriever.index is not ix:
-            self._retriever = Retriever(ix, self.embedder_for_index())
+            emb = self.embedder_for_index()
+            ix.manifest.check_embedder(emb.name, emb.dim)
+            self._retriever = Retriever(ix, emb)
         return self._retriever
 
     def options(self, **overrides) -> SearchOptions:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 
 import pytest
 from typer.testing import CliRunner
 
 import medcite.cli  # noqa: F401  (registers every command)
 from medcite.cli_common import app
-from medcite.errors import EmbedderMismatchError
+from medcite.documents import Document, Section
+from medcite.errors import EmbedderMismatchError, IndexCorruptError
 from medcite.index import Index
+from medcite.index.manifest import sha256_file
+from medcite.index.versions import IndexDir
+from medcite.index.writer import IndexWriter
 
 runner = CliRunner()
 
@@ -140,3 +145,39 @@ def test_same_file_name_in_two_folders_are_two_papers(tmp_path, index_root):
     (tmp_path / "d1" / "paper.txt").write_text("Notes\n\nSepsis bundles, revised.\n")
     res = runner.invoke(app, ["index", "update", str(tmp_path / "d1" / "paper.txt"), "-i", "cli", "-q"])
     assert res.exit_code == 0 and "0 added, 1 replaced" in res.output, res.output
+
+
+def _edit_manifest(version_dir, edit):
+    path = version_dir / "manifest.json"
+    m = json.loads(path.read_text())
+    edit(m)
+    path.write_text(json.dumps(m))
+
+
+def test_writes_run_the_load_checks_on_the_live_version(tmp_path, index_root):
+    """A version that search refuses must not get a new version published on top of it."""
+    _edit_manifest(IndexDir(index_root).current_path(), lambda m: m["counts"].update(chunks=m["counts"]["chunks"] + 1))
+    listing = sorted(p.name for p in index_root.iterdir())
+    upd = jsonl(tmp_path / "new.jsonl", [rec(30, "A new record on sepsis.")])
+    for args in (["search", "metformin"], ["index", "update", str(upd)], ["index", "remove", "PMID:1"], ["index", "rebuild"]):
+        res = runner.invoke(app, [*args, "-i", str(index_root)])
+        assert res.exit_code == 4 and "chunk counts disagree" in res.output and str(index_root) in res.output, (args, res.output)
+    assert sorted(p.name for p in index_root.iterdir()) == listing
+
+
+def test_writer_refuses_orphan_chunks(embedder, built_index):
+    """A documents row deleted by hand (checksum fixed up): its chunks are orphans = corrupt."""
+    vdir = IndexDir(built_index).current_path()
+    with sqlite3.connect(vdir / "store.sqlite") as db:
+        db.execute("DELETE FROM documents WHERE id='PMID:2'")
+    db.close()
+    _edit_manifest(vdir, lambda m: m["files"].update({"store.sqlite": sha256_file(vdir / "store.sqlite")}))
+    listing = sorted(p.name for p in built_index.iterdir())
+    with pytest.raises(IndexCorruptError, match="store.sqlite: 1 chunks belong to no row of the documents table"):
+        Index(built_index)
+    new = Document("PMID:77", "New", [Section("ABSTRACT", "A new record.")], pmid="77")
+    for write in (lambda w: w.update([], ["PMID:1"]), lambda w: w.update([new]), lambda w: w.rebuild()):
+        with pytest.raises(IndexCorruptError, match="belong to no row"):
+            write(IndexWriter(built_index, embedder))
+    assert sorted(p.name for p in built_index.iterdir()) == listing
+

@@ -2,10 +2,14 @@ import json
 
 import pytest
 
+from medcite.config import Settings
 from medcite.documents import Document, Section
-from medcite.errors import IndexCorruptError, IndexNotFoundError, UsageError
+from medcite.embedding import HashingEmbedder
+from medcite.errors import EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, UsageError
 from medcite.index import Index
+from medcite.index.versions import IndexDir
 from medcite.index.writer import IndexWriter
+from medcite.service import Medcite
 
 
 def test_build_records_manifest_and_counts(built_index, docs):
@@ -82,3 +86,49 @@ def test_manifest_is_plain_json(built_index):
     ix = Index(built_index)
     data = json.loads((ix.path / "manifest.json").read_text())
     assert data["schema_version"] == 1 and data["vector_index"] == "IDMap2,Flat"
+
+
+def _edit_manifest(root, edit):
+    path = IndexDir(root).current_path() / "manifest.json"
+    m = json.loads(path.read_text())
+    edit(m)
+    path.write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: m.update(files={}), "vectors.faiss|store.sqlite: has no checksum"),
+        (lambda m: m.pop("files"), "store.sqlite: has no checksum"),
+        (lambda m: m["files"].pop("bm25/chunk_ids.npy"), "chunk_ids.npy: has no checksum"),
+        (lambda m: m["files"].pop("bm25/vocab.index.json"), "vocab.index.json: has no checksum"),
+        (lambda m: m["counts"].update(documents=m["counts"]["documents"] - 1), "document counts disagree"),
+        (lambda m: m["counts"].pop("chunks"), "chunk counts disagree"),
+        (lambda m: m.update(next_chunk_id=1), "next_chunk_id 1 is not above the largest stored chunk id"),
+        (lambda m: m["embedder"].update(dim=384), "vectors.faiss: 256-d vectors, but the manifest's embedder 'hashing' makes 384-d ones"),
+    ],
+)
+def test_manifest_tampering_is_caught_on_load_and_before_writes(built_index, embedder, edit, message):
+    _edit_manifest(built_index, edit)
+    with pytest.raises(IndexCorruptError, match=message):
+        Index(built_index)
+    with pytest.raises(IndexCorruptError, match=message):
+        IndexWriter(built_index, embedder).update([Document("PMID:9", "x", [Section("", "new")])])
+
+
+def test_deleted_required_file_and_its_checksum_is_refused(built_index):
+    ix = Index(built_index)
+    (ix.path / "vectors.faiss").unlink()
+    _edit_manifest(built_index, lambda m: m["files"].pop("vectors.faiss"))
+    with pytest.raises(IndexCorruptError, match="vectors.faiss: is missing and has no checksum"):
+        Index(built_index)
+
+
+def test_embedder_of_another_dimension_is_refused(built_index):
+    """Same embedder name, other dimension: EmbedderMismatchError, not FAISS's AssertionError."""
+    narrow = HashingEmbedder(dim=64, max_tokens=64)
+    svc = Medcite(Settings(index=str(built_index)), embedder=narrow)
+    with pytest.raises(EmbedderMismatchError, match="holds 256-d vectors, but embedder 'hashing' makes 64-d ones"):
+        svc.search("metformin")
+    with pytest.raises(EmbedderMismatchError, match="256-d"):
+        IndexWriter(built_index, narrow).update([Document("PMID:9", "x", [Section("", "new")])])

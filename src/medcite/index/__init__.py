@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from .lexical import LexicalIndex
-from .manifest import Manifest, verify_files
+from .manifest import MANIFEST, Manifest, verify_files
 from .store import Store
 from .ann import load_vectors
 from .vectors import VectorIndex
@@ -50,16 +50,24 @@ class Index:
         doc_year: ``(n_docs,) int32`` publication year by document number (0 = unknown).
     """
 
-    def __init__(self, path: Path, verify: bool = True) -> None:
+    def __init__(self, path: Path, verify: bool = True, version: str | None = None) -> None:
         """Open the live version of the index at ``path`` (an ``indexes/<name>`` directory).
+
+        Args:
+            verify: check every file against the manifest's sha256 (the consistency checks of
+                counts, dimensions and chunk ids always run).
+            version: open this version directory instead of the live one (a writer checks the
+                version it is about to build on).
 
         Raises:
             IndexNotFoundError: nothing was published at ``path``.
-            IndexCorruptError: a file is missing or does not match its checksum, or the
-                store, vectors and BM25 disagree on the number of chunks.
+            IndexCorruptError: a file is missing, has no checksum in the manifest or does not
+                match it; the store, vectors, BM25 and manifest disagree on the number of chunks
+                or documents; chunks belong to no document; the vectors' dimension is not the
+                manifest embedder's; or ``next_chunk_id`` is not above every stored chunk id.
         """
         self.dir = IndexDir(path)
-        self.path = self.dir.current_path()
+        self.path = self.dir.root / version if version else self.dir.current_path()
         self.manifest = Manifest.read(self.path)
         if verify:
             verify_files(self.path, self.manifest)
@@ -69,23 +77,43 @@ class Index:
             self.lexical = LexicalIndex.load(self.path / "bm25")
             table = [(cid, doc) for cid, doc, _t, _y in self.store.chunk_table()]
             years = dict(self.store.db.execute("SELECT id, year FROM documents"))
+            orphans = self.store.db.execute("SELECT COUNT(*) FROM chunks WHERE doc_id NOT IN (SELECT id FROM documents)").fetchone()[0]
         except IndexCorruptError:
             raise
         except Exception as e:
             raise IndexCorruptError(f"{self.path}: index files cannot be read ({str(e).splitlines()[0]})") from None
         n = len(table)
-        counts = (n, self.vectors.ntotal, len(self.lexical.chunk_ids), self.manifest.counts.get("chunks", n))
-        if len(set(counts)) != 1:
-            raise IndexCorruptError(
-                f"{self.path}: chunk counts disagree (store {counts[0]}, vectors {counts[1]}, bm25 {counts[2]}, manifest {counts[3]})"
-            )
+        self._check(n, len(years), orphans)
         self.chunk_ids = np.fromiter((c for c, _ in table), dtype=np.int64, count=n)
         if not np.array_equal(self.chunk_ids, self.lexical.chunk_ids):
             raise IndexCorruptError(f"{self.path / 'bm25'}: rows do not match the store's chunks")
+        if n and self.manifest.next_chunk_id <= int(self.chunk_ids[-1]):
+            raise IndexCorruptError(
+                f"{self.path / MANIFEST}: next_chunk_id {self.manifest.next_chunk_id} is not above the largest stored chunk id {int(self.chunk_ids[-1])}"
+            )
         self.doc_ids: list[str] = sorted(years)
         num = {d: i for i, d in enumerate(self.doc_ids)}
         self.chunk_doc = np.fromiter((num[d] for _, d in table), dtype=np.int32, count=n)
         self.doc_year = np.array([years[d] or 0 for d in self.doc_ids], dtype=np.int32)
+
+    def _check(self, n_chunks: int, n_docs: int, orphans: int) -> None:
+        """Cross-check the loaded parts against each other and the manifest (IndexCorruptError)."""
+        m = self.manifest
+        dim = m.embedder.get("dim")
+        if dim != self.vectors.dim:
+            where = self.path / ("vectors" if int(m.vector_params.get("shards", 1) or 1) > 1 else "vectors.faiss")
+            raise IndexCorruptError(
+                f"{where}: {self.vectors.dim}-d vectors, but the manifest's embedder {m.embedder.get('name')!r} makes {dim}-d ones"
+            )
+        if orphans:
+            raise IndexCorruptError(f"{self.path / 'store.sqlite'}: {orphans} chunks belong to no row of the documents table")
+        counts = (n_chunks, self.vectors.ntotal, len(self.lexical.chunk_ids), m.counts.get("chunks"))
+        if len(set(counts)) != 1:
+            raise IndexCorruptError(
+                f"{self.path}: chunk counts disagree (store {counts[0]}, vectors {counts[1]}, bm25 {counts[2]}, manifest {counts[3]})"
+            )
+        if m.counts.get("documents") != n_docs:
+            raise IndexCorruptError(f"{self.path}: document counts disagree (store {n_docs}, manifest {m.counts.get('documents')})")
 
     @property
     def name(self) -> str:

@@ -79,13 +79,25 @@ class Manifest:
             raise IndexCorruptError(f"{path}: schema version {m.schema_version} is not {SCHEMA_VERSION}; run medcite index rebuild")
         return m
 
-    def check_embedder(self, name: str) -> None:
-        """Raise :class:`EmbedderMismatchError` unless the index was built with ``name``."""
+    def check_embedder(self, name: str, dim: int | None = None) -> None:
+        """Check that the index was built with embedder ``name`` (making ``dim``-d vectors,
+        when given).
+
+        Raises:
+            EmbedderMismatchError: another embedder built the index, or ``dim`` is not the
+                index's vector dimension.
+        """
         built = self.embedder.get("name")
         if built != name:
             raise EmbedderMismatchError(
                 f"index {self.name!r} was built with embedder {built!r}, not {name!r}; "
                 f"use --embedder {built} or run medcite index rebuild --embedder {name}"
+            )
+        built_dim = self.embedder.get("dim")
+        if dim is not None and built_dim != dim:
+            raise EmbedderMismatchError(
+                f"index {self.name!r} holds {built_dim}-d vectors, but embedder {name!r} makes {dim}-d ones; "
+                f"run medcite index rebuild --embedder {name}"
             )
 
 
@@ -100,22 +112,40 @@ def sha256_file(path: Path, bufsize: int = 1 << 20) -> str:
 
 def checksum_dir(directory: Path) -> dict[str, str]:
     """sha256 of every file under ``directory`` except the manifest, keyed by relative path."""
-    out = {}
-    for p in sorted(directory.rglob("*")):
-        if p.is_file() and p.name != MANIFEST:
-            out[p.relative_to(directory).as_posix()] = sha256_file(p)
-    return out
+    return {rel: sha256_file(directory / rel) for rel in sorted(_listing(directory))}
+
+
+def required_files(manifest: Manifest) -> list[str]:
+    """Files every version needs, relative to its directory: the SQLite store, the BM25 row map
+    and the vector file(s) its ``vector_params`` describe (one per shard when sharded)."""
+    shards = int(manifest.vector_params.get("shards", 1) or 1)
+    vectors = [f"vectors/shard-{i:03d}.faiss" for i in range(shards)] if shards > 1 else ["vectors.faiss"]
+    return ["store.sqlite", "bm25/chunk_ids.npy", *vectors]
 
 
 def verify_files(directory: Path, manifest: Manifest) -> None:
-    """Check every file named in the manifest exists with the recorded sha256.
+    """Check the version's files against the manifest: every required file
+    (:func:`required_files`) and every file present in ``directory`` has a checksum entry, and
+    every file named there exists with the recorded sha256 (so emptying or deleting the
+    manifest's ``files`` map does not switch the checks off).
 
     Raises:
-        IndexCorruptError: naming the first missing or mismatching file.
+        IndexCorruptError: naming the first file that is missing, has no checksum entry or
+            does not match it.
     """
+    for rel in [*required_files(manifest), *sorted(_listing(directory))]:
+        if rel not in manifest.files:
+            p = directory / rel
+            what = "has no checksum" if p.is_file() else "is missing and has no checksum"
+            raise IndexCorruptError(f"{p}: {what} in {directory / MANIFEST} (the manifest's file list was edited)")
     for rel, digest in manifest.files.items():
         p = directory / rel
         if not p.is_file():
             raise IndexCorruptError(f"{p}: file is missing from the index")
         if sha256_file(p) != digest:
             raise IndexCorruptError(f"{p}: checksum does not match the manifest (truncated, corrupted or edited)")
+
+
+def _listing(directory: Path) -> set[str]:
+    """Relative paths of every file under ``directory`` except the manifest."""
+    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST}

@@ -31,7 +31,7 @@ from ..documents import Chunk, Document
 from ..embedding import Embedder
 from ..errors import IndexCorruptError, UsageError
 from .lexical import LexicalIndex
-from .manifest import Manifest, checksum_dir, verify_files
+from .manifest import Manifest, checksum_dir
 from .store import Store
 from . import ann
 from .vectors import VectorIndex
@@ -171,6 +171,22 @@ def resolve_events(events: Iterable[Event], policy: str, report: WriteReport) ->
     return out, list(deletes)
 
 
+def _checked_manifest(root: Path, version: str) -> Manifest:
+    """The manifest of ``root/version`` after every check that loading it for search runs
+    (checksums; store, vectors, BM25 and manifest counts; orphan chunks; dimensions; chunk ids).
+
+    Raises:
+        IndexCorruptError: naming the damaged file or directory.
+    """
+    from . import Index
+
+    ix = Index(root, version=version)
+    try:
+        return ix.manifest
+    finally:
+        ix.close()
+
+
 @dataclass
 class _Planned:
     """A document to (re)write: its chunks, the old chunk ids each one reuses (or ``None``)."""
@@ -238,7 +254,8 @@ class IndexWriter:
 
         Raises:
             EmbedderMismatchError: the index was built with another embedder.
-            IndexCorruptError: a file of the live version fails its checksum (nothing is written).
+            IndexCorruptError: the live version fails a check that loading it for search runs
+                (checksums, counts, orphan chunks, dimensions; see :class:`Index`); nothing is written.
             IndexLockedError: another writer held the lock for ``lock_timeout`` seconds.
             UsageError: duplicate ids with ``on_duplicate="fail"``; chunker settings differ.
         """
@@ -251,7 +268,11 @@ class IndexWriter:
         return self._write("update", lambda: events, on_duplicate)
 
     def remove(self, doc_ids: Iterable[str]) -> WriteReport:
-        """Delete documents by id (ids not in the index are listed in ``report.missing``)."""
+        """Delete documents by id (ids not in the index are listed in ``report.missing``).
+
+        Raises:
+            IndexCorruptError, IndexLockedError, EmbedderMismatchError: as :meth:`update`.
+        """
         return self.update([], doc_ids)
 
     def rebuild(self) -> WriteReport:
@@ -260,7 +281,7 @@ class IndexWriter:
 
         Raises:
             IndexNotFoundError: there is no index to rebuild.
-            IndexCorruptError: the live version fails its checksums.
+            IndexCorruptError: the live version fails its checksums or consistency checks.
         """
         self.dir.current_name()  # IndexNotFoundError before taking the lock
         return self._write("rebuild", None, "fail")
@@ -308,10 +329,9 @@ class IndexWriter:
                     except IndexCorruptError:
                         base = None
                 else:
-                    base = Manifest.read(base_path)
-                    verify_files(base_path, base)  # refuse to write on top of a damaged version
+                    base = _checked_manifest(self.dir.root, base_path.name)  # never write on top of a damaged version
                     if mode == "update":
-                        base.check_embedder(self.embedder.name)
+                        base.check_embedder(self.embedder.name, self.embedder.dim)
             chunker = self._chunker_for(mode, base)
             incremental = mode == "update" and base is not None
 
