@@ -80,7 +80,7 @@ import resource, sys, time
 from medcite.cli import app
 t = time.perf_counter()
 try:
-    app(["index", "update", sys.argv[1], "-i", sys.argv[2], "-e", "hashing", "-q"], standalone_mode=False)
+    app(["index", "update", sys.argv[1], "-i", sys.argv[2], "-e", "hashing", "--create", "-q"], standalone_mode=False)
 finally:
     print({"seconds": time.perf_counter() - t, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
 """

@@ -239,7 +239,7 @@ def test_cli_pubmed_fetch_then_index_update(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "6 of 6 records in 2 file(s)" in res.output
     assert all(p.get("api_key") == "abc" and p["email"] == "a@b.org" for _t, _e, p in server.calls)
-    res = runner.invoke(app, ["index", "update", str(out), "-i", "fetched", "-e", "hashing", "-q"])
+    res = runner.invoke(app, ["index", "update", str(out), "-i", "fetched", "-e", "hashing", "--create", "-q"])
     assert res.exit_code == 0, res.output
     ix = Index(tmp_path / "indexes" / "fetched")
     assert sorted(ix.doc_ids) == sorted(f"PMID:{i}" for i in ALL_IDS)

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from .cli_common import IndexOpt, err, handle_errors, index_app, print_file_reports, progress_callback, service
-from .errors import UsageError
+from .errors import IndexNotFoundError, UsageError
 from .index.writer import DUPLICATE_POLICIES, Event, WriteReport
 
 LockTimeout = Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer before failing")]
@@ -81,16 +81,23 @@ def index_update(
     on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="an id repeated in the input: overwrite (last wins), skip (first wins), fail")] = "overwrite",
     lock_timeout: LockTimeout = None,
     quiet: Quiet = False,
+    create: Annotated[bool, typer.Option("--create", help="create the index when it does not exist yet")] = False,
 ) -> None:
     """Add new records, replace revised ones, skip unchanged ones and apply deletions.
 
     Only new or changed chunks are embedded. Files are applied in order, so a later update
     file's revision or <DeleteCitation> wins. Exit code 1 when any file failed (the rest is
-    still applied).
+    still applied). Without --create, a missing index is an error (exit 3).
     """
     if on_duplicate not in DUPLICATE_POLICIES:
         raise UsageError(f"unknown --on-duplicate {on_duplicate!r} (use {', '.join(DUPLICATE_POLICIES)})")
     svc = service(index, lock_timeout=lock_timeout)
+    from .index import IndexDir
+
+    target = IndexDir(svc.index_path)
+    target.check_target()
+    if not create and not target.exists() and not target.versions():
+        raise IndexNotFoundError(f"no index at {svc.index_path}; build one with `medcite index build` or pass --create")
     emb = _embedder(svc, embedder)
     docs, reports, _deletes = svc.read_inputs(paths)
     failed = print_file_reports(reports, quiet)

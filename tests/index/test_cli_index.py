@@ -181,3 +181,28 @@ def test_writer_refuses_orphan_chunks(embedder, built_index):
             write(IndexWriter(built_index, embedder))
     assert sorted(p.name for p in built_index.iterdir()) == listing
 
+
+
+def test_update_of_a_missing_index_needs_create(tmp_path, index_root):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(40, "A record for a new index.")])
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "typo", "-e", "hashing"])
+    assert res.exit_code == 3 and "no index at" in res.output and "--create" in res.output, res.output
+    assert not (tmp_path / "indexes" / "typo").exists()
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "typo", "-e", "hashing", "--create", "-q"])
+    assert res.exit_code == 0 and "1 added" in res.output, res.output
+    assert Index(tmp_path / "indexes" / "typo").doc_ids == ["PMID:40"]
+
+
+def test_writes_never_go_into_a_non_index_directory_or_a_version(tmp_path, index_root):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(41, "Another record.")])
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "keep.txt").write_text("my notes")
+    version = IndexDir(index_root).current_path()
+    listing = sorted(p.name for p in version.iterdir())
+    for target, message in ((other, "non-empty directory that is not an index"), (version, "is a version directory")):
+        for cmd in (["index", "update", str(upd), "--create"], ["index", "build", str(upd)]):
+            res = runner.invoke(app, [*cmd, "-i", str(target), "-e", "hashing"])
+            assert res.exit_code == 2 and message in res.output and str(target) in res.output, (cmd, res.output)
+    assert sorted(p.name for p in other.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in version.iterdir()) == listing

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
+from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, UsageError
 
 CURRENT = "CURRENT"
 _VERSION = re.compile(r"^v(\d{6})$")
@@ -88,6 +88,27 @@ class IndexDir:
     def current_path(self) -> Path:
         """Directory of the live version."""
         return self.root / self.current_name()
+
+    def check_target(self) -> None:
+        """Refuse to write where no index should go: a path that is a regular file, a version
+        directory (or anything holding a ``manifest.json``), or a non-empty directory that is not
+        an index (no ``CURRENT``, no version directories; only the lock file and leftovers of an
+        interrupted first write are allowed). A missing or empty directory is fine.
+
+        Raises:
+            UsageError: naming the path.
+        """
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise UsageError(f"{root}: is a file, not an index directory; pass another --index")
+        if _VERSION.match(root.name) and (root.parent / CURRENT).is_file() or (root / "manifest.json").exists():
+            raise UsageError(f"{root}: is a version directory of an index, not an index; pass --index {root.parent}")
+        if not root.is_dir() or self.exists() or self.versions():
+            return
+        other = sorted(p.name for p in root.iterdir() if not (p.name in (".lock", CURRENT + ".tmp") or p.name.startswith(".v") and ".tmp" in p.name))
+        if other:
+            shown = ", ".join(other[:3]) + (" …" if len(other) > 3 else "")
+            raise UsageError(f"{root}: is a non-empty directory that is not an index ({shown}); pass another --index")
 
     def versions(self) -> list[str]:
         """Published version names, oldest first."""

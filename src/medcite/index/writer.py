@@ -243,21 +243,30 @@ class IndexWriter:
     # -- public operations ------------------------------------------------------------------
     def build(self, docs: Iterable[Document], on_duplicate: str = "overwrite") -> WriteReport:
         """Write a new version holding exactly ``docs`` (replacing any previous content,
-        whatever embedder built it; the previous version need not even be readable)."""
+        whatever embedder built it; the previous version need not even be readable).
+
+        Raises:
+            UsageError: the index path is a file, a version directory or a non-empty directory
+                that is not an index; duplicate ids with ``on_duplicate="fail"``.
+            IndexCorruptError: versions exist but ``CURRENT`` is missing.
+            IndexLockedError: another writer held the lock for ``lock_timeout`` seconds.
+        """
         return self._write("build", lambda: ((("put", d) for d in docs)), on_duplicate)
 
     def update(self, docs: Iterable[Document], delete_ids: Iterable[str] = (), on_duplicate: str = "overwrite") -> WriteReport:
         """Add new documents, replace changed ones, skip unchanged ones, apply deletions.
 
         ``delete_ids`` apply after ``docs`` (as in a PubMed update file, whose
-        ``<DeleteCitation>`` comes last). Creates the index when it does not exist yet.
+        ``<DeleteCitation>`` comes last). Creates the index when it does not exist yet (the
+        CLI asks for ``--create``), but never in a non-empty directory that is not an index.
 
         Raises:
             EmbedderMismatchError: the index was built with another embedder.
             IndexCorruptError: the live version fails a check that loading it for search runs
                 (checksums, counts, orphan chunks, dimensions; see :class:`Index`); nothing is written.
             IndexLockedError: another writer held the lock for ``lock_timeout`` seconds.
-            UsageError: duplicate ids with ``on_duplicate="fail"``; chunker settings differ.
+            UsageError: duplicate ids with ``on_duplicate="fail"``; chunker settings differ; the
+                index path is a file, a version directory or a non-empty non-index directory.
         """
         deletes = list(delete_ids)
         return self.apply([*(("put", d) for d in docs), *(("delete", i) for i in deletes)], on_duplicate)
@@ -315,6 +324,7 @@ class IndexWriter:
     def _write(self, mode: str, events_fn: Callable[[], Iterable[Event]] | None, on_duplicate: str) -> WriteReport:
         t0 = time.perf_counter()
         report = WriteReport(operation=mode)
+        self.dir.check_target()
         with self.dir.lock(self.lock_timeout):
             self._point("locked")
             self.dir.clean_stale()
