@@ -14,8 +14,8 @@ import typer
 from rich.markup import escape
 
 from .cli_common import (
-    IndexOpt, JsonOpt, TopK, YearFrom, YearTo, app, err, handle_errors, index_app, out, print_file_reports,
-    progress_callback, service,
+    IndexOpt, JsonOpt, TopK, YearFrom, YearTo, app, check_chunk_sizes, err, handle_errors, index_app, out,
+    print_file_reports, progress_callback, service,
 )
 from .errors import UsageError
 
@@ -26,8 +26,8 @@ def index_build(
     index: IndexOpt = None,
     embedder: Annotated[Optional[str], typer.Option("--embedder", "-e", help="e5-small (default), minilm, or a sentence-transformers directory/id")] = None,
     on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="ids repeated in the input: overwrite (last wins), skip (first wins), fail")] = "overwrite",
-    chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", help="max tokens per chunk (default: the embedder's limit)")] = None,
-    lock_timeout: Annotated[Optional[float], typer.Option("--lock-timeout", help="seconds to wait for another writer")] = None,
+    chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", min=16, help="max tokens per chunk (default: the embedder's limit)")] = None,
+    lock_timeout: Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
     index_type: Annotated[str, typer.Option("--index-type", help="vector index: flat (exact, default), hnsw, ivfpq, or auto (flat up to --flat-max vectors, then ivfpq)")] = "flat",
     shards: Annotated[int, typer.Option("--shards", min=1, help="split the vectors into N shards (by hash of the chunk id), searched in parallel")] = 1,
@@ -45,6 +45,10 @@ def index_build(
 
         embedder = with_backend(embedder or Settings().embedder, embedder_backend)
     svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, lock_timeout=lock_timeout)
+    check_chunk_sizes(chunk_tokens, svc.settings.chunk_overlap_tokens)
+    from .index import IndexDir
+
+    IndexDir(svc.index_path).check_target()  # before reading the inputs
     if ray:
         from .ray_build import ray_index_build
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .config import Settings
-from .errors import MedciteError
+from .errors import MedciteError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="medcite: answers from the medical literature, with verified citations.")
 index_app = typer.Typer(no_args_is_help=True, help="Build, update and inspect indexes.")
@@ -66,6 +66,19 @@ def handle_errors(fn: Callable) -> Callable:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def check_chunk_sizes(chunk_tokens: int | None, overlap_tokens: int | None) -> None:
+    """Refuse chunks no longer than their overlap.
+
+    Raises:
+        UsageError: ``chunk_tokens <= overlap_tokens``.
+    """
+    if chunk_tokens is not None and overlap_tokens is not None and chunk_tokens <= overlap_tokens:
+        raise UsageError(
+            f"--chunk-tokens {chunk_tokens} must be larger than the overlap of {overlap_tokens} tokens "
+            "(--overlap-tokens, or MEDCITE_CHUNK_OVERLAP_TOKENS)"
+        )
 
 
 def service(index: str | None, **settings):

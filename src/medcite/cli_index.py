@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from .cli_common import IndexOpt, err, handle_errors, index_app, print_file_reports, progress_callback, service
+from .cli_common import IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
 from .errors import IndexNotFoundError, UsageError
 from .index.writer import DUPLICATE_POLICIES, Event, WriteReport
 
@@ -158,6 +158,7 @@ def index_rebuild(
     if chunk_tokens or overlap_tokens is not None:
         ov = svc.settings.chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
         chunker = ChunkerSettings(chunk_tokens or emb.max_tokens, ov)
+        check_chunk_sizes(chunker.max_tokens, chunker.overlap_tokens)
     writer_lock = svc.settings.lock_timeout
     rep = _run(
         "re-embedding", quiet,

@@ -206,3 +206,40 @@ def test_writes_never_go_into_a_non_index_directory_or_a_version(tmp_path, index
             assert res.exit_code == 2 and message in res.output and str(target) in res.output, (cmd, res.output)
     assert sorted(p.name for p in other.iterdir()) == ["keep.txt"]
     assert sorted(p.name for p in version.iterdir()) == listing
+
+
+@pytest.mark.parametrize("cmd", [["index", "build"], ["index", "update"]])
+def test_bad_write_options_are_usage_errors(tmp_path, index_root, cmd):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(50, "Option checks.")])
+    res = runner.invoke(app, [*cmd, str(upd), "-i", "cli", "--lock-timeout", "-1"])
+    assert res.exit_code == 2 and "ValidationError" not in res.output and "--lock-timeout" in res.output, res.output
+    if cmd[1] == "build":
+        res = runner.invoke(app, [*cmd, str(upd), "-i", "cli", "-e", "hashing", "--chunk-tokens", "48"])  # default overlap 48
+        assert res.exit_code == 2 and "--chunk-tokens 48 must be larger than the overlap of 48 tokens" in res.output, res.output
+
+
+def test_rebuild_chunks_not_longer_than_overlap_is_a_usage_error(index_root):
+    for opts in (["--chunk-tokens", "32", "--overlap-tokens", "32"], ["--chunk-tokens", "20", "--overlap-tokens", "30"]):
+        res = runner.invoke(app, ["index", "rebuild", "-i", "cli", *opts])
+        assert res.exit_code == 2 and "must be larger than the overlap" in res.output, res.output
+    assert IndexDir(index_root).versions() == ["v000001"]
+
+
+def test_index_path_that_is_a_file_or_binary_current_is_one_line(tmp_path, index_root):
+    upd = jsonl(tmp_path / "new.jsonl", [rec(51, "File checks.")])
+    for cmd in (["search", "x"], ["index", "build", str(upd), "-e", "hashing"], ["index", "update", str(upd), "--create"],
+                ["index", "remove", "PMID:1"], ["index", "rebuild"], ["index", "info"]):
+        res = runner.invoke(app, [*cmd, "-i", str(upd)])
+        assert res.exit_code in (2, 3) and f"{upd}: is a file" in res.output and "Errno" not in res.output, (cmd, res.output)
+        assert len(res.output.strip().splitlines()) == 1, res.output
+    (index_root / "CURRENT").write_bytes(b"\xff\xfe\x00v0\x81")
+    for cmd in (["search", "x"], ["index", "update", str(upd)], ["index", "info"]):
+        res = runner.invoke(app, [*cmd, "-i", str(index_root)])
+        assert res.exit_code == 4 and f"{index_root / 'CURRENT'}: is not text" in res.output, (cmd, res.output)
+
+
+def test_duplicate_ids_are_listed_once(tmp_path, index_root):
+    upd = jsonl(tmp_path / "dups.jsonl", [rec(60, f"Version {i}.") for i in range(4)] + [rec(61, "a"), rec(61, "b")])
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli"])
+    assert res.exit_code == 0 and "2 duplicate ids in input" in res.output, res.output
+    assert "duplicate ids in the input: PMID:60, PMID:61\n" in res.output, res.output

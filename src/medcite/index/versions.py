@@ -67,12 +67,19 @@ class IndexDir:
         """Name of the live version (``"v000003"``).
 
         Raises:
-            IndexNotFoundError: no index has been published here.
+            IndexNotFoundError: no index has been published here, or the path is a file.
             IndexCorruptError: ``CURRENT`` is missing although version directories exist, or
-                it does not name a version.
+                it is not text naming a version.
         """
+        path = self.root / CURRENT
+        if self.root.exists() and not self.root.is_dir():
+            raise IndexNotFoundError(f"{self.root}: is a file, not an index directory")
         try:
-            name = (self.root / CURRENT).read_text().strip()
+            name = path.read_bytes().decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise IndexCorruptError(f"{path}: is not text (binary content); it must name a version such as v000001") from None
+        except IsADirectoryError:
+            raise IndexCorruptError(f"{path}: is a directory, not a file naming a version") from None
         except FileNotFoundError:
             versions = self.versions()
             if versions:
@@ -82,7 +89,7 @@ class IndexDir:
                 ) from None
             raise IndexNotFoundError(f"no index at {self.root} (run `make demo`, or build one with: medcite index build PATH --index {self.root.name})") from None
         if not _VERSION.match(name):
-            raise IndexCorruptError(f"{self.root / CURRENT}: does not name a version ({name!r})")
+            raise IndexCorruptError(f"{path}: does not name a version ({name[:40]!r})")
         return name
 
     def current_path(self) -> Path:

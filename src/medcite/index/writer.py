@@ -138,8 +138,8 @@ def resolve_events(events: Iterable[Event], policy: str, report: WriteReport) ->
 
     Events apply in order, as PubMed update files do: a deletion removes an earlier put of the
     same id; a put after a deletion brings the record back (it then replaces the stored one).
-    Repeated puts follow ``policy`` (see :func:`dedupe`) and are listed in
-    ``report.duplicates``.
+    Repeated puts follow ``policy`` (see :func:`dedupe`) and their ids are listed in
+    ``report.duplicates`` (each id once).
 
     Returns:
         ``(documents to put by id, in first-seen order of the winners; ids to delete)``.
@@ -151,6 +151,7 @@ def resolve_events(events: Iterable[Event], policy: str, report: WriteReport) ->
         raise UsageError(f"unknown duplicate policy {policy!r} (use {', '.join(DUPLICATE_POLICIES)})")
     out: dict[str, Document] = {}
     deletes: dict[str, None] = {}
+    seen_twice: set[str] = set(report.duplicates)
     for kind, item in events:
         if kind == "delete":
             doc_id = str(item)
@@ -160,7 +161,9 @@ def resolve_events(events: Iterable[Event], policy: str, report: WriteReport) ->
         d = item
         assert isinstance(d, Document)
         if d.id in out:
-            report.duplicates.append(d.id)
+            if d.id not in seen_twice:
+                seen_twice.add(d.id)
+                report.duplicates.append(d.id)
             if policy == "fail":
                 raise UsageError(f"duplicate id {d.id} in the input (--on-duplicate fail)")
             if policy == "skip":
