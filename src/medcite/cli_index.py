@@ -41,8 +41,9 @@ def file_events(docs, reports) -> list[Event]:
 
 def _embedder(svc, name: str | None):
     from .embedding import get_embedder
+    from .index.manifest import canonical_embedder_name
 
-    return get_embedder(name) if name else svc.embedder_for_index()
+    return get_embedder(canonical_embedder_name(name)) if name else svc.embedder_for_index()
 
 
 def _run(label: str, quiet: bool, fn) -> WriteReport:

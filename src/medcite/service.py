@@ -19,7 +19,7 @@ from .documents import Answer, Document, Passage
 from .embedding import Embedder, get_embedder
 from .errors import UsageError
 from .index import Index, resolve_index_path
-from .index.manifest import Manifest
+from .index.manifest import Manifest, canonical_embedder_name
 from .index.versions import IndexDir
 from .index.writer import IndexWriter, WriteReport
 from .readers import FileReport, iter_input_files, read_documents
@@ -52,7 +52,7 @@ class Medcite:
         if self._embedder is None:
             d = IndexDir(self.index_path)
             name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
-            self._embedder = get_embedder(name)
+            self._embedder = get_embedder(canonical_embedder_name(name))
         return self._embedder
 
     def index(self) -> Index:
@@ -216,7 +216,7 @@ class Medcite:
 
     def writer(self, embedder: Embedder | None = None, progress: Callable[[int, int], None] | None = None, lock_timeout: float | None = None) -> IndexWriter:
         """An :class:`IndexWriter` for the configured index."""
-        emb = embedder or self._embedder or get_embedder(self.settings.embedder)
+        emb = embedder or self._embedder or get_embedder(canonical_embedder_name(self.settings.embedder))
         chunker = None
         if self.settings.chunk_max_tokens:
             chunker = ChunkerSettings(self.settings.chunk_max_tokens, self.settings.chunk_overlap_tokens)

@@ -243,3 +243,33 @@ def test_duplicate_ids_are_listed_once(tmp_path, index_root):
     res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli"])
     assert res.exit_code == 0 and "2 duplicate ids in input" in res.output, res.output
     assert "duplicate ids in the input: PMID:60, PMID:61\n" in res.output, res.output
+
+
+def test_model_directory_is_recorded_resolved_and_compared_resolved(tmp_path, monkeypatch):
+    """`-e mdl` (relative), `mdl/` and a symlink to it are one embedder, recorded as an absolute path."""
+    import medcite.embedding
+    import medcite.service
+    from medcite.embedding import HashingEmbedder
+    from medcite.index.manifest import canonical_embedder_name
+
+    def fake(name):  # a sentence-transformers directory, without loading a model
+        emb = HashingEmbedder(dim=32, max_tokens=64)
+        emb.name = name
+        return emb
+
+    monkeypatch.setattr(medcite.service, "get_embedder", fake)
+    monkeypatch.setattr(medcite.embedding, "get_embedder", fake)
+    (tmp_path / "mdl").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "mdl")
+    base = jsonl(tmp_path / "base.jsonl", [rec(1, "Metformin and kidney disease.")])
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["index", "build", str(base), "-i", "m", "-e", "mdl", "-q"])
+    assert res.exit_code == 0, res.output
+    ix = Index(tmp_path / "indexes" / "m")
+    assert ix.manifest.embedder["name"] == str((tmp_path / "mdl").resolve())
+    for spelling in ("mdl/", "link", str(tmp_path / "mdl")):
+        ix.manifest.check_embedder(spelling)
+        upd = jsonl(tmp_path / "u.jsonl", [rec(2, f"New record via {spelling}.")])
+        res = runner.invoke(app, ["index", "update", str(upd), "-i", "m", "-e", spelling, "-q"])
+        assert res.exit_code == 0, (spelling, res.output)
+    assert canonical_embedder_name("minilm") == "minilm" and canonical_embedder_name("minilm@onnx") == "minilm@onnx"

@@ -88,7 +88,7 @@ class Manifest:
                 index's vector dimension.
         """
         built = self.embedder.get("name")
-        if built != name:
+        if canonical_embedder_name(str(built)) != canonical_embedder_name(name):
             raise EmbedderMismatchError(
                 f"index {self.name!r} was built with embedder {built!r}, not {name!r}; "
                 f"use --embedder {built} or run medcite index rebuild --embedder {name}"
@@ -99,6 +99,21 @@ class Manifest:
                 f"index {self.name!r} holds {built_dim}-d vectors, but embedder {name!r} makes {dim}-d ones; "
                 f"run medcite index rebuild --embedder {name}"
             )
+
+
+#: Embedder names that are never paths (``name@backend`` forms are left as they are too).
+BUILTIN_EMBEDDERS = ("e5-small", "minilm", "hashing")
+
+
+def canonical_embedder_name(name: str) -> str:
+    """The name to record and compare for embedder ``name``: an existing model directory
+    becomes its absolute resolved path (so a relative path, a trailing slash or a symlink name
+    the same embedder from any working directory); built-in names, ``name@backend`` forms and
+    model ids are returned unchanged."""
+    if name in BUILTIN_EMBEDDERS or "@" in name:
+        return name
+    p = Path(name).expanduser()
+    return str(p.resolve()) if p.is_dir() else name
 
 
 def sha256_file(path: Path, bufsize: int = 1 << 20) -> str:
