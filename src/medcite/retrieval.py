@@ -103,7 +103,7 @@ class Retriever:
     """
 
     def __init__(self, index: Index, embedder: Embedder) -> None:
-        index.manifest.check_embedder(embedder.name)
+        index.manifest.check_embedder(embedder.name, embedder.dim)
         self.index = index
         self.embedder = embedder
 

@@ -132,3 +132,19 @@ def test_embedder_of_another_dimension_is_refused(built_index):
         svc.search("metformin")
     with pytest.raises(EmbedderMismatchError, match="256-d"):
         IndexWriter(built_index, narrow).update([Document("PMID:9", "x", [Section("", "new")])])
+
+
+def test_retriever_refuses_embedder_of_another_dimension(built_index):
+    from medcite.retrieval import Retriever
+
+    with pytest.raises(EmbedderMismatchError, match="64-d"):
+        Retriever(Index(built_index), HashingEmbedder(dim=64, max_tokens=64))
+
+
+def test_hidden_file_in_a_version_is_ignored_but_an_unknown_file_is_refused(built_index):
+    ix = Index(built_index)
+    (ix.path / ".DS_Store").write_bytes(b"\0\1")
+    assert len(Index(built_index)) == len(ix)
+    (ix.path / "notes.txt").write_text("added by hand")
+    with pytest.raises(IndexCorruptError, match="notes.txt: has no checksum"):
+        Index(built_index)

@@ -162,5 +162,9 @@ def verify_files(directory: Path, manifest: Manifest) -> None:
 
 
 def _listing(directory: Path) -> set[str]:
-    """Relative paths of every file under ``directory`` except the manifest."""
-    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST}
+    """Relative paths of every file under ``directory`` except the manifest and hidden files
+    (``.DS_Store`` and the like, which file browsers drop into folders; the index writes none)."""
+    return {
+        p.relative_to(directory).as_posix() for p in directory.rglob("*")
+        if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")
+    }
