@@ -27,6 +27,7 @@ def index_build(
     embedder: Annotated[Optional[str], typer.Option("--embedder", "-e", help="e5-small (default), minilm, or a sentence-transformers directory/id")] = None,
     on_duplicate: Annotated[str, typer.Option("--on-duplicate", help="ids repeated in the input: overwrite (last wins), skip (first wins), fail")] = "overwrite",
     chunk_tokens: Annotated[Optional[int], typer.Option("--chunk-tokens", min=16, help="max tokens per chunk (default: the embedder's limit)")] = None,
+    overlap_tokens: Annotated[Optional[int], typer.Option("--overlap-tokens", min=0, help="overlap between chunks of a section (tokens; default 48)")] = None,
     lock_timeout: Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
     index_type: Annotated[str, typer.Option("--index-type", help="vector index: flat (exact, default), hnsw, ivfpq, or auto (flat up to --flat-max vectors, then ivfpq)")] = "flat",
@@ -44,7 +45,7 @@ def index_build(
         from .embedding_backends import with_backend
 
         embedder = with_backend(embedder or Settings().embedder, embedder_backend)
-    svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, lock_timeout=lock_timeout)
+    svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, chunk_overlap_tokens=overlap_tokens, lock_timeout=lock_timeout)
     check_chunk_sizes(chunk_tokens, svc.settings.chunk_overlap_tokens)
     from .index import IndexDir
 

@@ -157,8 +157,14 @@ def index_rebuild(
     emb = _embedder(svc, embedder)
     chunker = None
     if chunk_tokens or overlap_tokens is not None:
-        ov = svc.settings.chunk_overlap_tokens if overlap_tokens is None else overlap_tokens
-        chunker = ChunkerSettings(chunk_tokens or emb.max_tokens, ov)
+        # the value not given is kept from the live version (the chunk size only while the
+        # embedder stays the same; a new embedder brings its own limit)
+        m = svc.index().manifest
+        kept = m.chunker
+        same = m.embedder.get("name") == emb.name
+        ov = int(kept.get("overlap_tokens", svc.settings.chunk_overlap_tokens)) if overlap_tokens is None else overlap_tokens
+        size = chunk_tokens or (int(kept.get("max_tokens", emb.max_tokens)) if same else emb.max_tokens)
+        chunker = ChunkerSettings(size, ov)
         check_chunk_sizes(chunker.max_tokens, chunker.overlap_tokens)
     writer_lock = svc.settings.lock_timeout
     rep = _run(

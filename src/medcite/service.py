@@ -220,6 +220,8 @@ class Medcite:
         chunker = None
         if self.settings.chunk_max_tokens:
             chunker = ChunkerSettings(self.settings.chunk_max_tokens, self.settings.chunk_overlap_tokens)
+        elif "chunk_overlap_tokens" in self.settings.model_fields_set:  # overlap alone: the embedder's chunk size
+            chunker = ChunkerSettings(emb.max_tokens, self.settings.chunk_overlap_tokens)
         return IndexWriter(
             self.index_path, emb, chunker,
             lock_timeout=self.settings.lock_timeout if lock_timeout is None else lock_timeout, progress=progress,

@@ -273,3 +273,21 @@ def test_model_directory_is_recorded_resolved_and_compared_resolved(tmp_path, mo
         res = runner.invoke(app, ["index", "update", str(upd), "-i", "m", "-e", spelling, "-q"])
         assert res.exit_code == 0, (spelling, res.output)
     assert canonical_embedder_name("minilm") == "minilm" and canonical_embedder_name("minilm@onnx") == "minilm@onnx"
+
+
+def test_rebuild_keeps_the_chunk_setting_not_given(index_root):
+    res = runner.invoke(app, ["index", "rebuild", "-i", "cli", "--chunk-tokens", "40", "--overlap-tokens", "10", "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["index", "rebuild", "-i", "cli", "--overlap-tokens", "20", "-q"])
+    assert res.exit_code == 0, res.output
+    assert Index(index_root).manifest.chunker["max_tokens"] == 40 and Index(index_root).manifest.chunker["overlap_tokens"] == 20
+    res = runner.invoke(app, ["index", "rebuild", "-i", "cli", "--chunk-tokens", "30", "-q"])
+    assert res.exit_code == 0, res.output
+    assert Index(index_root).manifest.chunker["max_tokens"] == 30 and Index(index_root).manifest.chunker["overlap_tokens"] == 20
+
+
+def test_build_takes_overlap_tokens(tmp_path):
+    src = jsonl(tmp_path / "a.jsonl", [rec(1, "Metformin and lactic acidosis. " * 30)])
+    res = runner.invoke(app, ["index", "build", str(src), "-i", str(tmp_path / "ov"), "-e", "hashing", "--overlap-tokens", "8", "-q"])
+    assert res.exit_code == 0, res.output
+    assert Index(tmp_path / "ov").manifest.chunker["overlap_tokens"] == 8

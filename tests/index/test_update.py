@@ -170,7 +170,19 @@ def test_leftovers_of_a_crash_are_removed_by_the_next_write(built_index, embedde
     assert Index(built_index).version == live  # readers ignore all of it
     rep = IndexWriter(built_index, embedder).update(docs)  # nothing to change, still cleans
     assert rep.version == ""
-    assert sorted(p.name for p in built_index.iterdir()) == [".lock", "CURRENT", live]
+    assert sorted(p.name for p in built_index.iterdir()) == [".lock", "CURRENT", "PUBLISHED", live]
+
+
+def test_hand_rollback_keeps_the_newer_version(built_index, embedder, docs):
+    """CURRENT pointed back at v000001 by hand: v000002 was live once, so no write deletes it."""
+    IndexWriter(built_index, embedder).update([Document("PMID:60", "x", [Section("", "sixty")])])
+    (built_index / "CURRENT").write_text("v000001\n")
+    assert IndexWriter(built_index, embedder).update(docs).version == ""  # no change
+    assert IndexDir(built_index).versions() == ["v000001", "v000002"]
+    rep = IndexWriter(built_index, embedder).update([Document("PMID:61", "x", [Section("", "sixty-one")])])
+    assert rep.version == "v000003" and Index(built_index).version == "v000003"
+    assert IndexDir(built_index).versions() == ["v000001", "v000002", "v000003"]
+    assert "PMID:60" not in Index(built_index).doc_ids  # built on the rolled-back version
 
 
 def test_old_versions_are_pruned(built_index, embedder):

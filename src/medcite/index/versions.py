@@ -30,6 +30,10 @@ from filelock import FileLock, Timeout
 from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, UsageError
 
 CURRENT = "CURRENT"
+#: One line per version that ever became live (appended after ``CURRENT`` is replaced), so a
+#: version newer than the live one can be told apart: never live = a killed write's leftover
+#: (removed); once live = the user rolled ``CURRENT`` back by hand (kept).
+PUBLISHED = "PUBLISHED"
 _VERSION = re.compile(r"^v(\d{6})$")
 KEEP_VERSIONS = 2
 
@@ -150,8 +154,10 @@ class IndexDir:
         """Remove what interrupted writes left behind (call with the lock held).
 
         That is: temporary version directories (``.v000004.tmp-*``), a stray ``CURRENT.tmp``,
-        and version directories newer than the live one (renamed into place by a write that
-        was killed before it replaced ``CURRENT``). Returns the removed paths.
+        and version directories newer than the live one that never became live (renamed into
+        place by a write killed before it replaced ``CURRENT``; :data:`PUBLISHED` tells them
+        from versions a user rolled back from by editing ``CURRENT``, which are kept).
+        Returns the removed paths.
 
         Raises:
             IndexCorruptError: version directories exist but ``CURRENT`` is missing or invalid
@@ -169,11 +175,19 @@ class IndexDir:
         if stray.exists():
             stray.unlink()
             removed.append(stray)
+        published = self.published()
         for name in self.versions():
-            if name > live:
+            if name > live and name not in published:
                 shutil.rmtree(self.root / name, ignore_errors=True)
                 removed.append(self.root / name)
         return removed
+
+    def published(self) -> set[str]:
+        """Names of the versions that were ever live (from :data:`PUBLISHED`)."""
+        try:
+            return set((self.root / PUBLISHED).read_text(encoding="utf-8", errors="replace").split())
+        except FileNotFoundError:
+            return set()
 
     def next_name(self) -> str:
         """Name the next version will get."""
@@ -195,9 +209,11 @@ class IndexDir:
                 ``"publish:renamed"``, ``"publish:current-tmp"`` and ``"publish:swapped"``.
 
         Returns:
-            the new version's name. Versions older than the last :data:`KEEP_VERSIONS` are removed.
+            the new version's name. Versions older than the one it replaces are removed
+            (:data:`KEEP_VERSIONS` = 2 live versions kept).
         """
         point = point or (lambda _stage: None)
+        previous = self.current_name() if self.exists() else ""
         name = self.next_name()
         fsync_tree(tmp)
         point("publish:fsynced")
@@ -214,6 +230,13 @@ class IndexDir:
         os.replace(cur_tmp, self.root / CURRENT)
         _fsync_dir(self.root)
         point("publish:swapped")
-        for old in self.versions()[:-KEEP_VERSIONS]:
-            shutil.rmtree(self.root / old, ignore_errors=True)
+        with open(self.root / PUBLISHED, "a", encoding="utf-8") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        # keep the new version and the one it replaced (KEEP_VERSIONS = 2); versions between
+        # them (rolled back from by hand) stay until the user removes them
+        for old in self.versions():
+            if previous and old < previous:
+                shutil.rmtree(self.root / old, ignore_errors=True)
         return name
