@@ -192,6 +192,9 @@ def run_ray_stages(
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = not quiet
+        # small blocks: a whole input file is otherwise one block (up to 128 MiB) handed to one
+        # embedding actor, and the other actors sit idle while it works through the file
+        ctx.target_max_block_size = 1024 * 1024
         gpus = int(ray.cluster_resources().get("GPU", 0))
         cpus = int(ray.cluster_resources().get("CPU", 1))
         n = workers or (gpus if gpus else max(1, cpus // max(1, cpus_per_worker)))
