@@ -96,6 +96,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--passages", type=int, default=40, help="passages read per case")
     ap.add_argument("--min-findings", type=int, default=2)
+    ap.add_argument("--mode", default="hybrid", choices=["hybrid", "bm25", "dense"],
+                    help="retrieval mode (bm25: a quick estimate on an index built with any embedder)")
     ap.add_argument("--embedder", default=None, help="default: the one the index manifest names")
     ap.add_argument("--cache", default="indexes/.cache", help="vocabulary cache directory")
     ap.add_argument("--json", default=None, help="write figures and per-case ranks here")
@@ -148,7 +150,7 @@ def main() -> int:
     print(f"{usable} usable symptom records ({skipped}); evaluating {len(cases)}", file=sys.stderr)
 
     ambiguous = vocab.ambiguous_cui_sets()
-    opts = SearchOptions(top_k=args.passages, max_per_paper=1)
+    opts = SearchOptions(top_k=args.passages, max_per_paper=1, mode=args.mode)
     ranks = []
     t1 = time.perf_counter()
     for k, c in enumerate(cases, 1):
@@ -183,7 +185,7 @@ def main() -> int:
 
     result = {
         "index": str(args.index), "embedder": ix.embedder_name, "documents": len(ix.doc_ids), "chunks": len(ix),
-        "seed": args.seed, "passages": args.passages, "usable_records": usable, "skipped": skipped,
+        "seed": args.seed, "passages": args.passages, "mode": args.mode, "usable_records": usable, "skipped": skipped,
         "all": figures(cases), "attested": figures([c for c in cases if c["attested"]]),
         "not_attested": figures([c for c in cases if not c["attested"]]),
         "by_source": {s: figures([c for c in cases if c["source"] == s]) for s in sorted({c["source"] for c in cases})},

@@ -24,6 +24,7 @@ def serve(
     rate_limit: Annotated[float | None, typer.Option("--rate-limit", min=0, help="requests per second per client IP (0: no limit; default 10 or MEDCITE_RATE_LIMIT)")] = None,
     rate_burst: Annotated[int | None, typer.Option("--rate-burst", min=1, help="burst size per client (default 30 or MEDCITE_RATE_BURST)")] = None,
     max_question_chars: Annotated[int | None, typer.Option("--max-question-chars", min=1, help="longest question accepted (characters)")] = None,
+    query_backend: Annotated[str, typer.Option("--query-backend", help="query embeddings of a sentence-transformers index: auto (ONNX Runtime when installed), torch, onnx or openvino; e5-small ignores it")] = "auto",
 ) -> None:
     """Serve the HTTP API (/v1/ask, /v1/search, /v1/index …) and the web page at /.
 
@@ -45,15 +46,18 @@ def serve(
     # concurrent requests: one single-threaded e5 engine per core beats one engine on all cores
     # (see medcite.embedding.E5SmallEmbedder); set MEDCITE_EMBED_INSTANCES=1 to opt out
     os.environ.setdefault("MEDCITE_EMBED_INSTANCES", str(os.cpu_count() or 1))
-    svc = service(index)
+    # likewise one thread per ONNX Runtime query session: requests run side by side on the cores
+    os.environ.setdefault("MEDCITE_EMBED_THREADS", "1")
+    svc = service(index, query_backend=query_backend)
     ix = svc.index()  # fail fast (exit code 3) when the index does not exist
-    svc.embedder_for_index()
+    emb = svc.embedder_for_index()
     if host not in LOOPBACK and not cfg.token():
         err.print(f"[yellow]warning:[/yellow] binding to {host} without MEDCITE_API_TOKEN: anyone who can reach this port can query the index", highlight=False)
     logging.getLogger("medcite.server").setLevel(logging.INFO)
     err.print(
         f"serving index {ix.name} (version {ix.version}, {len(ix)} passages) at http://{host}:{port}/ "
-        f"(token {'required' if cfg.token() else 'not required'}; questions {'logged, masked' if cfg.log_queries else 'not logged'})",
+        f"(embedder {emb.name}{', queries on ' + emb.query_backend if getattr(emb, 'query_backend', None) else ''}; "
+        f"token {'required' if cfg.token() else 'not required'}; questions {'logged, masked' if cfg.log_queries else 'not logged'})",
         highlight=False,
     )
     uvicorn.run(

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     index_root: Path = Field(Path("indexes"), description="directory holding named indexes (path)")
     index: str = Field("default", description="index name under index_root, or a path to an index directory")
     embedder: str = Field("e5-small", description="embedder name: e5-small, minilm, or a sentence-transformers directory/id")
+    query_backend: str = Field(
+        "torch",
+        description="runtime of query embeddings for a sentence-transformers embedder: torch, onnx, openvino (float32 exports, same vectors) or auto (onnx when installed); medcite serve defaults to auto (name)",
+    )
     chunk_overlap_tokens: int = Field(48, ge=0, description="overlap between consecutive chunks of a section (embedder tokens)")
     chunk_max_tokens: int | None = Field(None, ge=16, description="chunk size limit (embedder tokens); default: the embedder's max_tokens")
     top_k: int = Field(5, ge=1, description="passages retrieved for an answer (count)")

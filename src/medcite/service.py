@@ -6,6 +6,7 @@ It owns the settings, loads the index and the embedder once (lazily), and expose
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -52,7 +53,13 @@ class Medcite:
         if self._embedder is None:
             d = IndexDir(self.index_path)
             name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
-            self._embedder = get_embedder(canonical_embedder_name(name))
+            name = canonical_embedder_name(name)
+            if self.settings.query_backend == "torch":
+                self._embedder = get_embedder(name)
+            else:
+                from .embedding_backends import serving_embedder
+
+                self._embedder = serving_embedder(name, self.settings.query_backend, warn=logging.getLogger("medcite").warning)
         return self._embedder
 
     def index(self) -> Index:

@@ -128,3 +128,42 @@ def test_index_build_with_embedder_backend(tiny_model, cache, tmp_path):
     assert json.loads(s.stdout)["passages"][0]["doc_id"] == "PMID:2"
     r = runner.invoke(app, ["index", "build", str(docs), "--index", str(tmp_path / "ix2"), "--embedder", "hashing", "--embedder-backend", "int8"])
     assert r.exit_code != 0 and "sentence-transformers" in r.output and "Traceback" not in r.output
+
+
+
+def test_query_runtime_gives_torch_vectors_and_fits_a_torch_index(tiny_model, cache, tmp_path):
+    from medcite.config import Settings
+    from medcite.documents import Document, Section
+    from medcite.embedding import SentenceTransformerEmbedder
+    from medcite.embedding_backends import QueryRuntimeEmbedder, serving_embedder
+    from medcite.index.writer import IndexWriter
+    from medcite.service import Medcite
+
+    torch_emb, docs_t, query_t = _torch_vectors(tiny_model)
+    e = serving_embedder(str(tiny_model), "onnx")
+    assert isinstance(e, QueryRuntimeEmbedder) and e.name == torch_emb.name and e.dim == torch_emb.dim
+    q = e.embed_query("aspirin and stroke")
+    assert q.dtype == np.float32 and q.shape == (32,) and float(q @ query_t) > 0.99999
+    assert np.allclose(e.embed_documents(TEXTS), docs_t, atol=1e-6)  # documents stay on torch
+    assert e.count_tokens("aspirin") == torch_emb.count_tokens("aspirin")
+
+    # an index built with torch serves queries through the export, same ranking
+    docs = [Document(id=f"PMID:{i}", title="", sections=[Section("", t)]) for i, t in enumerate(TEXTS[:3] + TEXTS[4:], start=1)]
+    IndexWriter(tmp_path / "ix", SentenceTransformerEmbedder(str(tiny_model))).build(docs)
+    for backend in ("torch", "onnx", "auto"):
+        svc = Medcite(Settings(index=str(tmp_path / "ix"), query_backend=backend))
+        assert (svc.embedder_for_index().__class__ is QueryRuntimeEmbedder) == (backend != "torch")
+        hits = svc.search("aspirin", top_k=4, mode="dense")
+        assert [p.doc_id for p in hits][0] == "PMID:2"
+
+
+def test_serving_embedder_choices_and_errors(tiny_model, cache):
+    from medcite.embedding import HashingEmbedder
+    from medcite.embedding_backends import serving_embedder
+
+    assert isinstance(serving_embedder("hashing", "auto"), HashingEmbedder)  # not a sentence-transformers model: as is
+    assert serving_embedder(str(tiny_model), "torch").__class__.__name__ == "SentenceTransformerEmbedder"
+    with pytest.raises(EmbedderError, match="would change the vectors"):
+        serving_embedder(str(tiny_model), "int8")
+    with pytest.raises(EmbedderError, match="unknown query backend"):
+        serving_embedder(str(tiny_model), "tpu")

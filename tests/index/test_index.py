@@ -148,3 +148,31 @@ def test_hidden_file_in_a_version_is_ignored_but_an_unknown_file_is_refused(buil
     (ix.path / "notes.txt").write_text("added by hand")
     with pytest.raises(IndexCorruptError, match="notes.txt: has no checksum"):
         Index(built_index)
+
+
+def test_length_sorted_orders_within_windows_and_keeps_input():
+    from medcite.documents import Chunk
+    from medcite.index.writer import length_sorted
+
+    todo = [(i, Chunk("d", i, "", 0, 0, "x", n, "")) for i, n in enumerate([3, 9, 1, 7, 2, 8])]
+    before = list(todo)
+    out = length_sorted(todo, window=3)
+    assert todo == before  # input untouched
+    assert [cid for cid, _ in out] == [1, 0, 2, 5, 3, 4]  # longest first inside [0:3] and [3:6]
+    assert sorted(out) == sorted(todo)
+
+
+def test_every_stored_vector_is_the_embedding_of_its_own_chunk_after_length_sorting(tmp_path, embedder):
+    # chunks of very different lengths, so the writer reorders them before embedding
+    docs = [
+        Document(id=f"PMID:{i}", title=f"Paper {i}", sections=[Section("", " ".join(f"w{i}x{j}" for j in range(2 + 9 * (i % 5))))])
+        for i in range(1, 30)
+    ]
+    assert getattr(embedder, "pads_batches", True)
+    IndexWriter(tmp_path / "ix", embedder, batch_size=4).build(docs)
+    ix = Index(tmp_path / "ix")
+    rows = list(ix.store.db.execute("SELECT chunk_id, title, text FROM chunks"))
+    assert len(rows) == len(ix) >= len(docs)
+    for cid, title, text in rows:
+        expect = embedder.embed_documents([f"{title}\n{text}" if title and text else title or text])[0]
+        assert float(ix.vectors.reconstruct(int(cid)) @ expect) > 0.9999

@@ -190,6 +190,33 @@ def _checked_manifest(root: Path, version: str) -> Manifest:
         ix.close()
 
 
+SORT_WINDOW = 4096
+"""Chunks per window that :func:`length_sorted` orders by length (see there)."""
+
+
+def length_sorted(todo: list[tuple[int, Chunk]], window: int = SORT_WINDOW) -> list[tuple[int, Chunk]]:
+    """Order chunks longest-first within consecutive windows of ``window`` chunks.
+
+    Embedders that pad a batch to its longest text (sentence-transformers, ONNX) waste less
+    work on padding when a batch holds texts of similar length: measured with MiniLM on 768
+    chunks of the bench corpus, 256-chunk batches in reading order took 25.5-27.2 s and
+    length-sorted ones 18.6-19.5 s. Windows, not a global sort, so an IVF-PQ index that trains
+    on the first vectors it receives still trains on an unbiased sample of whole windows.
+
+    Args:
+        todo: ``(chunk_id, chunk)`` pairs; not modified.
+        window: chunks per sorted window (>= 1).
+
+    Returns:
+        a new list holding the same pairs.
+    """
+    out: list[tuple[int, Chunk]] = []
+    step = max(1, window)
+    for i in range(0, len(todo), step):
+        out.extend(sorted(todo[i : i + step], key=lambda p: -p[1].n_tokens))
+    return out
+
+
 @dataclass
 class _Planned:
     """A document to (re)write: its chunks, the old chunk ids each one reuses (or ``None``)."""
@@ -441,6 +468,8 @@ class IndexWriter:
                         else:
                             report.chunks_reused += 1
                 total = len(todo)
+                if getattr(self.embedder, "pads_batches", True):
+                    todo = length_sorted(todo)
                 te = 0.0
                 for k, i in enumerate(range(0, total, self.batch_size), start=1):
                     part = todo[i : i + self.batch_size]
