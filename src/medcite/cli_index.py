@@ -43,7 +43,7 @@ def _embedder(svc, name: str | None):
     from .embedding import get_embedder
     from .index.manifest import canonical_embedder_name
 
-    return get_embedder(canonical_embedder_name(name)) if name else svc.embedder_for_index()
+    return get_embedder(canonical_embedder_name(name)) if name else svc.embedder_for_index(for_queries=False)
 
 
 def _run(label: str, quiet: bool, fn) -> WriteReport:
@@ -124,7 +124,7 @@ def index_remove(
     """Delete documents from the index (a new version without them). Exit code 1 when an id
     is not in the index."""
     svc = service(index, lock_timeout=lock_timeout)
-    emb = svc.embedder_for_index()
+    emb = svc.embedder_for_index(for_queries=False)
     from .index import IndexDir
 
     IndexDir(svc.index_path).current_name()  # IndexNotFoundError rather than creating an index

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -24,7 +24,7 @@ def serve(
     rate_limit: Annotated[float | None, typer.Option("--rate-limit", min=0, help="requests per second per client IP (0: no limit; default 10 or MEDCITE_RATE_LIMIT)")] = None,
     rate_burst: Annotated[int | None, typer.Option("--rate-burst", min=1, help="burst size per client (default 30 or MEDCITE_RATE_BURST)")] = None,
     max_question_chars: Annotated[int | None, typer.Option("--max-question-chars", min=1, help="longest question accepted (characters)")] = None,
-    query_backend: Annotated[str, typer.Option("--query-backend", help="query embeddings of a sentence-transformers index: auto (ONNX Runtime when installed), torch, onnx or openvino; e5-small ignores it")] = "auto",
+    query_backend: Annotated[Optional[str], typer.Option("--query-backend", help="query embeddings of a sentence-transformers index: auto (ONNX Runtime when installed), torch, onnx or openvino; e5-small ignores it [default: MEDCITE_QUERY_BACKEND, else auto]")] = None,
 ) -> None:
     """Serve the HTTP API (/v1/ask, /v1/search, /v1/index …) and the web page at /.
 
@@ -48,7 +48,7 @@ def serve(
     os.environ.setdefault("MEDCITE_EMBED_INSTANCES", str(os.cpu_count() or 1))
     # likewise one thread per ONNX Runtime query session: requests run side by side on the cores
     os.environ.setdefault("MEDCITE_EMBED_THREADS", "1")
-    svc = service(index, query_backend=query_backend)
+    svc = service(index, query_backend=query_backend or os.environ.get("MEDCITE_QUERY_BACKEND") or "auto")
     ix = svc.index()  # fail fast (exit code 3) when the index does not exist
     emb = svc.embedder_for_index()
     if host not in LOOPBACK and not cfg.token():

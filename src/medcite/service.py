@@ -48,18 +48,31 @@ class Medcite:
         """``indexes/<name>`` directory of the configured index."""
         return resolve_index_path(self.settings.index, self.settings.index_root)
 
-    def embedder_for_index(self) -> Embedder:
-        """The embedder: the injected one, else the one the index manifest names."""
-        if self._embedder is None:
-            d = IndexDir(self.index_path)
-            name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
-            name = canonical_embedder_name(name)
-            if self.settings.query_backend == "torch":
-                self._embedder = get_embedder(name)
-            else:
-                from .embedding_backends import serving_embedder
+    def embedder_for_index(self, for_queries: bool = True) -> Embedder:
+        """The embedder: the injected one, else the one the index manifest names.
 
-                self._embedder = serving_embedder(name, self.settings.query_backend, warn=logging.getLogger("medcite").warning)
+        Args:
+            for_queries: ``True``: queries run on ``settings.query_backend`` (see
+                :func:`medcite.embedding_backends.serving_embedder`); ``False`` (index writes):
+                the embedder itself, whatever that setting says.
+
+        Raises:
+            EmbedderError: the embedder or the query backend cannot be loaded.
+        """
+        if self._embedder is not None:
+            return self._embedder if for_queries else getattr(self._embedder, "base", self._embedder)
+        d = IndexDir(self.index_path)
+        name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
+        name = canonical_embedder_name(name)
+        backend = (self.settings.query_backend or "torch").strip() or "torch"
+        if not for_queries:
+            return get_embedder(name)
+        if backend == "torch":
+            self._embedder = get_embedder(name)
+        else:
+            from .embedding_backends import serving_embedder
+
+            self._embedder = serving_embedder(name, backend, warn=logging.getLogger("medcite").warning)
         return self._embedder
 
     def index(self) -> Index:

@@ -291,3 +291,38 @@ def test_build_takes_overlap_tokens(tmp_path):
     res = runner.invoke(app, ["index", "build", str(src), "-i", str(tmp_path / "ov"), "-e", "hashing", "--overlap-tokens", "8", "-q"])
     assert res.exit_code == 0, res.output
     assert Index(tmp_path / "ov").manifest.chunker["overlap_tokens"] == 8
+
+
+def test_query_backend_setting_does_not_touch_index_writes(tmp_path, index_root, monkeypatch):
+    # the query runtime is for queries only: a bad value must not block an update or a removal
+    monkeypatch.setenv("MEDCITE_QUERY_BACKEND", "int8")
+    upd = jsonl(tmp_path / "new.jsonl", [rec(20, "A paper on sepsis bundles.")])
+    res = runner.invoke(app, ["index", "update", str(upd), "-i", "cli", "-q"])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["index", "remove", "PMID:20", "-i", "cli", "-q"]).exit_code == 0
+    res = runner.invoke(app, ["search", "sepsis", "-i", "cli"])  # a query does use it: one-line error
+    assert res.exit_code != 0 and "would change the vectors" in res.output and "Traceback" not in res.output
+    monkeypatch.setenv("MEDCITE_QUERY_BACKEND", "")  # set but empty = unset
+    assert runner.invoke(app, ["search", "metformin", "-i", "cli", "--json"]).exit_code == 0
+
+
+def test_new_ivfpq_index_trains_on_chunks_in_reading_order(tmp_path, monkeypatch):
+    import numpy as np
+
+    from medcite.embedding import HashingEmbedder
+    from medcite.index import ann
+
+    seen = []
+    orig = ann.AnnIndex._train
+
+    def spy(self):
+        seen.append(np.concatenate([i for i, _ in self._pending])[: self.opts.train_size].tolist())
+        return orig(self)
+
+    monkeypatch.setattr(ann.AnnIndex, "_train", spy)
+    # bodies of very different lengths, so length-sorting would move the longest chunks first
+    docs = [Document(id=f"PMID:{i}", title="", sections=[Section("", " ".join(f"w{j}" for j in range(1 + (i * 7) % 23)))]) for i in range(40)]
+    opts = ann.AnnOptions(index_type="ivfpq", train_size=6, nlist=1, pq_m=4, pq_nbits=2)
+    IndexWriter(tmp_path / "ix", HashingEmbedder(dim=32), vector_options=opts, batch_size=4).build(docs)
+    assert seen, "the IVF-PQ index never trained"
+    assert seen[0] == list(range(6))  # the first train_size chunk ids, in reading order
