@@ -455,7 +455,7 @@ def serving_embedder(name: str, query_backend: str = "auto", warn=None):
     if query_backend not in (*QUERY_BACKENDS, "auto"):
         raise EmbedderError(f"unknown query backend {query_backend!r}: use auto, {', '.join(QUERY_BACKENDS)}")
     base = get_embedder(name)
-    if query_backend == "torch" or name in ("e5-small", "hashing") or "@" in name or not isinstance(base, SentenceTransformerEmbedder):
+    if query_backend == "torch" or not isinstance(base, SentenceTransformerEmbedder):  # e5-small, hashing, name@backend
         return base
     backend = "onnx" if query_backend == "auto" else query_backend
     try:

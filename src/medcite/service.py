@@ -64,15 +64,12 @@ class Medcite:
         d = IndexDir(self.index_path)
         name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
         name = canonical_embedder_name(name)
-        backend = (self.settings.query_backend or "torch").strip() or "torch"
         if not for_queries:
             return get_embedder(name)
-        if backend == "torch":
-            self._embedder = get_embedder(name)
-        else:
-            from .embedding_backends import serving_embedder
+        from .embedding_backends import serving_embedder
 
-            self._embedder = serving_embedder(name, backend, warn=logging.getLogger("medcite").warning)
+        backend = (self.settings.query_backend or "").strip() or "torch"  # set but empty = unset
+        self._embedder = serving_embedder(name, backend, warn=logging.getLogger("medcite").warning)
         return self._embedder
 
     def index(self) -> Index:

@@ -177,6 +177,11 @@ class AnnIndex(VectorIndex):
         self._pending_n = 0
         self._sorted_ids: np.ndarray | None = None  # cache for membership tests; reset on writes
 
+    def vectors_to_train(self) -> int:
+        """Vectors still to be added before a new IVF-PQ trains: it trains on the first
+        ``train_size`` it receives (0 once trained, and for HNSW)."""
+        return 0 if self.trained else max(0, self.opts.train_size - self._pending_n)
+
     def _holds(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: which of ``ids`` are live here."""
         if self._sorted_ids is None:

@@ -84,6 +84,10 @@ class ShardedVectorIndex(VectorIndex):
         per = replace(opts, shards=1)
         return cls([create_vectors(dim, per, max(1, expected // n)) for _ in range(n)], replace(opts, shards=n), year_bounds)
 
+    def vectors_to_train(self) -> int:
+        """Sum over the shards (each trains on the first vectors routed to it)."""
+        return sum(s.vectors_to_train() for s in self.shards)
+
     # -- routing ------------------------------------------------------------------------------
     def _route(self, ids: np.ndarray, keys: np.ndarray | None) -> np.ndarray:
         if self.opts.shard_by == "hash":

@@ -33,6 +33,11 @@ class VectorIndex:
     def __init__(self, index: faiss.Index) -> None:
         self.index = index
 
+    def vectors_to_train(self) -> int:
+        """Vectors still to be added before this index trains on them (0: no training pending;
+        a flat index never trains)."""
+        return 0
+
     @classmethod
     def new(cls, dim: int) -> VectorIndex:
         """Empty exact (flat, inner-product) index of dimension ``dim``."""

@@ -469,9 +469,9 @@ class IndexWriter:
                             report.chunks_reused += 1
                 total = len(todo)
                 if getattr(self.embedder, "pads_batches", True):
-                    # an untrained IVF-PQ trains on the first train_size vectors it gets: those
-                    # stay in reading order (an unbiased sample), the rest is length-sorted
-                    keep = 0 if getattr(vectors, "trained", True) else int(getattr(getattr(vectors, "opts", None), "train_size", 0) or total)
+                    # a new IVF-PQ trains on the first vectors it gets: those stay in reading
+                    # order (an unbiased sample), the rest is length-sorted
+                    keep = vectors.vectors_to_train()
                     todo = todo[:keep] + length_sorted(todo[keep:])
                 te = 0.0
                 for k, i in enumerate(range(0, total, self.batch_size), start=1):
