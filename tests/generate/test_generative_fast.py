@@ -107,3 +107,12 @@ def test_cli_json_for_a_generative_answerer(embedder, built_index, monkeypatch):
     assert d["generator"] == "fake" and d["sentences"][0]["supported"] is True and d["sentences"][0]["citations"] == [1]
     assert d["references"][0]["pmid"] == "1" and {"tokens_in", "tokens_out", "guard", "timings", "question", "confidence", "notes"} <= set(d)
     assert Path(str(built_index)).exists()
+
+
+def test_stop_sequences_apply_only_after_the_leading_blank_line():
+    from medcite.answer.generators.transformers_gen import BASE_STOPS, cut_at_stop
+
+    # a base model usually opens its completion with a blank line: that is not the end of the answer
+    assert cut_at_stop("\n\nAspirin helps [1].\n\nQuestion: next", BASE_STOPS) == ("\n\nAspirin helps [1].", True)
+    assert cut_at_stop("  \n\n", BASE_STOPS) == ("  \n\n", False)
+    assert cut_at_stop("Aspirin helps [1].", BASE_STOPS) == ("Aspirin helps [1].", False)

@@ -96,3 +96,18 @@ def test_streaming_from_real_llama_server(llama_server):
     final = items[-1]
     assert isinstance(final, Generation) and final.finish_reason in ("stop", "length")
     assert final.text == "".join(i for i in items[:-1] if isinstance(i, str))
+
+
+def test_base_model_answer_is_not_cut_at_its_opening_blank_line(gemma_gguf):
+    """Gemma 270M (base) opens this completion with "\\n\\n"; llama.cpp's own stop list would
+    return an empty answer (seen on every PubMedQA question before the stops moved into medcite)."""
+    gen = make_generator("llamacpp", model=str(gemma_gguf), max_tokens=24)
+    out = gen.generate("Answer the question using the numbered sources. Cite like [1].",
+                       "Sources:\n\n[1] Aspirin reduced the risk of ischemic stroke by 20% in a trial of 10,000 adults.\n\n"
+                       "Question: Does aspirin reduce stroke risk?")
+    assert out.text.strip() and out.tokens_out > 1
+    assert "\n\n" not in out.text.strip()
+    streamed = "".join(p for p in gen.stream("Answer the question using the numbered sources. Cite like [1].",
+                                  "Sources:\n\n[1] Aspirin reduced the risk of ischemic stroke by 20% in a trial of 10,000 adults.\n\n"
+                                  "Question: Does aspirin reduce stroke risk?") if isinstance(p, str))
+    assert streamed.strip() == out.text.strip()

@@ -25,7 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from ...errors import GeneratorError
-from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT
+from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, cut_at_stop
 
 _ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
@@ -116,21 +116,48 @@ class LlamaCppChatModel(BaseChatModel):
         if len(ids) >= self.context_tokens:
             raise GeneratorError(f"the prompt has {len(ids)} tokens; {self.model_label} has a {self.context_tokens}-token context window")
         n = min(int(max_tokens or self.max_tokens), self.context_tokens - len(ids))
-        allstops = list(dict.fromkeys(list(self.stop) + list(stop or []) + stops))
-        return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops or None)
+        allstops = list(dict.fromkeys(s for s in list(self.stop) + list(stop or []) + stops if s))
+        return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops)
+
+    def _pieces(self, kw: dict) -> Iterator[tuple[str, int, str]]:
+        """Stream ``(text piece, tokens so far, finish reason)`` with the stop sequences applied
+        here, after the completion's leading whitespace (:func:`cut_at_stop`): llama.cpp's own
+        ``stop`` would end a base model's answer at the blank line it usually starts with.
+        A piece is held back while it could be the start of a stop sequence."""
+        stops = kw["stop"]
+        hold = max((len(s) for s in stops), default=0)
+        text, sent, n_out, finish = "", 0, 0, ""
+        for part in self.llm.create_completion(**{**kw, "stop": None}, stream=True):
+            ch = part["choices"][0]
+            finish = ch.get("finish_reason") or finish
+            if not ch.get("text"):
+                continue
+            n_out += 1  # llama.cpp streams one token per chunk
+            text += ch["text"]
+            cut, stopped = cut_at_stop(text, stops)
+            upto = len(cut) if stopped else max(sent, len(text) - hold)
+            if upto > sent:
+                yield text[sent:upto], n_out, ""
+                sent = upto
+            if stopped:
+                yield "", n_out, "stop"
+                return
+        if len(text) > sent:
+            yield text[sent:], n_out, ""
+        yield "", n_out, finish or "stop"
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, max_tokens: int | None = None,
                   completion_cue: str | None = None, **kwargs: Any) -> ChatResult:
         ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
-        r = self.llm.create_completion(**kw)
-        ch = r["choices"][0]
-        u = r.get("usage") or {}
+        text, n_out, finish = "", 0, ""
+        for piece, n_out, fin in self._pieces(kw):
+            text += piece
+            finish = fin or finish
         msg = AIMessage(
-            content=ch["text"].strip(),
-            usage_metadata={"input_tokens": u.get("prompt_tokens", len(ids)), "output_tokens": u.get("completion_tokens", 0),
-                            "total_tokens": u.get("total_tokens", 0)},
-            response_metadata={"finish_reason": ch.get("finish_reason") or "", "model_name": self.model_label},
+            content=text.strip(),
+            usage_metadata={"input_tokens": len(ids), "output_tokens": n_out, "total_tokens": len(ids) + n_out},
+            response_metadata={"finish_reason": finish, "model_name": self.model_label},
         )
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
@@ -139,12 +166,10 @@ class LlamaCppChatModel(BaseChatModel):
                   completion_cue: str | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
         n_out, finish = 0, ""
-        for part in self.llm.create_completion(**kw, stream=True):
-            ch = part["choices"][0]
-            finish = ch.get("finish_reason") or finish
-            if ch.get("text"):
-                n_out += 1  # llama.cpp streams one token per chunk
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=ch["text"]))
+        for piece, n_out, fin in self._pieces(kw):
+            finish = fin or finish
+            if piece:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk

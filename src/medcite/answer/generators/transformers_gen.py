@@ -135,20 +135,37 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
     return m, tok, label
 
 
+def cut_at_stop(text: str, stops: list[str]) -> tuple[str, bool]:
+    """``(text before the first stop sequence, whether one was found)``.
+
+    Stops are looked for only after the text's leading whitespace: a base model often begins
+    its completion with a blank line ("\\n\\n"), which must not end the answer before it starts.
+    """
+    lead = len(text) - len(text.lstrip())
+    cut = min((i for i in (text.find(s, lead) for s in stops) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
 class _TailStop:
-    """Stops generation once the decoded new text contains a stop sequence. Decodes only the
-    last few tokens per step (transformers' ``stop_strings`` precomputes tables over the whole
-    vocabulary, which costs minutes for Gemma's 262k tokens on a busy CPU)."""
+    """Stops generation once the decoded new text contains a stop sequence (after its leading
+    whitespace, as :func:`cut_at_stop`). Decodes only the last few tokens per step
+    (transformers' ``stop_strings`` precomputes tables over the whole vocabulary, which costs
+    minutes for Gemma's 262k tokens on a busy CPU)."""
 
     def __init__(self, tokenizer, stops: list[str], n_prompt: int, tail_tokens: int = 12) -> None:
         self.tok, self.stops, self.n_prompt, self.tail = tokenizer, stops, n_prompt, tail_tokens
+        self.lead: int | None = None  # new tokens that decode to leading whitespace
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
-        new = input_ids[0, self.n_prompt:]
-        text = self.tok.decode(new[-self.tail:].tolist(), skip_special_tokens=False)
-        hit = any(s in text for s in self.stops)
+        new = input_ids[0, self.n_prompt:].tolist()
+        if self.lead is None:
+            if not self.tok.decode(new, skip_special_tokens=False).strip():
+                return torch.full((input_ids.shape[0],), False, dtype=torch.bool)
+            self.lead = len(new) - 1  # the first token with visible text
+        text = self.tok.decode(new[max(self.lead, len(new) - self.tail):], skip_special_tokens=False)
+        hit = bool(cut_at_stop(text, self.stops)[1])
         return torch.full((input_ids.shape[0],), hit, dtype=torch.bool)
 
 
@@ -253,11 +270,6 @@ class TransformersChatModel(BaseChatModel):
             kw["stopping_criteria"] = StoppingCriteriaList([_TailStop(self.tokenizer, stops, n_in)])
         return kw
 
-    @staticmethod
-    def _cut(text: str, stops: list[str]) -> tuple[str, bool]:
-        cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
-        return (text[:cut], True) if cut >= 0 else (text, False)
-
     # -- LangChain hooks ----------------------------------------------------------------------
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -274,7 +286,7 @@ class TransformersChatModel(BaseChatModel):
         eos = self._eos_ids()
         hit_eos = bool(new) and new[-1] in eos
         text = self.tokenizer.decode([t for t in new if t not in eos], skip_special_tokens=True)
-        text, stopped = self._cut(text, self._stops(stop))
+        text, stopped = cut_at_stop(text, self._stops(stop))
         finish = "stop" if (stopped or hit_eos or len(new) < kw["max_new_tokens"]) else "length"
         msg = AIMessage(
             content=text.strip(),
@@ -320,7 +332,7 @@ class TransformersChatModel(BaseChatModel):
             if stopped:
                 continue
             text += piece
-            cut, stopped = self._cut(text, stops)
+            cut, stopped = cut_at_stop(text, stops)
             upto = len(cut) if stopped else max(sent, len(text) - hold)
             if upto > sent:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=text[sent:upto]))
@@ -332,7 +344,7 @@ class TransformersChatModel(BaseChatModel):
         if "error" in result:
             raise result["error"]
         if not stopped and len(text) > sent:
-            cut, stopped = self._cut(text, stops)
+            cut, stopped = cut_at_stop(text, stops)
             if len(cut) > sent:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=cut[sent:]))
         n_out = int(result["out"].shape[1] - len(ids)) if "out" in result else 0
