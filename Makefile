@@ -19,15 +19,22 @@ help:
 	@echo "make test   run the test suite"
 	@echo "options: CORPUS=path/to/papers INDEX=name REBUILD=1"
 
+# the demo needs the package alone (no llama-cpp-python to compile, no ray)
+$(VENV)/.installed-base: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e ".[$(EXTRAS)]"
-	@touch $@
+	@touch $@ $(VENV)/.installed-base
 
 install: $(VENV)/.installed
 
-demo: install
+demo: $(VENV)/.installed-base
 	@$(PY) scripts/demo.py --corpus "$(CORPUS)" --index "$(INDEX)" $(if $(REBUILD),--rebuild,)
 
 test: install

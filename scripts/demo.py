@@ -54,7 +54,7 @@ def main() -> int:
     t0 = time.perf_counter()
     if a.rebuild or not (idx / "CURRENT").exists() or not stamp.exists() or stamp.read_text() != want:
         print(f"Building index '{a.index}' from {corpus} with the {a.embedder} embedder "
-              "(about 0.7 s per abstract on 2 cores; progress below).", flush=True)
+              "(about 0.3 s per abstract on 2 cores; progress below).", flush=True)
         rc = medcite("index", "build", str(corpus), "--index", a.index, "--embedder", a.embedder)
         if rc != 0:
             return rc
