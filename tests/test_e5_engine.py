@@ -74,13 +74,19 @@ def test_torch_runtime_reads_the_engines_model_and_agrees_with_it():
     assert np.argsort(-(got[:6] @ q)).tolist() == np.argsort(-(ref[:6] @ q)).tolist()
 
 
-def test_document_runtime_is_chosen_by_setting(monkeypatch):
+def test_index_chunks_run_on_torch_and_query_time_scoring_on_the_engine(monkeypatch):
+    from medcite.embedding import index_embed_fn
     from medcite.errors import EmbedderError
 
-    assert E5SmallEmbedder().pads_batches is True
+    texts = _abstracts(2)
+    emb = E5SmallEmbedder()
+    assert emb.pads_batches is True and index_embed_fn(emb) == emb.embed_for_index
+    a, b = emb.embed_for_index(texts), emb.embed_documents(texts)
+    assert a.shape == b.shape == (2, 384) and not np.array_equal(a, b) and (a * b).sum(1).min() > 0.999
     monkeypatch.setenv("MEDCITE_E5_DOCUMENTS", "engine")
     emb = E5SmallEmbedder()
-    assert emb.documents == "engine" and emb.pads_batches is False
+    assert emb.index_documents == "engine" and emb.pads_batches is False
+    np.testing.assert_array_equal(emb.embed_for_index(texts), b)
     monkeypatch.setenv("MEDCITE_E5_DOCUMENTS", "gpu")
     with pytest.raises(EmbedderError, match="MEDCITE_E5_DOCUMENTS"):
         E5SmallEmbedder()

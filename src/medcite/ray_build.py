@@ -36,7 +36,7 @@ import numpy as np
 
 from .chunking import ChunkerSettings, chunk_document
 from .documents import Chunk, Document
-from .embedding import Embedder, get_embedder
+from .embedding import Embedder, get_embedder, index_embed_fn
 from .errors import MedciteError, UsageError
 from .readers import FileReport, iter_input_files, read_documents
 
@@ -105,7 +105,7 @@ class _ChunkEmbed:
             chunks_json.append(json.dumps([c.__dict__ for c in chunks], ensure_ascii=False))
             spans.append((len(texts), len(texts) + len(chunks)))
             texts.extend(c.embed_text() for c in chunks)
-        vecs = self.emb.embed_documents(texts) if texts else np.zeros((0, self.emb.dim), np.float32)
+        vecs = index_embed_fn(self.emb)(texts) if texts else np.zeros((0, self.emb.dim), np.float32)
         vecs = np.ascontiguousarray(vecs, dtype=np.float32)
         return {
             "kind": kinds, "file_no": list(batch["file_no"]), "rec_no": list(batch["rec_no"]), "payload": payloads,

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..chunking import ChunkerSettings, chunk_document
 from ..documents import Chunk, Document
-from ..embedding import Embedder
+from ..embedding import Embedder, index_embed_fn
 from ..errors import IndexCorruptError, UsageError
 from .lexical import LexicalIndex
 from .manifest import Manifest, checksum_dir
@@ -474,10 +474,11 @@ class IndexWriter:
                     keep = vectors.vectors_to_train()
                     todo = todo[:keep] + length_sorted(todo[keep:])
                 te = 0.0
+                embed = index_embed_fn(self.embedder)
                 for k, i in enumerate(range(0, total, self.batch_size), start=1):
                     part = todo[i : i + self.batch_size]
                     t1 = time.perf_counter()
-                    vecs = self.embedder.embed_documents([c.embed_text() for _, c in part])
+                    vecs = embed([c.embed_text() for _, c in part])
                     te += time.perf_counter() - t1
                     vectors.add(np.fromiter((cid for cid, _ in part), dtype=np.int64, count=len(part)), vecs)
                     report.tokens_embedded += sum(c.n_tokens for _, c in part)
