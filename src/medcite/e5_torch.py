@@ -143,12 +143,16 @@ class E5Tokenizer:
 
         self.f = f
         vocab = [(p, float(s)) for p, s in zip(f.pieces, f.scores)]
+        # e5.c never matches the <unk> piece itself ("<unk>" in a text is tokenized as "<", "unk", …):
+        # give it a string no normalised text contains (texts are cut at NUL, as the C engine reads them)
+        vocab[f.unk] = ("\x00unk\x00", vocab[f.unk][1])
         self._tok = Tokenizer(Unigram(vocab, unk_id=f.unk, byte_fallback=False))
         self._trans = str.maketrans(f.norm)
 
     def normalize(self, text: str) -> str:
-        """Normalised text in metaspace form ("▁query:▁…")."""
-        t = text.translate(self._trans)
+        """Normalised text in metaspace form ("▁query:▁…"); cut at the first NUL, where the C
+        engine's string ends."""
+        t = text.split("\x00", 1)[0].translate(self._trans)
         while "  " in t:
             t = t.replace("  ", " ")
         if not t.startswith(" "):

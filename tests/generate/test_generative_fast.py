@@ -116,3 +116,84 @@ def test_stop_sequences_apply_only_after_the_leading_blank_line():
     assert cut_at_stop("\n\nAspirin helps [1].\n\nQuestion: next", BASE_STOPS) == ("\n\nAspirin helps [1].", True)
     assert cut_at_stop("  \n\n", BASE_STOPS) == ("  \n\n", False)
     assert cut_at_stop("Aspirin helps [1].", BASE_STOPS) == ("Aspirin helps [1].", False)
+    # a stop with visible characters counts from the first character: the model ran on into a new question
+    assert cut_at_stop("\nQuestion: foo?\n\nAnswer", BASE_STOPS) == ("", True)
+    # inside a completion (not at its start) a blank line is a stop wherever it is
+    assert cut_at_stop("  \n\nmore", BASE_STOPS, at_start=False) == ("  ", True)
+
+
+class _FakeTok:
+    """Tokens are strings; "<start_of_turn>" is special."""
+
+    def decode(self, ids, skip_special_tokens=False):
+        return "".join(t for t in ids if not (skip_special_tokens and t.startswith("<")))
+
+
+def _tail_stop_fires(tokens, stops, tail=12):
+    from medcite.answer.generators.transformers_gen import _TailStop
+
+    class Ids(list):
+        def __getitem__(self, k):
+            return Rows(self) if isinstance(k, tuple) else list.__getitem__(self, k)
+
+    class Rows:
+        def __init__(self, seq):
+            self.seq = seq
+
+        def tolist(self):
+            return list(self.seq)
+
+    class Batch:
+        shape = (1,)
+
+        def __init__(self, seq):
+            self.seq = seq
+
+        def __getitem__(self, k):
+            return Rows(self.seq[k[1]])
+
+    ts = _TailStop(_FakeTok(), stops, 0, tail_tokens=tail)
+    return [bool(ts(Batch(tokens[: i + 1]), None)[0]) for i in range(len(tokens))]
+
+
+def test_tail_stop_sees_stops_after_whitespace_in_its_window_and_ignores_a_leading_special():
+    from medcite.answer.generators.transformers_gen import BASE_STOPS
+
+    # eleven spaces then "\nQuestion:": the 12-token window starts with whitespace, the stop still counts
+    fired = _tail_stop_fires(["The answer."] + [" "] * 11 + ["\n", "Question", ":"], BASE_STOPS)
+    assert fired[-1] and not any(fired[:12])
+    # a special token first is not visible text: the blank line after it is still the leading one
+    fired = _tail_stop_fires(["<start_of_turn>", "\n\n", "Aspirin", " helps", "\n\n"], BASE_STOPS)
+    assert fired == [False, False, False, False, True]
+
+
+def test_llamacpp_stops_and_token_counts_over_a_scripted_stream():
+    from medcite.answer.generators.llamacpp_gen import LlamaCppChatModel
+
+    class FakeLlama:
+        def __init__(self, pieces, finish):
+            self.pieces, self.finish = pieces, finish
+
+        def tokenize(self, b, add_bos=False, special=False):
+            return list(b.decode("utf-8").split(" "))
+
+        def n_ctx(self):
+            return 512
+
+        def create_completion(self, **kw):
+            assert kw["stream"] and kw["stop"] is None
+            for p in self.pieces:
+                yield {"choices": [{"text": p, "finish_reason": None}]}
+            yield {"choices": [{"text": "", "finish_reason": self.finish}]}
+
+    def run(pieces, finish="stop", max_tokens=16):
+        cm = LlamaCppChatModel(llm=FakeLlama(pieces, finish), context_tokens=512, max_tokens=max_tokens)
+        msg = cm.invoke("Question?")
+        streamed = "".join(c.content for c in cm.stream("Question?"))
+        return msg.content, streamed.strip(), msg.usage_metadata["output_tokens"], msg.response_metadata["finish_reason"]
+
+    assert run(["\n\n", "Aspirin", " helps", " [1].", "\n", "\nQuestion", ": next"]) == (
+        "Aspirin helps [1].", "Aspirin helps [1].", 3, "stop")
+    assert run(["\n", "Question", ":", " What", " is", "\n\n"])[:2] == ("", "")  # runs on into a new question
+    # the limit ended it: the count is the limit, whatever chunks arrived (multi-byte characters come merged)
+    assert run(["🧬🦠", "🧪"], finish="length", max_tokens=32)[2:] == (32, "length")

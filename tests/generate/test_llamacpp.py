@@ -72,7 +72,7 @@ def test_in_process_llamacpp_counts_prompt_tokens_exactly(gemma_gguf):
     g = gen.generate("Answer from the sources.", "Sources:\n\n[1] Metformin lowers glucose.\n\nQuestion: Does metformin lower glucose?", max_tokens=16)
     assert g.tokens_in == n and 0 < g.tokens_out <= 16
     pieces = list(gen.stream("Answer from the sources.", "Sources:\n\n[1] Statins reduce events.\n\nQuestion: Do statins help?", max_tokens=12))
-    assert isinstance(pieces[-1], Generation) and pieces[-1].text == "".join(p for p in pieces[:-1] if isinstance(p, str))
+    assert isinstance(pieces[-1], Generation) and pieces[-1].text == "".join(p for p in pieces[:-1] if isinstance(p, str)).strip()
 
 
 def test_openai_path_against_real_llama_server_keeps_only_valid_citations(llama_server, index20, pubmedqa20):
@@ -95,7 +95,7 @@ def test_streaming_from_real_llama_server(llama_server):
     items = list(gen.stream("Answer briefly.", "Question: What organ does hepatitis affect?"))
     final = items[-1]
     assert isinstance(final, Generation) and final.finish_reason in ("stop", "length")
-    assert final.text == "".join(i for i in items[:-1] if isinstance(i, str))
+    assert final.text == "".join(i for i in items[:-1] if isinstance(i, str)).strip()
 
 
 def test_base_model_answer_is_not_cut_at_its_opening_blank_line(gemma_gguf):

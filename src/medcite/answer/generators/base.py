@@ -219,7 +219,7 @@ class ChatGenerator:
                 f"(connection cut?){' (' + self.error_hint + ')' if self.error_hint else ''}"
             )
         yield Generation(
-            "".join(parts), usage.get("input_tokens"), usage.get("output_tokens"), time.perf_counter() - t0, first, finish
+            "".join(parts).strip(), usage.get("input_tokens"), usage.get("output_tokens"), time.perf_counter() - t0, first, finish
         )
 
     def _kw(self, max_tokens: int | None, stop: list[str] | None = None, completion_cue: str | None = None) -> dict:

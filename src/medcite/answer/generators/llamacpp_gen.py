@@ -120,40 +120,48 @@ class LlamaCppChatModel(BaseChatModel):
         return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops)
 
     def _pieces(self, kw: dict) -> Iterator[tuple[str, int, str]]:
-        """Stream ``(text piece, tokens so far, finish reason)`` with the stop sequences applied
-        here, after the completion's leading whitespace (:func:`cut_at_stop`): llama.cpp's own
-        ``stop`` would end a base model's answer at the blank line it usually starts with.
-        A piece is held back while it could be the start of a stop sequence."""
+        """Stream ``(text piece, 0, "")`` then one final ``("", tokens generated, finish reason)``,
+        with the stop sequences applied here (:func:`cut_at_stop`: a stop made only of
+        whitespace counts after the completion's leading whitespace): llama.cpp's own ``stop``
+        would end a base model's answer at the blank line it usually starts with. A piece is held
+        back while it could be the start of a stop sequence.
+
+        Tokens generated: ``max_tokens`` when the limit ended the completion, else the received
+        text re-tokenized (llama-cpp-python sends no chunk for a token that ends inside a
+        multi-byte character, so chunks undercount).
+        """
         stops = kw["stop"]
         hold = max((len(s) for s in stops), default=0)
-        text, sent, n_out, finish = "", 0, 0, ""
+        text, sent, finish = "", 0, ""
         for part in self.llm.create_completion(**{**kw, "stop": None}, stream=True):
             ch = part["choices"][0]
             finish = ch.get("finish_reason") or finish
             if not ch.get("text"):
                 continue
-            n_out += 1  # llama.cpp streams one token per chunk
             text += ch["text"]
             cut, stopped = cut_at_stop(text, stops)
             upto = len(cut) if stopped else max(sent, len(text) - hold)
             if upto > sent:
-                yield text[sent:upto], n_out, ""
+                yield text[sent:upto], 0, ""
                 sent = upto
             if stopped:
-                yield "", n_out, "stop"
-                return
-        if len(text) > sent:
-            yield text[sent:], n_out, ""
-        yield "", n_out, finish or "stop"
+                finish = "stop"
+                break
+        else:
+            if len(text) > sent:
+                yield text[sent:], 0, ""
+            finish = finish or "stop"
+        n_out = kw["max_tokens"] if finish == "length" else len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        yield "", n_out, finish
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, max_tokens: int | None = None,
                   completion_cue: str | None = None, **kwargs: Any) -> ChatResult:
         ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
         text, n_out, finish = "", 0, ""
-        for piece, n_out, fin in self._pieces(kw):
+        for piece, n, fin in self._pieces(kw):
             text += piece
-            finish = fin or finish
+            n_out, finish = n or n_out, fin or finish
         msg = AIMessage(
             content=text.strip(),
             usage_metadata={"input_tokens": len(ids), "output_tokens": n_out, "total_tokens": len(ids) + n_out},
@@ -166,8 +174,8 @@ class LlamaCppChatModel(BaseChatModel):
                   completion_cue: str | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         ids, kw = self._call_kw(messages, stop, max_tokens, completion_cue)
         n_out, finish = 0, ""
-        for piece, n_out, fin in self._pieces(kw):
-            finish = fin or finish
+        for piece, n, fin in self._pieces(kw):
+            n_out, finish = n or n_out, fin or finish
             if piece:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
                 if run_manager:

@@ -135,37 +135,44 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
     return m, tok, label
 
 
-def cut_at_stop(text: str, stops: list[str]) -> tuple[str, bool]:
+def cut_at_stop(text: str, stops: list[str], at_start: bool = True) -> tuple[str, bool]:
     """``(text before the first stop sequence, whether one was found)``.
 
-    Stops are looked for only after the text's leading whitespace: a base model often begins
-    its completion with a blank line ("\\n\\n"), which must not end the answer before it starts.
+    ``at_start`` (``text`` begins where the completion begins): a stop made only of whitespace
+    ("\\n\\n") counts only after the text's leading whitespace — a base model often opens its
+    completion with a blank line, which must not end the answer before it starts. Stops with
+    visible characters ("\\nQuestion:") count anywhere.
     """
-    lead = len(text) - len(text.lstrip())
-    cut = min((i for i in (text.find(s, lead) for s in stops) if i >= 0), default=-1)
+    lead = len(text) - len(text.lstrip()) if at_start else 0
+    found = (text.find(s, lead if s.isspace() else 0) for s in stops)
+    cut = min((i for i in found if i >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
 
 
 class _TailStop:
-    """Stops generation once the decoded new text contains a stop sequence (after its leading
-    whitespace, as :func:`cut_at_stop`). Decodes only the last few tokens per step
-    (transformers' ``stop_strings`` precomputes tables over the whole vocabulary, which costs
-    minutes for Gemma's 262k tokens on a busy CPU)."""
+    """Stops generation once the decoded new text contains a stop sequence (as
+    :func:`cut_at_stop`). Decodes only the last few tokens per step (transformers'
+    ``stop_strings`` precomputes tables over the whole vocabulary, which costs minutes for
+    Gemma's 262k tokens on a busy CPU)."""
 
     def __init__(self, tokenizer, stops: list[str], n_prompt: int, tail_tokens: int = 12) -> None:
         self.tok, self.stops, self.n_prompt, self.tail = tokenizer, stops, n_prompt, tail_tokens
-        self.lead: int | None = None  # new tokens that decode to leading whitespace
+        self.lead: int | None = None  # index of the first new token with visible text
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
         new = input_ids[0, self.n_prompt:].tolist()
         if self.lead is None:
-            if not self.tok.decode(new, skip_special_tokens=False).strip():
-                return torch.full((input_ids.shape[0],), False, dtype=torch.bool)
-            self.lead = len(new) - 1  # the first token with visible text
-        text = self.tok.decode(new[max(self.lead, len(new) - self.tail):], skip_special_tokens=False)
-        hit = bool(cut_at_stop(text, self.stops)[1])
+            head = self.tok.decode(new, skip_special_tokens=False)
+            visible = self.tok.decode(new, skip_special_tokens=True).strip()  # as the final text is decoded
+            if not visible:
+                hit = any(s in head for s in self.stops if not s.isspace())  # a special stop such as <eos>
+                return torch.full((input_ids.shape[0],), hit, dtype=torch.bool)
+            self.lead = len(new) - 1
+        start = max(self.lead, len(new) - self.tail)
+        text = self.tok.decode(new[start:], skip_special_tokens=False)
+        hit = bool(cut_at_stop(text, self.stops, at_start=start == self.lead)[1])
         return torch.full((input_ids.shape[0],), hit, dtype=torch.bool)
 
 
