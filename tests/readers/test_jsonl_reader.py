@@ -112,3 +112,12 @@ def test_real_medquad_and_bioasq_first_records(tmp_path):
         docs, report = read_all(jsonl.read, path)
         assert len(docs) == 300 and report.skipped == []
         assert all(d.id.startswith(prefix) for d in docs) and len({d.id for d in docs}) == 300
+
+
+def test_lone_surrogate_escape_becomes_a_replacement_character_not_a_failed_build(tmp_path):
+    # "\ud83d" alone is valid JSON but no UTF-8 can hold it: hashing or storing the record failed
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"pmid": "2", "title": "bad \\ud83d here", "abstract": "a lone \\udc00 surrogate"}\n', encoding="utf-8")
+    docs, report = read_all(jsonl.read, path)
+    assert len(docs) == 1 and docs[0].title == "bad \ufffd here" and "\ufffd" in docs[0].body()
+    docs[0].title.encode("utf-8") and docs[0].body().encode("utf-8")

@@ -17,6 +17,8 @@ from ..errors import ReaderError
 
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: lone UTF-16 surrogates (valid as JSON escapes such as "\\ud83d", not encodable as UTF-8)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 
 #: Inline formatting that marks whole words: with ``unglue=True`` a space is put back where the
@@ -41,17 +43,18 @@ def local(tag: object) -> str:
 
 
 def clean(text: str | None) -> str:
-    """Remove NUL and other control characters, collapse whitespace, strip."""
+    """Remove NUL and other control characters, replace lone surrogates with U+FFFD, collapse
+    whitespace, strip."""
     if not text:
         return ""
-    return _WS.sub(" ", _CONTROL.sub("", text)).strip()
+    return _WS.sub(" ", _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))).strip()
 
 
 def clean_block(text: str | None) -> str:
     """Like :func:`clean` but keep line structure: spaces collapsed per line, ≤ 1 blank line."""
     if not text:
         return ""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", _SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n"))
     lines = [re.sub(r"[^\S\n]+", " ", ln).strip() for ln in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
