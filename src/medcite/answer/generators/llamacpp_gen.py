@@ -25,7 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from ...errors import GeneratorError
-from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, cut_at_stop
+from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, StopFilter
 
 _ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
@@ -130,28 +130,24 @@ class LlamaCppChatModel(BaseChatModel):
         text re-tokenized (llama-cpp-python sends no chunk for a token that ends inside a
         multi-byte character, so chunks undercount).
         """
-        stops = kw["stop"]
-        hold = max((len(s) for s in stops), default=0)
-        text, sent, finish = "", 0, ""
+        filt = StopFilter(kw["stop"])
+        finish = ""
         for part in self.llm.create_completion(**{**kw, "stop": None}, stream=True):
             ch = part["choices"][0]
             finish = ch.get("finish_reason") or finish
-            if not ch.get("text"):
-                continue
-            text += ch["text"]
-            cut, stopped = cut_at_stop(text, stops)
-            upto = len(cut) if stopped else max(sent, len(text) - hold)
-            if upto > sent:
-                yield text[sent:upto], 0, ""
-                sent = upto
-            if stopped:
+            shown = filt.feed(ch.get("text") or "")
+            if shown:
+                yield shown, 0, ""
+            if filt.stopped:
                 finish = "stop"
                 break
         else:
-            if len(text) > sent:
-                yield text[sent:], 0, ""
+            rest = filt.flush()
+            if rest:
+                yield rest, 0, ""
             finish = finish or "stop"
-        n_out = kw["max_tokens"] if finish == "length" else len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        received = filt.text
+        n_out = kw["max_tokens"] if finish == "length" else len(self.llm.tokenize(received.encode("utf-8"), add_bos=False, special=True))
         yield "", n_out, finish
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

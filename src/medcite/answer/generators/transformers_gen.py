@@ -149,6 +149,36 @@ def cut_at_stop(text: str, stops: list[str], at_start: bool = True) -> tuple[str
     return (text[:cut], True) if cut >= 0 else (text, False)
 
 
+class StopFilter:
+    """Applies stop sequences (:func:`cut_at_stop`) to streamed text: :meth:`feed` returns what
+    may be shown now — text that could still be the start of a stop sequence is held back —
+    and :meth:`flush` what is left at the end. :attr:`stopped` once a stop was seen."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = stops
+        self.hold = max((len(s) for s in stops), default=0)
+        self.text, self.sent, self.stopped = "", 0, False
+
+    def feed(self, piece: str) -> str:
+        """Add ``piece``; the text now safe to show ("" when none, and after a stop)."""
+        if self.stopped:
+            return ""
+        self.text += piece
+        cut, self.stopped = cut_at_stop(self.text, self.stops)
+        upto = len(cut) if self.stopped else len(self.text) - self.hold
+        out = self.text[self.sent:upto] if upto > self.sent else ""
+        self.sent = max(self.sent, upto)
+        return out
+
+    def flush(self) -> str:
+        """The held-back rest once the stream has ended ("" after a stop)."""
+        if self.stopped:
+            return ""
+        out = self.text[self.sent:]
+        self.sent = len(self.text)
+        return out
+
+
 class _TailStop:
     """Stops generation once the decoded new text contains a stop sequence (as
     :func:`cut_at_stop`). Decodes only the last few tokens per step (transformers'
@@ -332,28 +362,21 @@ class TransformersChatModel(BaseChatModel):
 
         th = threading.Thread(target=work, daemon=True)
         th.start()
-        stops = self._stops(stop)
-        hold = max((len(s) for s in stops), default=0)
-        text, sent, stopped = "", 0, False
-        for piece in streamer:
-            if stopped:
-                continue
-            text += piece
-            cut, stopped = cut_at_stop(text, stops)
-            upto = len(cut) if stopped else max(sent, len(text) - hold)
-            if upto > sent:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text[sent:upto]))
+        filt = StopFilter(self._stops(stop))
+        for piece in streamer:  # read to the end after a stop: the generating thread must finish
+            shown = filt.feed(piece)
+            if shown:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=shown))
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
-                sent = upto
         th.join()
         if "error" in result:
             raise result["error"]
-        if not stopped and len(text) > sent:
-            cut, stopped = cut_at_stop(text, stops)
-            if len(cut) > sent:
-                yield ChatGenerationChunk(message=AIMessageChunk(content=cut[sent:]))
+        rest = filt.flush()
+        if rest:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=rest))
+        stopped = filt.stopped
         n_out = int(result["out"].shape[1] - len(ids)) if "out" in result else 0
         finish = "stop" if (stopped or n_out < kw["max_new_tokens"]) else "length"
         yield ChatGenerationChunk(
