@@ -101,11 +101,12 @@ def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: di
             qvecs.append(emb.embed_query(q["question"]))
             latencies.append(("embed", time.perf_counter() - t1))
         per_mode = {}
-        for mode in ("bm25", "dense", "hybrid"):
+        for mode in ("bm25", "dense", "hybrid", "hybrid-rrf"):
             ranked = []
+            kw = dict(opts_kw, mode=mode) if mode != "hybrid-rrf" else dict(opts_kw, mode="hybrid", fusion="rrf")
             for q, v in zip(qs, qvecs):
                 t1 = time.perf_counter()
-                ps = r.search(q["question"], SearchOptions(top_k=10, mode=mode, max_per_paper=1, **opts_kw), query_vectors=[v])
+                ps = r.search(q["question"], SearchOptions(top_k=10, max_per_paper=1, **kw), query_vectors=[v])
                 if mode == "hybrid":
                     latencies.append(("search", time.perf_counter() - t1))
                 ranked.append([pmid_of[p.doc_id] for p in ps])
@@ -139,6 +140,7 @@ def main() -> None:
     ap.add_argument("--dense-weight", type=float, default=None)
     ap.add_argument("--bm25-weight", type=float, default=None)
     ap.add_argument("--rrf-k", type=float, default=None)
+    ap.add_argument("--fusion", choices=("zscore", "rrf"), default=None, help="fusion of the 'hybrid' rows (default: the library's)")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
     index_dir = a.index_dir or ROOT / "indexes" / f"bench-{a.embedder}"
@@ -151,6 +153,8 @@ def main() -> None:
         kw["bm25_weight"] = a.bm25_weight
     if a.rrf_k is not None:
         kw["rrf_k"] = a.rrf_k
+    if a.fusion is not None:
+        kw["fusion"] = a.fusion
     res = evaluate(index_dir, a.embedder, a.limit, kw)
     res["build"] = b
     print(f"\n== {a.embedder}  ({'reused index' if b.get('reused') else 'built now'})")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Grid over fusion settings (RRF k, BM25/dense weights, candidate depth) on a built bench index.
+"""Grid over fusion settings (z-score or RRF, RRF k, BM25/dense weights, candidate depth) on a built bench index.
 
 Embeds every dev question once, then re-runs hybrid retrieval for each setting and prints
 recall@10 and MRR@10 on both dev sets, so the defaults in ``medcite.config`` can be chosen on
@@ -35,6 +35,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--fusion", default="zscore,rrf")
     ap.add_argument("--k", default="20,60,100")
     ap.add_argument("--bm25-weights", default="0.5,0.75,1.0")
     ap.add_argument("--candidates", default="100")
@@ -58,18 +59,20 @@ def main() -> None:
         sets[ds] = (qs, vecs)
         print(f"embedded {len(qs)} {ds} questions", file=sys.stderr, flush=True)
     grid = itertools.product(
-        [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")],
+        a.fusion.split(","), [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")],
         [int(x) for x in a.prf.split(",")], [float(x) for x in a.prf_weight.split(",")],
     )
-    print(f"{'k':>5s} {'w_bm25':>6s} {'cand':>5s} {'prf':>3s} {'beta':>4s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
-    for k, wb, cand, prf, beta in grid:
+    print(f"{'fusion':>6s} {'k':>5s} {'w_bm25':>6s} {'cand':>5s} {'prf':>3s} {'beta':>4s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
+    for fusion, k, wb, cand, prf, beta in grid:
+        if fusion == "zscore" and k != float(a.k.split(",")[0]):
+            continue  # k does not enter z-score fusion of one query
         row = []
         for ds, (qs, vecs) in sets.items():
-            opts = SearchOptions(top_k=10, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand, prf_docs=prf, prf_weight=beta)
+            opts = SearchOptions(top_k=10, fusion=fusion, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand, prf_docs=prf, prf_weight=beta)
             ranked = [[pmid_of[p.doc_id] for p in r.search(q["question"], opts, query_vectors=[v])] for q, v in zip(qs, vecs)]
             m = metrics(ranked, [q["gold_pmids"] for q in qs])
             row += [m["recall@10"], m["mrr@10"]]
-        print(f"{k:5.0f} {wb:6.2f} {cand:5d} {prf:3d} {beta:4.2f}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
+        print(f"{fusion:>6s} {k:5.0f} {wb:6.2f} {cand:5d} {prf:3d} {beta:4.2f}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import pytest
 
 from medcite.errors import EmbedderMismatchError, UsageError
 from medcite.index import Index
-from medcite.retrieval import Retriever, SearchOptions, rrf, uses_corpus_script
+from medcite.retrieval import Retriever, SearchOptions, rrf, uses_corpus_script, zmuv
 from medcite.embedding import HashingEmbedder
 
 
@@ -18,6 +18,44 @@ def test_rrf_sums_reciprocal_ranks():
 def test_rrf_weights():
     fused = rrf([(np.array([1, 2]), 0.0), (np.array([2, 1]), 1.0)], k=60)
     assert fused[2] > fused[1]
+
+
+def test_zmuv_standardises_against_the_reference_list():
+    ref = np.array([3.0, 5.0, 10.0])
+    z = zmuv(ref, ref)
+    assert z.mean() == pytest.approx(0.0, abs=1e-12) and z.std() == pytest.approx(1.0)
+    assert list(np.argsort(-z)) == [2, 1, 0]
+    # a candidate outside the reference list is placed on the same scale
+    assert zmuv(np.array([0.0]), ref)[0] < z.min()
+    assert not zmuv(np.array([1.0, 2.0]), np.array([4.0, 4.0])).any()  # constant list: no say
+    assert not zmuv(np.array([1.0]), np.zeros(0)).any()
+
+
+def test_zscore_fusion_sums_standardised_exact_scores(built_index, embedder):
+    """With every chunk a candidate, each passage's fused score is z(bm25) + z(cosine) of its own
+    exact scores, standardised over each list's scores."""
+    r = retriever(built_index, embedder)
+    everything = SearchOptions(top_k=50, max_per_paper=10, candidates=1000)
+    ps = r.search("metformin kidney lactic acidosis", everything)
+    assert len(ps) == 6
+    bm = np.array([p.bm25_score or 0.0 for p in ps])
+    cos = np.array([p.dense_score for p in ps])
+    expected = (bm - bm.mean()) / bm.std() + (cos - cos.mean()) / cos.std()
+    assert [p.score for p in ps] == pytest.approx(list(expected))
+    assert [p.score for p in ps] == sorted((p.score for p in ps), reverse=True)
+    # RRF orders the same candidates by rank instead, and its scores are reciprocal ranks
+    rr = r.search("metformin kidney lactic acidosis", SearchOptions(top_k=50, max_per_paper=10, candidates=1000, fusion="rrf"))
+    assert {p.chunk_id for p in rr} == {p.chunk_id for p in ps}
+    assert all(0 < p.score <= 2 / 21 for p in rr)
+
+
+def test_multi_query_search_fuses_queries_by_rrf(built_index, embedder):
+    r = retriever(built_index, embedder)
+    for fusion in ("zscore", "rrf"):
+        ps = r.search(["statins", "myocardial infarction"], SearchOptions(top_k=3, fusion=fusion))
+        assert ps[0].doc_id == "PMID:2", fusion
+        lists = 2 if fusion == "zscore" else 4  # one fused list per query, or two lists per query
+        assert all(0 < p.score <= lists / 21 for p in ps), fusion
 
 
 def test_script_detection():
@@ -69,6 +107,8 @@ def test_bad_options_and_empty_query(built_index, embedder):
         r.search("x", SearchOptions(top_k=0))
     with pytest.raises(UsageError):
         r.search("x", SearchOptions(year_from=2020, year_to=2010))
+    with pytest.raises(UsageError, match="fusion"):
+        r.search("x", SearchOptions(fusion="borda"))
 
 
 def test_embedder_mismatch_is_refused(built_index):

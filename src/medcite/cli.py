@@ -129,6 +129,7 @@ def search(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, bm25 or dense")] = "hybrid",
+    fusion: Annotated[Optional[str], typer.Option("--fusion", help="hybrid fusion: zscore (default) or rrf")] = None,
     per_paper: Annotated[Optional[int], typer.Option("--per-paper", min=1, help="max passages per paper")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -136,7 +137,7 @@ def search(
     if not query.strip():
         raise UsageError("the query is empty")
     svc = service(index)
-    passages = svc.search(query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, max_per_paper=per_paper)
+    passages = svc.search(query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, fusion=fusion, max_per_paper=per_paper)
     if as_json:
         print(json.dumps({"query": query, "index": svc.index().name, "passages": [p.to_json() for p in passages]}, ensure_ascii=False))
         return
@@ -145,7 +146,7 @@ def search(
     for p in passages:
         ds = f"{p.dense_score:.3f}" if p.dense_score is not None else "-"
         bs = f"{p.bm25_score:.2f}" if p.bm25_score is not None else "-"
-        head = f"{p.rank:>2}. {p.doc_id}  {p.year or ''}  rrf={p.score:.4f} cos={ds} bm25={bs}  [{p.section}]"
+        head = f"{p.rank:>2}. {p.doc_id}  {p.year or ''}  score={p.score:.4f} cos={ds} bm25={bs}  [{p.section}]"
         out.print(head, style="bold", highlight=False)
         if p.title:
             out.print(f"    {escape(p.title)}", highlight=False)

@@ -28,11 +28,12 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, description="passages retrieved for an answer (count)")
     max_per_paper: int = Field(1, ge=1, description="passages kept per paper in a result list (count)")
     candidates: int = Field(100, ge=1, description="depth of each ranked list before fusion (count)")
-    rrf_k: float = Field(20.0, gt=0, description="reciprocal rank fusion constant k (dimensionless; Cormack et al. 2009 use 60; 20 measured within a question of the best on both dev sets with both packaged embedders, see scripts/tune_fusion.py)")
-    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 list (dimensionless; dense list weighs 1)")
+    fusion: str = Field("zscore", description="hybrid fusion of BM25 and dense scores: zscore (exact scores standardised per list and summed; Montague & Aslam 2001) or rrf (reciprocal rank fusion; Cormack et al. 2009) (name)")
+    rrf_k: float = Field(20.0, gt=0, description="reciprocal rank fusion constant k, for fusion=rrf and multi-query searches (dimensionless; Cormack et al. 2009 use 60; 20 measured within a question of the best on both dev sets with both packaged embedders, see scripts/tune_fusion.py)")
+    bm25_weight: float = Field(1.0, ge=0, description="weight of the BM25 list in fusion (dimensionless; dense list weighs 1)")
     prf_docs: int = Field(0, ge=0, description="dense pseudo-relevance feedback depth (passages; 0 = off)")
     prf_weight: float = Field(0.5, ge=0, description="Rocchio weight of the feedback centroid (dimensionless)")
-    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense list (dimensionless)")
+    dense_weight: float = Field(1.0, ge=0, description="weight of the dense list in fusion (dimensionless)")
     answer_sentences: int = Field(3, ge=1, description="sentences in an extractive answer (count)")
     abstain_threshold: float | None = Field(
         None, description="minimum evidence score (cosine similarity, -1..1) to answer; default: calibrated per embedder"

@@ -111,7 +111,7 @@ class Medcite:
         """:class:`SearchOptions` from settings, with ``overrides`` (``None`` values ignored)."""
         s = self.settings
         base = dict(
-            top_k=s.top_k, max_per_paper=s.max_per_paper, candidates=s.candidates, rrf_k=s.rrf_k,
+            top_k=s.top_k, max_per_paper=s.max_per_paper, candidates=s.candidates, fusion=s.fusion, rrf_k=s.rrf_k,
             bm25_weight=s.bm25_weight, dense_weight=s.dense_weight, prf_docs=s.prf_docs, prf_weight=s.prf_weight,
         )
         base.update({k: v for k, v in overrides.items() if v is not None})
