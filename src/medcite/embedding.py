@@ -74,6 +74,17 @@ def index_embed_fn(embedder) -> Callable[[Sequence[str]], np.ndarray]:
     return getattr(embedder, "embed_for_index", None) or embedder.embed_documents
 
 
+def quiet_model_loading() -> None:
+    """Turn off transformers' "Loading weights" progress bar, drawn on every model load (noise
+    between a command's own output lines and in server logs). Errors still surface."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers is a dependency
+        pass
+
+
 def _l2(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     n = np.linalg.norm(x, axis=-1, keepdims=True)
@@ -217,6 +228,7 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
 
+            quiet_model_loading()
             self._model = SentenceTransformer(str(model), device="cpu")
         except Exception as e:
             raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {str(e).splitlines()[0]}") from e

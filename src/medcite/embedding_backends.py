@@ -144,6 +144,9 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from .embedding import quiet_model_loading
+
+    quiet_model_loading()
     st = SentenceTransformer(str(model_dir), device="cpu")
     first = st[0]
     hf = getattr(first, "auto_model", None) or getattr(first, "model", None)

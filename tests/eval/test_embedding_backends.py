@@ -167,3 +167,16 @@ def test_serving_embedder_choices_and_errors(tiny_model, cache):
         serving_embedder(str(tiny_model), "int8")
     with pytest.raises(EmbedderError, match="unknown query backend"):
         serving_embedder(str(tiny_model), "tpu")
+
+
+def test_loading_a_model_draws_no_progress_bar(tiny_model, capfd):
+    """transformers draws a "Loading weights" bar per load; CLI output and server logs stay clean."""
+    from transformers.utils import logging as hf_logging
+
+    from medcite.embedding import SentenceTransformerEmbedder
+
+    hf_logging.enable_progress_bar()
+    capfd.readouterr()
+    SentenceTransformerEmbedder(str(tiny_model)).embed_query("aspirin")
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in out + err

@@ -32,6 +32,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
+from ...embedding import quiet_model_loading
 from ...errors import GeneratorError
 from .cache import cache_dir, packaged_gemma_gguf
 
@@ -100,6 +101,7 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
     if gguf_file:
         path = Path(path) / gguf_file
         label = path.stem
+    quiet_model_loading()
     try:
         if isinstance(path, Path) and path.suffix == ".gguf":
             if not path.is_file():
