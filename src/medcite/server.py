@@ -384,7 +384,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         query = check_length(req.query, "query")
         log_query("search", query)
         retriever = service.retriever()  # one index version for the whole request, reported exactly
-        opts = service.options(top_k=req.top_k, mode=req.mode, year_from=req.year_from, year_to=req.year_to, max_per_paper=req.per_paper)
+        opts = service.options(top_k=req.top_k, mode=req.mode, fusion=req.fusion, year_from=req.year_from, year_to=req.year_to, max_per_paper=req.per_paper)
         passages = retriever.search(query, opts)
         ix = retriever.index
         return {"query": query, "index": ix.name, "version": ix.version, "passages": [p.to_json() for p in passages]}

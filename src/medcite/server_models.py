@@ -23,6 +23,7 @@ class SearchRequest(BaseModel):
     query: str = Field(..., min_length=1, max_length=QUESTION_HARD_MAX, description="search text")
     top_k: int = Field(10, ge=1, le=100, description="passages to return (count)")
     mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="retrieval mode")
+    fusion: Literal["zscore", "rrf"] | None = Field(None, description="hybrid fusion (default from settings: zscore)")
     year_from: int | None = Field(None, ge=0, le=3000, description="only papers published in or after this year")
     year_to: int | None = Field(None, ge=0, le=3000, description="only papers published in or before this year")
     per_paper: int | None = Field(None, ge=1, le=100, description="max passages per paper (count; default from settings)")

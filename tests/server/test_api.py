@@ -66,6 +66,11 @@ def test_search_year_filter_and_mode(make_client):
     assert r.status_code == 200
     assert all(p["year"] and p["year"] >= 2015 for p in r.json()["passages"])
     assert c.post("/v1/search", json={"query": "metformin", "mode": "magic"}).status_code == 422
+    assert c.post("/v1/search", json={"query": "metformin", "fusion": "borda"}).status_code == 422
+    q = {"query": "statins recurrent myocardial infarction", "top_k": 7}
+    z, rr = (c.post("/v1/search", json=dict(q, fusion=f)).json()["passages"] for f in ("zscore", "rrf"))
+    assert z[0]["doc_id"] == rr[0]["doc_id"] == "PMID:2"
+    assert all(0 < p["score"] < 1 for p in rr) and any(p["score"] < 0 for p in z)  # reciprocal ranks vs z-scores
     r = c.post("/v1/search", json={"query": "metformin", "year_from": 2020, "year_to": 2010})
     assert r.status_code == 422 and "year range is empty" in r.json()["detail"]
 
