@@ -151,7 +151,8 @@ class Medcite:
         queries = getattr(answerer, "queries", None)
         if queries is None:
             return self.search(question, **opts)
-        return self.retriever().search(queries(question), self.options(**opts))
+        qs = queries(question)
+        return self.retriever().search(qs[0] if len(qs) == 1 else qs, self.options(**opts))
 
     def ask_stream(self, question: str, answerer: Answerer | None = None, **opts) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the model's text pieces as they are generated, then the

@@ -57,6 +57,19 @@ def test_stream_yields_raw_pieces_then_a_guarded_answer(embedder, built_index):
     assert ans.extra["raw_answer"] == reply and "retrieve" in ans.timings
 
 
+def test_generative_path_retrieves_like_search_for_an_english_question(embedder, built_index):
+    """One query (no rewrite) is searched as a single query: the same passages, order and fused
+    scores as ``medcite search``, not an RRF of one query's lists."""
+    chat = FakeListChatModel(responses=["Lactic acidosis was rare [1]."])
+    svc = Medcite(Settings(index=str(built_index)), embedder=embedder)
+    answerer = GenerativeAnswerer(ChatGenerator(chat, name="fake", context_tokens=2048), embedder, abstain_threshold=0.0)
+    q = "metformin lactic acidosis kidney"
+    assert answerer.queries(q) == [q]
+    got = svc._retrieve_for(answerer, q, top_k=4)
+    want = svc.search(q, top_k=4)
+    assert [(p.chunk_id, p.score) for p in got] == [(p.chunk_id, p.score) for p in want]
+
+
 def test_model_failure_is_a_generator_error_not_a_fallback(embedder, built_index):
     import pytest
 
