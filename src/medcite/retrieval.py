@@ -11,9 +11,9 @@ Two fusions of one query's BM25 and dense lists (``SearchOptions.fusion``):
   Shaw 1994). Score-based convex fusion beating RRF for hybrid retrieval: Bruch, Gai & Ingber
   2023, "An Analysis of Fusion Functions for Hybrid Retrieval" (ACM TOIS 42(1)). Measured here
   (``scripts/tune_fusion.py``, 14,448 PubMedQA + BioASQ abstracts, recall@10 / MRR@10):
-  e5-small PubMedQA 0.996 / 0.979 against RRF's 0.992 / 0.963, BioASQ 0.827 / 0.920 against
-  0.822 / 0.910; MiniLM PubMedQA 0.994 / 0.973 against 0.992 / 0.958, BioASQ 0.801 / 0.905
-  against 0.801 / 0.896. With RRF the hybrid fell below e5-small alone on PubMedQA (0.994).
+  e5-small PubMedQA 0.996 / 0.979 against RRF's 0.992 / 0.968, BioASQ 0.826 / 0.920 against
+  0.822 / 0.911; MiniLM PubMedQA 0.996 / 0.971 against 0.994 / 0.964, BioASQ 0.802 / 0.903
+  against 0.801 / 0.895. With RRF the hybrid fell below e5-small alone on PubMedQA (0.994).
 - ``"rrf"``: Cormack, Clarke & Büttcher 2009, "Reciprocal Rank Fusion outperforms Condorcet
   and individual Rank Learning Methods" (SIGIR '09): ``score(c) = Σ_s w_s / (k + rank_s(c))``
   with ``k = 60`` from that paper.
@@ -22,9 +22,11 @@ Several queries at once (a list: multi-query retrieval, e.g. one per finding in 
 are always fused by RRF over every query's BM25 and dense lists, whatever ``fusion`` says: on
 600 MedQuAD diagnosis cases (``scripts/eval_diagnosis.py``, MiniLM) that gave top-5 0.223
 against 0.210 with each query's z-fused ranking as one RRF list, and the scores stay positive
-(``diagnose`` and ``treatments`` aggregate them). Filters (year range, excluded documents) are applied to every
-ranked list *before* the top-k cut, so a filter never returns fewer than k passages when k
-exist. At most ``max_per_paper`` passages per document are kept.
+(``diagnose`` and ``treatments`` aggregate them).
+
+Filters (year range, excluded documents) are applied to every ranked list *before* the top-k
+cut, so a filter never returns fewer than k passages when k exist. At most ``max_per_paper``
+passages per document are kept.
 """
 
 from __future__ import annotations
@@ -282,7 +284,7 @@ class Retriever:
         known = dict(zip(d_ids.tolist(), d_scores.tolist()))
         cos = np.array([known[c] if c in known else float(np.dot(qvec, ix.vectors.reconstruct(c))) for c in cand.tolist()])
         fused = wd * zmuv(cos, d_scores)
-        if lex_rows is not None and wb > 0:
+        if lex_ref is not None:
             fused = fused + wb * zmuv(bm25_all[ix.rows_of(cand)], lex_ref)
         order = np.lexsort((cand, -fused))
         return cand[order], fused[order]
