@@ -6,6 +6,10 @@ Builds (or reuses, unless --rebuild) an index of ../shared/data/pubmedqa + bioas
 MRR@10 on both dev sets, the build time and where it went, embedding throughput (tokens/s),
 and warm query latency p50/p95 (ms, retrieval only: query embedding + BM25 + FAISS + fusion).
 
+Rows: ``bm25`` and ``dense`` alone; ``hybrid``, the library's default (z-score fusion with
+lexical pseudo-relevance feedback); ``hybrid-no-prf`` (the same without the feedback) and
+``hybrid-rrf`` (reciprocal rank fusion).
+
 recall@k: fraction of a question's gold PMIDs found among the top-k distinct papers, averaged
 over questions. MRR@10: reciprocal rank of the first gold paper within the top 10.
 
@@ -101,9 +105,13 @@ def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: di
             qvecs.append(emb.embed_query(q["question"]))
             latencies.append(("embed", time.perf_counter() - t1))
         per_mode = {}
-        for mode in ("bm25", "dense", "hybrid", "hybrid-rrf"):
+        variants = {
+            "bm25": dict(mode="bm25"), "dense": dict(mode="dense"), "hybrid": dict(mode="hybrid"),
+            "hybrid-no-prf": dict(mode="hybrid", bm25_prf_docs=0), "hybrid-rrf": dict(mode="hybrid", fusion="rrf"),
+        }
+        for mode, variant in variants.items():
             ranked = []
-            kw = dict(opts_kw, mode=mode) if mode != "hybrid-rrf" else dict(opts_kw, mode="hybrid", fusion="rrf")
+            kw = dict(opts_kw, **variant)
             for q, v in zip(qs, qvecs):
                 t1 = time.perf_counter()
                 ps = r.search(q["question"], SearchOptions(top_k=10, max_per_paper=1, **kw), query_vectors=[v])

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Grid over fusion settings (z-score or RRF, RRF k, BM25/dense weights, candidate depth) on a built bench index.
+"""Grid over fusion settings (z-score or RRF, RRF k, BM25/dense weights, candidate depth, dense
+and lexical pseudo-relevance feedback) on a built bench index.
 
 Embeds every dev question once, then re-runs hybrid retrieval for each setting and prints
 recall@10 and MRR@10 on both dev sets, so the defaults in ``medcite.config`` can be chosen on
@@ -41,6 +42,9 @@ def main() -> None:
     ap.add_argument("--candidates", default="100")
     ap.add_argument("--prf", default="0", help="dense pseudo-relevance feedback depths (0 = off)")
     ap.add_argument("--prf-weight", default="0.5")
+    ap.add_argument("--bm25-prf-docs", default="3", help="lexical (RM3-style) feedback papers (0 = off)")
+    ap.add_argument("--bm25-prf-terms", default="30")
+    ap.add_argument("--bm25-prf-weight", default="0.7", help="the original query's share λ")
     a = ap.parse_args()
     ix = Index(a.index)
     emb = get_embedder(ix.embedder_name)
@@ -61,18 +65,24 @@ def main() -> None:
     grid = itertools.product(
         a.fusion.split(","), [float(x) for x in a.k.split(",")], [float(x) for x in a.bm25_weights.split(",")], [int(x) for x in a.candidates.split(",")],
         [int(x) for x in a.prf.split(",")], [float(x) for x in a.prf_weight.split(",")],
+        [int(x) for x in a.bm25_prf_docs.split(",")], [int(x) for x in a.bm25_prf_terms.split(",")],
+        [float(x) for x in a.bm25_prf_weight.split(",")],
     )
-    print(f"{'fusion':>6s} {'k':>5s} {'w_bm25':>6s} {'cand':>5s} {'prf':>3s} {'beta':>4s}  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
-    for fusion, k, wb, cand, prf, beta in grid:
+    print(f"{'fusion':>6s} {'k':>5s} {'w_bm25':>6s} {'cand':>5s} {'prf':>3s} {'beta':>4s} {'lprf':>4s} {'terms':>5s} {'lam':>4s}"
+          f"  {'PQA R@10':>8s} {'PQA MRR':>8s}  {'BSQ R@10':>8s} {'BSQ MRR':>8s}")
+    for fusion, k, wb, cand, prf, beta, lprf, terms, lam in grid:
         if fusion == "zscore" and k != float(a.k.split(",")[0]):
             continue  # k does not enter z-score fusion of one query
         row = []
         for ds, (qs, vecs) in sets.items():
-            opts = SearchOptions(top_k=10, fusion=fusion, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand, prf_docs=prf, prf_weight=beta)
+            opts = SearchOptions(
+                top_k=10, fusion=fusion, rrf_k=k, bm25_weight=wb, dense_weight=1.0, candidates=cand, prf_docs=prf, prf_weight=beta,
+                bm25_prf_docs=lprf, bm25_prf_terms=terms, bm25_prf_query_weight=lam,
+            )
             ranked = [[pmid_of[p.doc_id] for p in r.search(q["question"], opts, query_vectors=[v])] for q, v in zip(qs, vecs)]
             m = metrics(ranked, [q["gold_pmids"] for q in qs])
             row += [m["recall@10"], m["mrr@10"]]
-        print(f"{fusion:>6s} {k:5.0f} {wb:6.2f} {cand:5d} {prf:3d} {beta:4.2f}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
+        print(f"{fusion:>6s} {k:5.0f} {wb:6.2f} {cand:5d} {prf:3d} {beta:4.2f} {lprf:4d} {terms:5d} {lam:4.2f}  {row[0]:8.3f} {row[1]:8.3f}  {row[2]:8.3f} {row[3]:8.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def test_zscore_fusion_sums_standardised_exact_scores(built_index, embedder):
     """With every chunk a candidate, each passage's fused score is z(bm25) + z(cosine) of its own
     exact scores, standardised over each list's scores."""
     r = retriever(built_index, embedder)
-    everything = SearchOptions(top_k=50, max_per_paper=10, candidates=1000)
+    everything = SearchOptions(top_k=50, max_per_paper=10, candidates=1000, bm25_prf_docs=0)
     ps = r.search("metformin kidney lactic acidosis", everything)
     assert len(ps) == 6
     bm = np.array([p.bm25_score or 0.0 for p in ps])
@@ -47,6 +47,48 @@ def test_zscore_fusion_sums_standardised_exact_scores(built_index, embedder):
     rr = r.search("metformin kidney lactic acidosis", SearchOptions(top_k=50, max_per_paper=10, candidates=1000, fusion="rrf"))
     assert {p.chunk_id for p in rr} == {p.chunk_id for p in ps}
     assert all(0 < p.score <= 2 / 21 for p in rr)
+
+
+def test_lexical_feedback_expands_the_query_with_the_feedback_passages_terms(tmp_path, embedder):
+    """A paper that shares no word with the question but many with the top paper gains a BM25
+    score from the expanded query; a paper sharing neither gains nothing."""
+    from medcite.documents import Document, Section
+    from medcite.index.writer import IndexWriter
+
+    docs = [
+        Document("PMID:1", "Heart attack outcomes", [Section("ABSTRACT", "Heart attack survivors: myocardial infarction troponin reperfusion stenting outcomes.")], pmid="1"),
+        Document("PMID:2", "Reperfusion", [Section("ABSTRACT", "Troponin release after reperfusion and stenting of an occluded artery.")], pmid="2"),
+        Document("PMID:3", "Gardening", [Section("ABSTRACT", "Tomato seedlings need light and water.")], pmid="3"),
+    ]
+    root = tmp_path / "ix"
+    IndexWriter(root, embedder).build(docs)
+    ix = Index(root)
+    plain = ix.lexical.scores("heart attack")
+    top = ix.rows_of(np.array([ix.chunk_ids[int(np.argmax(plain))]]))
+    expanded = ix.lexical.feedback_scores("heart attack", top, terms=10, query_weight=0.5)
+    row = {ix.doc_ids[ix.chunk_doc[i]]: i for i in range(len(ix.chunk_ids))}
+    assert plain[row["PMID:2"]] == 0 and expanded[row["PMID:2"]] > 0
+    assert expanded[row["PMID:3"]] == 0
+    assert expanded[row["PMID:1"]] > expanded[row["PMID:2"]]
+    # nothing to expand with: the plain scores
+    assert np.array_equal(ix.lexical.feedback_scores("heart attack", np.zeros(0, np.int64)), plain)
+    assert np.array_equal(ix.lexical.feedback_scores("tomato", top, query_weight=1.0) > 0, ix.lexical.scores("tomato") > 0)
+
+
+def test_lexical_feedback_keeps_the_lead_and_reorders_below_it(built_index, embedder):
+    r = retriever(built_index, embedder)
+    q = "metformin kidney"
+    off = r.search(q, SearchOptions(top_k=6, bm25_prf_docs=0))
+    for n in (1, 2):
+        on = r.search(q, SearchOptions(top_k=6, bm25_prf_docs=n))
+        assert [p.chunk_id for p in on[:n]] == [p.chunk_id for p in off[:n]]
+        assert [p.score for p in on[:n]] == [p.score for p in off[:n]]  # first-pass scores kept
+        assert {p.chunk_id for p in on} == {p.chunk_id for p in off}
+    # only single z-score-fused hybrid queries get feedback
+    for kw in ({"fusion": "rrf"}, {"mode": "bm25"}, {"mode": "dense"}):
+        assert r.search(q, SearchOptions(top_k=6, **kw)) == r.search(q, SearchOptions(top_k=6, bm25_prf_docs=0, **kw))
+    with pytest.raises(UsageError):
+        r.search(q, SearchOptions(bm25_prf_query_weight=1.5))
 
 
 def test_multi_query_search_fuses_queries_by_rrf(built_index, embedder):

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     prf_docs: int = Field(0, ge=0, description="dense pseudo-relevance feedback depth (passages; 0 = off)")
     prf_weight: float = Field(0.5, ge=0, description="Rocchio weight of the feedback centroid (dimensionless)")
     dense_weight: float = Field(1.0, ge=0, description="weight of the dense list in fusion (dimensionless)")
+    bm25_prf_docs: int = Field(3, ge=0, description="lexical (RM3-style) pseudo-relevance feedback for single z-score-fused queries: papers whose best passage expands the BM25 query and keeps the lead (count; 0 = off)")
+    bm25_prf_terms: int = Field(30, ge=1, description="expansion terms added by lexical feedback (count)")
+    bm25_prf_query_weight: float = Field(0.7, ge=0, le=1, description="the original query's share of the expanded BM25 query (λ, 0–1)")
     answer_sentences: int = Field(3, ge=1, description="sentences in an extractive answer (count)")
     abstain_threshold: float | None = Field(
         None, description="minimum evidence score (cosine similarity, -1..1) to answer; default: calibrated per embedder"

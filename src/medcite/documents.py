@@ -153,7 +153,9 @@ class Passage:
         chunk_id: int64 id of the chunk in the index (stable across updates).
         score: fused retrieval score (higher is better; not a probability): a sum of z-scores for a
             single hybrid query (can be negative), an RRF score otherwise (multi-query searches,
-            ``fusion="rrf"``, BM25 or dense mode).
+            ``fusion="rrf"``, BM25 or dense mode). With lexical feedback (``bm25_prf_docs``) the
+            leading feedback passages keep their first-pass score and the rest carry the
+            second pass's, so scores need not fall monotonically with rank there.
         dense_score: cosine similarity of the query and chunk embeddings, or ``None`` when the
             dense retriever did not return it.
         bm25_score: BM25 score, or ``None`` when BM25 did not return it.

@@ -70,6 +70,19 @@ class SearchOptions:
             ``q' = normalise(q + prf_weight · mean(v))``, and the dense list is searched again
             with ``q'``; 0 disables. Uses stored vectors only (no extra embedding).
         prf_weight: Rocchio β, dimensionless.
+        bm25_prf_docs: lexical pseudo-relevance feedback for a single hybrid query fused by
+            z-scores (:meth:`medcite.index.lexical.LexicalIndex.feedback_scores`, RM3-style):
+            the best passage of each of the first ``bm25_prf_docs`` papers of the fused ranking
+            expands the BM25 query, the expanded BM25 list is fused with the dense list again,
+            and those feedback passages keep the lead, in their order, above the new ranking
+            (so the top of the list never moves; only what follows them does). 0 disables.
+            Measured (``scripts/tune_fusion.py``, recall@10 / MRR@10 with 3 papers, 30 terms,
+            λ 0.7): e5-small BioASQ 0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA
+            0.996 / 0.979 unchanged; MiniLM BioASQ 0.804 against 0.802, PubMedQA 0.994 against
+            0.996. 2–5 papers, 30–50 terms and λ 0.6–0.8 all gave BioASQ 0.831–0.835 with
+            e5-small; without keeping the feedback passages on top, PubMedQA MRR@10 fell to 0.962.
+        bm25_prf_terms: expansion terms (count).
+        bm25_prf_query_weight: λ, the original query's share of the expanded query (0–1).
     """
 
     top_k: int = 5
@@ -84,6 +97,9 @@ class SearchOptions:
     dense_weight: float = 1.0
     prf_docs: int = 0
     prf_weight: float = 0.5
+    bm25_prf_docs: int = 3
+    bm25_prf_terms: int = 30
+    bm25_prf_query_weight: float = 0.7
 
     def validate(self) -> None:
         """Raise :class:`UsageError` for out-of-range values."""
@@ -95,6 +111,8 @@ class SearchOptions:
             raise UsageError(f"unknown fusion {self.fusion!r} (use {', '.join(FUSIONS)})")
         if self.max_per_paper < 1:
             raise UsageError("max passages per paper must be at least 1")
+        if self.bm25_prf_docs < 0 or self.bm25_prf_terms < 1 or not 0.0 <= self.bm25_prf_query_weight <= 1.0:
+            raise UsageError("BM25 feedback needs docs ≥ 0, terms ≥ 1 and a query weight between 0 and 1")
         if self.year_from and self.year_to and self.year_from > self.year_to:
             raise UsageError(f"year range is empty ({self.year_from} > {self.year_to})")
 
@@ -227,10 +245,12 @@ class Retriever:
             if opts.prf_docs > 0 and qvecs and fused:
                 fused = self._fuse(queries, bm25_full, self._feedback_vectors(fused, qvecs, opts), opts, depth, allowed_ids, multi)
             order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+            docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in order], dtype=np.int64))].tolist()
+            if self._lexical_feedback_applies(queries, opts, multi) and order:
+                order, docs = self._lexical_feedback(queries[0], order, docs, mask, qvecs, opts, depth, allowed_ids)
             chosen: list[tuple[int, float]] = []
             per_doc: dict[int, int] = {}
-            for cid, score in order:
-                d = int(ix.chunk_doc[ix.rows_of(np.array([cid]))[0]])
+            for (cid, score), d in zip(order, docs):
                 if per_doc.get(d, 0) >= opts.max_per_paper:
                     continue
                 per_doc[d] = per_doc.get(d, 0) + 1
@@ -281,18 +301,50 @@ class Retriever:
         d_scores, d_ids = dense
         lex_ids = ix.chunk_ids[lex_rows] if lex_rows is not None else np.zeros(0, np.int64)
         cand = np.union1d(lex_ids, d_ids).astype(np.int64)
-        known = dict(zip(d_ids.tolist(), d_scores.tolist()))
-        cos = np.array([known[c] if c in known else float(np.dot(qvec, ix.vectors.reconstruct(c))) for c in cand.tolist()])
+        cos = np.empty(len(cand))
+        in_dense = np.isin(cand, d_ids)
+        by_id = np.argsort(d_ids)
+        cos[in_dense] = d_scores[by_id][np.searchsorted(d_ids[by_id], cand[in_dense])]
+        if not in_dense.all():
+            cos[~in_dense] = ix.vectors.reconstruct_many(cand[~in_dense]) @ qvec
         fused = wd * zmuv(cos, d_scores)
         if lex_ref is not None:
             fused = fused + wb * zmuv(bm25_all[ix.rows_of(cand)], lex_ref)
         order = np.lexsort((cand, -fused))
         return cand[order], fused[order]
 
+    def _lexical_feedback_applies(self, queries: list[str], opts: SearchOptions, multi: bool) -> bool:
+        return (
+            opts.bm25_prf_docs > 0 and opts.mode == "hybrid" and opts.fusion == "zscore" and not multi
+            and opts.bm25_weight > 0 and uses_corpus_script(queries[0])
+        )
+
+    def _lexical_feedback(self, query: str, order, docs, mask, qvecs, opts: SearchOptions, depth: int, allowed_ids):
+        """Re-rank below the first papers of ``order`` with an RM3-expanded BM25 list (see
+        ``SearchOptions.bm25_prf_docs``). Returns ``(order, docs)`` like the first pass."""
+        ix = self.index
+        lead: list[tuple[int, float]] = []
+        lead_docs: list[int] = []
+        for (cid, score), d in zip(order, docs):
+            if d not in lead_docs:
+                lead.append((cid, score))
+                lead_docs.append(d)
+                if len(lead) == opts.bm25_prf_docs:
+                    break
+        rows = ix.rows_of(np.array([cid for cid, _ in lead], dtype=np.int64))
+        s = ix.lexical.feedback_scores(query, rows, opts.bm25_prf_terms, opts.bm25_prf_query_weight)
+        if mask is not None:
+            s = np.where(mask, s, -np.inf)
+        fused = self._fuse([query], [s], qvecs, opts, depth, allowed_ids, False)
+        kept = {cid for cid, _ in lead}
+        rest = sorted(((c, v) for c, v in fused.items() if c not in kept), key=lambda kv: (-kv[1], kv[0]))
+        rest_docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in rest], dtype=np.int64))].tolist()
+        return lead + rest, lead_docs + rest_docs
+
     def _feedback_vectors(self, fused, qvecs, opts: SearchOptions) -> list[np.ndarray]:
         """Rocchio-updated query vectors (see ``SearchOptions.prf_docs``)."""
         top = [cid for cid, _ in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[: opts.prf_docs]]
-        centroid = np.mean([self.index.vectors.reconstruct(int(c)) for c in top], axis=0)
+        centroid = self.index.vectors.reconstruct_many(np.array(top, dtype=np.int64)).mean(axis=0)
         out = []
         for q in qvecs:
             q2 = q + opts.prf_weight * centroid
@@ -305,11 +357,12 @@ class Retriever:
         rows = ix.store.chunk_rows(ids)
         if qvec is None:
             qvec = self.embedder.embed_query(query)
+        id_arr = np.array(ids, dtype=np.int64)
+        cosines = (ix.vectors.reconstruct_many(id_arr) @ qvec).tolist()
+        index_rows = ix.rows_of(id_arr).tolist()
         out = []
         for rank, (cid, score) in enumerate(chosen, start=1):
-            r = rows[cid]
-            v = ix.vectors.reconstruct(int(cid))
-            row = int(ix.rows_of(np.array([cid]))[0])
+            row = index_rows[rank - 1]
             b = float(bm25_scores[row]) if bm25_scores is not None and np.isfinite(bm25_scores[row]) else None
-            out.append(Passage(**r, score=float(score), dense_score=float(np.dot(qvec, v)), bm25_score=b, rank=rank))
+            out.append(Passage(**rows[cid], score=float(score), dense_score=float(cosines[rank - 1]), bm25_score=b, rank=rank))
         return out

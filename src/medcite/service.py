@@ -113,6 +113,7 @@ class Medcite:
         base = dict(
             top_k=s.top_k, max_per_paper=s.max_per_paper, candidates=s.candidates, fusion=s.fusion, rrf_k=s.rrf_k,
             bm25_weight=s.bm25_weight, dense_weight=s.dense_weight, prf_docs=s.prf_docs, prf_weight=s.prf_weight,
+            bm25_prf_docs=s.bm25_prf_docs, bm25_prf_terms=s.bm25_prf_terms, bm25_prf_query_weight=s.bm25_prf_query_weight,
         )
         base.update({k: v for k, v in overrides.items() if v is not None})
         return SearchOptions(**base)

@@ -330,6 +330,10 @@ class AnnIndex(VectorIndex):
         src = self.rerank if self.rerank is not None else self.index
         return src.reconstruct(int(cid))
 
+    def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
+        """See :meth:`VectorIndex.reconstruct_many` (SQ8-decoded with a rerank store)."""
+        return self._vectors_of(np.asarray(ids, dtype=np.int64))
+
     def _vectors_of(self, ids: np.ndarray) -> np.ndarray:
         src = self.rerank if self.rerank is not None else self.index
         if len(ids) == 0:

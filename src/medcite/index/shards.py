@@ -150,6 +150,16 @@ class ShardedVectorIndex(VectorIndex):
                 continue
         raise KeyError(cid)
 
+    def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
+        """See :meth:`VectorIndex.reconstruct_many` (id by id across shards).
+
+        Raises:
+            KeyError: no shard holds one of ``ids``.
+        """
+        if len(ids) == 0:
+            return np.zeros((0, self.dim), np.float32)
+        return np.vstack([self.reconstruct(int(c)) for c in ids])
+
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` over all shards, searched in parallel; see :meth:`VectorIndex.search`."""
         k = min(k, self.ntotal)

@@ -65,6 +65,19 @@ class VectorIndex:
         """The stored vector of id ``cid``, ``(d,) float32``."""
         return self.index.reconstruct(int(cid))
 
+    def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
+        """Stored vectors of ``ids`` ``(m,) int64`` → ``(m, d) float32``, in that order (one
+        FAISS call; a Python loop over :meth:`reconstruct` cost ~1 ms per query for the ~90
+        BM25-only candidates of a z-score fusion).
+
+        Raises:
+            RuntimeError: an id is not held.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros((0, self.dim), np.float32)
+        return self.index.reconstruct_batch(ids)
+
     @property
     def ntotal(self) -> int:
         """Number of vectors."""
