@@ -241,13 +241,17 @@ class Retriever:
         depth = min(max(opts.candidates, opts.top_k * 2), n_allowed)
         multi = not isinstance(query, str)
         while True:
-            fused = self._fuse(queries, bm25_full, qvecs, opts, depth, allowed_ids, multi)
+            vecs = qvecs
+            dense = [ix.vectors.search(v, depth, allowed_ids) for v in vecs]
+            fused = self._fuse(queries, bm25_full, dense, vecs, opts, depth, multi)
             if opts.prf_docs > 0 and qvecs and fused:
-                fused = self._fuse(queries, bm25_full, self._feedback_vectors(fused, qvecs, opts), opts, depth, allowed_ids, multi)
+                vecs = self._feedback_vectors(fused, qvecs, opts)
+                dense = [ix.vectors.search(v, depth, allowed_ids) for v in vecs]
+                fused = self._fuse(queries, bm25_full, dense, vecs, opts, depth, multi)
             order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
             docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in order], dtype=np.int64))].tolist()
             if self._lexical_feedback_applies(queries, opts, multi) and order:
-                order, docs = self._lexical_feedback(queries[0], order, docs, mask, qvecs, opts, depth, allowed_ids)
+                order, docs = self._lexical_feedback(queries[0], order, docs, mask, dense, vecs, opts, depth)
             chosen: list[tuple[int, float]] = []
             per_doc: dict[int, int] = {}
             for (cid, score), d in zip(order, docs):
@@ -262,7 +266,7 @@ class Retriever:
             depth = min(depth * 4, n_allowed)
         return self._passages(chosen, queries[0], qvecs[0] if qvecs else None, bm25_full[0] if bm25_full else None)
 
-    def _fuse(self, queries, bm25_full, qvecs, opts: SearchOptions, depth: int, allowed_ids, multi: bool) -> dict[int, float]:
+    def _fuse(self, queries, bm25_full, dense_lists, qvecs, opts: SearchOptions, depth: int, multi: bool) -> dict[int, float]:
         """``{chunk id: fused score}`` over the top-``depth`` lists of every query (z-score
         fusion for a single query when asked for; RRF otherwise)."""
         ix = self.index
@@ -277,7 +281,7 @@ class Retriever:
                 top = top[np.argsort(-s[top], kind="stable")]
                 lex_ref = s[top][np.isfinite(s[top])]  # zeros included: one match in a tiny index still stands out
                 lex_rows = top[s[top] > 0]
-            dense = ix.vectors.search(qvecs[qi], depth, allowed_ids) if qvecs else None
+            dense = dense_lists[qi] if dense_lists else None
             wd = opts.dense_weight if opts.mode == "hybrid" else 1.0
             if opts.mode == "hybrid" and opts.fusion == "zscore" and not multi:
                 ids, scores = self._zscore(bm25_full[qi], lex_rows, lex_ref, w, dense, qvecs[qi], wd)
@@ -319,7 +323,7 @@ class Retriever:
             and opts.bm25_weight > 0 and uses_corpus_script(queries[0])
         )
 
-    def _lexical_feedback(self, query: str, order, docs, mask, qvecs, opts: SearchOptions, depth: int, allowed_ids):
+    def _lexical_feedback(self, query: str, order, docs, mask, dense_lists, qvecs, opts: SearchOptions, depth: int):
         """Re-rank below the first papers of ``order`` with an RM3-expanded BM25 list (see
         ``SearchOptions.bm25_prf_docs``). Returns ``(order, docs)`` like the first pass."""
         ix = self.index
@@ -335,7 +339,7 @@ class Retriever:
         s = ix.lexical.feedback_scores(query, rows, opts.bm25_prf_terms, opts.bm25_prf_query_weight)
         if mask is not None:
             s = np.where(mask, s, -np.inf)
-        fused = self._fuse([query], [s], qvecs, opts, depth, allowed_ids, False)
+        fused = self._fuse([query], [s], dense_lists, qvecs, opts, depth, False)
         kept = {cid for cid, _ in lead}
         rest = sorted(((c, v) for c, v in fused.items() if c not in kept), key=lambda kv: (-kv[1], kv[0]))
         rest_docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in rest], dtype=np.int64))].tolist()

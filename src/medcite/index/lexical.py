@@ -24,6 +24,13 @@ def _stemmer():
         return None
 
 
+@lru_cache(maxsize=256)
+def query_tokens(query: str) -> tuple[str, ...]:
+    """:func:`tokenize` of one query, cached (a search tokenizes its question more than once;
+    ~0.5 ms each)."""
+    return tuple(tokenize([query])[0])
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-word-free, stemmed tokens of each text."""
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
@@ -69,19 +76,19 @@ class LexicalIndex:
         :meth:`scores` counts them)."""
         if self.bm25 is None:
             return []
-        return [self.bm25.vocab_dict[t] for t in tokenize([query])[0] if t in self.bm25.vocab_dict]
+        return [self.bm25.vocab_dict[t] for t in query_tokens(query) if t in self.bm25.vocab_dict]
 
-    def _matrices(self):
-        """``(csc, csr)``: the BM25 term weights as ``(n_rows, vocabulary)`` scipy sparse
-        matrices (bm25s stores them by term; rows are derived once, on first use)."""
-        if getattr(self, "_csc", None) is None:
+    def _term_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The BM25 term weights by row, ``(indptr, term ids, weights)`` in CSR layout (bm25s
+        stores them by term; the row layout is derived once, on first use)."""
+        if getattr(self, "_csr", None) is None:
             import scipy.sparse as sp
 
             s = self.bm25.scores
             csc = sp.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(int(s["num_docs"]), len(s["indptr"]) - 1))
-            self._csr = csc.tocsr()
-            self._csc = csc
-        return self._csc, self._csr
+            csr = csc.tocsr()
+            self._csr = (csr.indptr, csr.indices, csr.data)
+        return self._csr
 
     def feedback_scores(self, query: str, rows: np.ndarray, terms: int = 30, query_weight: float = 0.7) -> np.ndarray:
         """BM25 scores of every row for the query expanded from feedback rows (pseudo-relevance
@@ -107,29 +114,35 @@ class LexicalIndex:
         qt = self.query_terms(query)
         if self.bm25 is None or not qt or len(rows) == 0 or terms < 1:
             return self.scores(query)
-        csc, csr = self._matrices()
-        sub = csr[np.asarray(rows, dtype=np.int64)]
-        norms = np.asarray(sub.sum(axis=1)).ravel()
-        tw = np.asarray(sub.multiply(1.0 / np.maximum(norms, 1e-12)[:, None]).sum(axis=0)).ravel() / len(rows)
-        nz = np.flatnonzero(tw)
-        if not len(nz):
+        indptr, term_ids, weights = self._term_rows()
+        parts_t, parts_w = [], []
+        for r in np.asarray(rows, dtype=np.int64).tolist():
+            t, w = term_ids[indptr[r]:indptr[r + 1]], weights[indptr[r]:indptr[r + 1]].astype(np.float64)
+            if w.sum() > 0:
+                parts_t.append(t)
+                parts_w.append(w / w.sum() / len(rows))
+        if not parts_t:
             return self.scores(query)
-        top = nz[np.argsort(-tw[nz], kind="stable")[:terms]]
-        weights: dict[int, float] = {}
+        vocab, inverse = np.unique(np.concatenate(parts_t), return_inverse=True)
+        tw = np.bincount(inverse, weights=np.concatenate(parts_w))
+        top = np.lexsort((vocab, -tw))[:terms]  # heaviest first, ties by term id
+        expanded: dict[int, float] = {}
         for t in qt:
-            weights[t] = weights.get(t, 0.0) + query_weight / len(qt)
+            expanded[t] = expanded.get(t, 0.0) + query_weight / len(qt)
         mass = float(tw[top].sum())
-        for t in top.tolist():
-            weights[t] = weights.get(t, 0.0) + (1.0 - query_weight) * float(tw[t]) / mass
-        ids = np.fromiter(weights, dtype=np.int64)
-        w = np.fromiter(weights.values(), dtype=np.float64)
-        return np.asarray(csc[:, ids] @ w, dtype=np.float32).ravel()
+        for t, w in zip(vocab[top].tolist(), tw[top].tolist()):
+            expanded[t] = expanded.get(t, 0.0) + (1.0 - query_weight) * w / mass
+        s = self.bm25.scores
+        cols = [(s["indices"][s["indptr"][t]:s["indptr"][t + 1]], s["data"][s["indptr"][t]:s["indptr"][t + 1]] * w) for t, w in expanded.items()]
+        return np.bincount(
+            np.concatenate([c for c, _ in cols]), weights=np.concatenate([v for _, v in cols]), minlength=len(self.chunk_ids)
+        ).astype(np.float32)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query``: ``(n_rows,) float32`` (0 where no term matches)."""
         if self.bm25 is None:
             return np.zeros(0, np.float32)
-        toks = [t for t in tokenize([query])[0] if t in self.bm25.vocab_dict]
+        toks = [t for t in query_tokens(query) if t in self.bm25.vocab_dict]
         if not toks:
             return np.zeros(len(self.chunk_ids), np.float32)
         return np.asarray(self.bm25.get_scores(toks), dtype=np.float32)
