@@ -210,3 +210,26 @@ def test_llamacpp_stops_and_token_counts_over_a_scripted_stream():
     assert run(["\n", "Question", ":", " What", " is", "\n\n"])[:2] == ("", "")  # runs on into a new question
     # the limit ended it: the count is the limit, whatever chunks arrived (multi-byte characters come merged)
     assert run(["🧬🦠", "🧪"], finish="length", max_tokens=32)[2:] == (32, "length")
+
+
+def test_a_gguf_file_is_parsed_once_per_cold_load(monkeypatch):
+    """transformers builds a new GGUFReader for the tokenizer, the config and the weights; inside
+    ``_gguf_parsed_once`` they are one reader per file, and the original class is restored."""
+    import gguf
+
+    from medcite.answer.generators.transformers_gen import _gguf_parsed_once
+
+    made = []
+
+    class FakeReader:
+        def __init__(self, path, mode="r"):
+            made.append(str(path))
+
+    monkeypatch.setattr(gguf, "GGUFReader", FakeReader)
+    with _gguf_parsed_once():
+        from gguf import GGUFReader  # as transformers imports it, inside its loader
+
+        a, b, c = GGUFReader("m.gguf"), GGUFReader("m.gguf"), GGUFReader("other.gguf")
+    assert a is b and a is not c
+    assert made == ["m.gguf", "other.gguf"]
+    assert gguf.GGUFReader is FakeReader

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,36 @@ def _save_dequantized(model, tok, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextmanager
+def _gguf_parsed_once() -> Iterator[None]:
+    """Within the block, every ``gguf.GGUFReader`` of one file is the first one.
+
+    transformers parses a GGUF file three times to load one model (tokenizer, config, weights:
+    each ``load_gguf_checkpoint`` call builds a new reader); each parse of Gemma 3's
+    262,144-token vocabulary took ~25 s here, so a cold load took ~120 s against ~65 s with
+    one parse. The reader is a read-only memory map, safe to share.
+    """
+    try:
+        import gguf
+    except ImportError:  # transformers will say that it needs the package
+        yield
+        return
+    original = gguf.GGUFReader
+    readers: dict[tuple[str, str], Any] = {}
+
+    def reader(path, mode="r"):
+        key = (str(path), mode)
+        if key not in readers:
+            readers[key] = original(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = reader
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original
+
+
 @lru_cache(maxsize=4)
 def load_transformers(model: str | None = None, gguf_file: str | None = None) -> tuple[Any, Any, str]:
     """Load ``(model, tokenizer, label)`` on CPU in float32 (cached per process).
@@ -114,8 +145,9 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
                 log.info("loaded %s from the dequantized cache in %.1f s", path.name, time.perf_counter() - t0)
             else:
                 t0 = time.perf_counter()
-                tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-                m = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
+                with _gguf_parsed_once():
+                    tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+                    m = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
                 log.info("dequantized %s in %.1f s; caching in %s", path.name, time.perf_counter() - t0, cached)
                 try:
                     _save_dequantized(m, tok, cached)
