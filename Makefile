@@ -19,17 +19,19 @@ help:
 	@echo "make test   run the test suite"
 	@echo "options: CORPUS=path/to/papers INDEX=name REBUILD=1"
 
-# the demo needs the package alone (no llama-cpp-python to compile, no ray)
+# the demo needs the package alone (no llama-cpp-python to compile, no ray). --no-compile: pip
+# byte-compiles every file it installs (torch alone has thousands), ~75 s of a 2.5-minute
+# install here; Python compiles the modules actually imported on first use instead (~16 s).
 $(VENV)/.installed-base: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet --no-compile -e .
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[$(EXTRAS)]"
+	$(PIP) install --quiet --no-compile -e ".[$(EXTRAS)]"
 	@touch $@ $(VENV)/.installed-base
 
 install: $(VENV)/.installed

@@ -23,6 +23,16 @@ def test_missing_index_is_one_line(tmp_path):
     assert "no index" in r.output and "Traceback" not in r.output
 
 
+def test_an_out_of_range_setting_names_the_variable(tmp_path, monkeypatch):
+    _build(tmp_path, _jsonl(tmp_path))
+    for var, value in (("MEDCITE_BM25_PRF_DOCS", "-1"), ("MEDCITE_BM25_PRF_QUERY_WEIGHT", "abc")):
+        monkeypatch.setenv(var, value)
+        r = runner.invoke(app, ["search", "statins", "--index", str(tmp_path / "ix")])
+        assert r.exit_code == 2, r.output
+        assert f"invalid setting {var}='{value}'" in r.output and "Traceback" not in r.output
+        monkeypatch.delenv(var)
+
+
 def _build(tmp_path, docs_file):
     return runner.invoke(app, ["index", "build", str(docs_file), "--index", str(tmp_path / "ix"), "--embedder", "hashing", "--quiet"])
 

@@ -75,15 +75,29 @@ def test_lexical_feedback_expands_the_query_with_the_feedback_passages_terms(tmp
     assert np.array_equal(ix.lexical.feedback_scores("tomato", top, query_weight=1.0) > 0, ix.lexical.scores("tomato") > 0)
 
 
-def test_lexical_feedback_keeps_the_lead_and_reorders_below_it(built_index, embedder):
-    r = retriever(built_index, embedder)
+def test_lexical_feedback_keeps_the_lead_and_reorders_below_it(tmp_path, built_index, embedder):
+    from medcite.documents import Document, Section
+    from medcite.index.writer import IndexWriter
+
+    topics = ["metformin kidney function", "metformin lactic acidosis", "kidney disease dosing", "insulin glucose control"]
+    docs = [
+        Document(f"PMID:{i}", t, [Section(lab, f"{t} {lab.lower()} {extra} " + " ".join(f"w{i}x{j}" for j in range(50))) for lab, extra in
+                                 (("BACKGROUND", "in adults"), ("METHODS", "cohort of patients"), ("RESULTS", "risk was low"))], pmid=str(i))
+        for i, t in enumerate(topics, start=1)
+    ]
+    multi = tmp_path / "multi"
+    IndexWriter(multi, embedder).build(docs)
     q = "metformin kidney"
-    off = r.search(q, SearchOptions(top_k=6, bm25_prf_docs=0))
-    for n in (1, 2):
-        on = r.search(q, SearchOptions(top_k=6, bm25_prf_docs=n))
-        assert [p.chunk_id for p in on[:n]] == [p.chunk_id for p in off[:n]]
-        assert [p.score for p in on[:n]] == [p.score for p in off[:n]]  # first-pass scores kept
-        assert {p.chunk_id for p in on} == {p.chunk_id for p in off}
+    for root, per_paper in ((built_index, 1), (multi, 1), (multi, 2)):
+        r = retriever(root, embedder)
+        off = r.search(q, SearchOptions(top_k=7, max_per_paper=per_paper, bm25_prf_docs=0))
+        assert per_paper == 1 or len({p.doc_id for p in off}) < len(off)  # several passages per paper
+        for n in (1, 2):
+            on = r.search(q, SearchOptions(top_k=7, max_per_paper=per_paper, bm25_prf_docs=n))
+            papers = [p.doc_id for p in off]
+            lead = next((i for i in range(len(papers)) if len(set(papers[: i + 1])) > n), len(papers))
+            assert [(p.chunk_id, p.score) for p in on[:lead]] == [(p.chunk_id, p.score) for p in off[:lead]]
+            assert {p.chunk_id for p in on} == {p.chunk_id for p in off}
     # only single z-score-fused hybrid queries get feedback
     for kw in ({"fusion": "rrf"}, {"mode": "bm25"}, {"mode": "dense"}):
         assert r.search(q, SearchOptions(top_k=6, **kw)) == r.search(q, SearchOptions(top_k=6, bm25_prf_docs=0, **kw))

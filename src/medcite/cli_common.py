@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -54,6 +55,13 @@ def handle_errors(fn: Callable) -> Callable:
                 traceback.print_exc()
             err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
             raise typer.Exit(e.exit_code) from None
+        except ValidationError as e:  # a setting (MEDCITE_* variable or .env) out of range
+            if _state["verbose"]:
+                traceback.print_exc()
+            first = e.errors()[0] if e.errors() else {}
+            name = "MEDCITE_" + "_".join(str(x) for x in first.get("loc", ())).upper()
+            err.print(f"[red]error:[/red] invalid setting {escape(name)}={escape(repr(first.get('input')))}: {escape(str(first.get('msg', e)))}", highlight=False)
+            raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort):  # deliberate exits (exit codes) pass through
             raise
         except KeyboardInterrupt:

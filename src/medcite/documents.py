@@ -154,7 +154,7 @@ class Passage:
         score: fused retrieval score (higher is better; not a probability): a sum of z-scores for a
             single hybrid query (can be negative), an RRF score otherwise (multi-query searches,
             ``fusion="rrf"``, BM25 or dense mode). With lexical feedback (``bm25_prf_docs``) the
-            leading feedback passages keep their first-pass score and the rest carry the
+            leading passages of the feedback papers keep their first-pass score and the rest carry the
             second pass's, so scores need not fall monotonically with rank there.
         dense_score: cosine similarity of the query and chunk embeddings, or ``None`` when the
             dense retriever did not return it.

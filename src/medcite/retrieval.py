@@ -74,8 +74,9 @@ class SearchOptions:
             z-scores (:meth:`medcite.index.lexical.LexicalIndex.feedback_scores`, RM3-style):
             the best passage of each of the first ``bm25_prf_docs`` papers of the fused ranking
             expands the BM25 query, the expanded BM25 list is fused with the dense list again,
-            and those feedback passages keep the lead, in their order, above the new ranking
-            (so the top of the list never moves; only what follows them does). 0 disables.
+            and the first-pass result list up to those papers' last passage keeps the lead, in
+            its order and with its scores, above the new ranking (so the top of the list never
+            moves, whatever ``max_per_paper``; only what follows it does). 0 disables.
             Measured (``scripts/tune_fusion.py``, recall@10 / MRR@10 with 3 papers, 30 terms,
             λ 0.7): e5-small BioASQ 0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA
             0.996 / 0.979 unchanged; MiniLM BioASQ 0.804 against 0.802, PubMedQA 0.994 against
@@ -327,15 +328,23 @@ class Retriever:
         """Re-rank below the first papers of ``order`` with an RM3-expanded BM25 list (see
         ``SearchOptions.bm25_prf_docs``). Returns ``(order, docs)`` like the first pass."""
         ix = self.index
+        # the lead: the first-pass result list (per-paper cap applied) up to the first passage of
+        # paper number bm25_prf_docs + 1; the best passage of each of its papers is the feedback
         lead: list[tuple[int, float]] = []
         lead_docs: list[int] = []
+        feedback: list[int] = []
+        per_doc: dict[int, int] = {}
         for (cid, score), d in zip(order, docs):
-            if d not in lead_docs:
-                lead.append((cid, score))
-                lead_docs.append(d)
-                if len(lead) == opts.bm25_prf_docs:
+            if d not in per_doc:
+                if len(feedback) == opts.bm25_prf_docs:
                     break
-        rows = ix.rows_of(np.array([cid for cid, _ in lead], dtype=np.int64))
+                feedback.append(cid)
+            if per_doc.get(d, 0) >= opts.max_per_paper:
+                continue
+            per_doc[d] = per_doc.get(d, 0) + 1
+            lead.append((cid, score))
+            lead_docs.append(d)
+        rows = ix.rows_of(np.array(feedback, dtype=np.int64))
         s = ix.lexical.feedback_scores(query, rows, opts.bm25_prf_terms, opts.bm25_prf_query_weight)
         if mask is not None:
             s = np.where(mask, s, -np.inf)
