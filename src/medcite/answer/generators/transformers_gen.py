@@ -35,7 +35,7 @@ from pydantic import ConfigDict, Field
 
 from ...embedding import quiet_model_loading
 from ...errors import GeneratorError
-from .cache import cache_dir, packaged_gemma_gguf
+from .cache import assembled_gemma_gguf, cache_dir, packaged_gemma_gguf
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,16 @@ def _cache_key(gguf: Path) -> str:
 def dequantized_cache(gguf: Path) -> Path:
     """Directory holding the dequantized weights of ``gguf`` (may not exist yet)."""
     return cache_dir() / "dequantized" / f"{gguf.stem}-{_cache_key(gguf)}"
+
+
+def packaged_gemma_is_prepared() -> bool:
+    """True when the packaged Gemma GGUF is assembled and its dequantized weights are cached,
+    so its next load takes seconds (checked without assembling or loading anything)."""
+    try:
+        gguf = assembled_gemma_gguf()
+    except GeneratorError:
+        return False
+    return gguf is not None and (dequantized_cache(gguf) / "model.safetensors").exists()
 
 
 def _save_dequantized(model, tok, target: Path) -> None:
@@ -108,6 +118,26 @@ def _gguf_parsed_once() -> Iterator[None]:
         gguf.GGUFReader = original
 
 
+@contextmanager
+def _no_gguf_progress_bar() -> Iterator[None]:
+    """transformers draws its "Converting and de-quantizing GGUF tensors" bar with plain tqdm,
+    which its ``disable_progress_bar`` does not reach; within the block the bar is not drawn."""
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # pragma: no cover - transformers is a dependency
+        yield
+        return
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+    gguf_utils.tqdm = lambda iterable=None, *args, **kwargs: iterable
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
+
+
 @lru_cache(maxsize=4)
 def load_transformers(model: str | None = None, gguf_file: str | None = None) -> tuple[Any, Any, str]:
     """Load ``(model, tokenizer, label)`` on CPU in float32 (cached per process).
@@ -145,7 +175,7 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
                 log.info("loaded %s from the dequantized cache in %.1f s", path.name, time.perf_counter() - t0)
             else:
                 t0 = time.perf_counter()
-                with _gguf_parsed_once():
+                with _gguf_parsed_once(), _no_gguf_progress_bar():
                     tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
                     m = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
                 log.info("dequantized %s in %.1f s; caching in %s", path.name, time.perf_counter() - t0, cached)
