@@ -10,6 +10,10 @@ CORPUS ?= $(SHARED)/pubmedqa/abstracts.jsonl
 INDEX  ?= default
 EXTRAS ?= test,fast,bench,ray,llamacpp
 export HF_HUB_OFFLINE := 1
+# --no-compile below relies on Python writing each imported module's bytecode once; a machine
+# with PYTHONDONTWRITEBYTECODE set (this one has it) would recompile torch and transformers in
+# every process instead (~10-15 s each)
+unexport PYTHONDONTWRITEBYTECODE
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: demo test install clean-index help
@@ -20,8 +24,8 @@ help:
 	@echo "options: CORPUS=path/to/papers INDEX=name REBUILD=1"
 
 # the demo needs the package alone (no llama-cpp-python to compile, no ray). --no-compile: pip
-# byte-compiles every file it installs (torch alone has thousands), ~75 s of a 2.5-minute
-# install here; Python compiles the modules actually imported on first use instead (~16 s).
+# byte-compiles every file it installs, one by one (torch alone has thousands): ~75 s of a
+# 2-minute install here; Python compiles the modules actually imported, once, on first use.
 $(VENV)/.installed-base: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip

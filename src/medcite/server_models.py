@@ -83,7 +83,7 @@ class PassageOut(BaseModel):
     journal: str = ""
     mesh_terms: list[str] = []
     publication_types: list[str] = []
-    score: float = Field(description="fused retrieval score: sum of z-scores for a hybrid query (can be negative), an RRF score for fusion=rrf, bm25 or dense mode; higher is better, not a probability")
+    score: float = Field(description="fused retrieval score: sum of z-scores for a hybrid query (can be negative; after lexical feedback the leading passages keep their first-pass score, so scores need not fall with rank), an RRF score for fusion=rrf, bm25 or dense mode; higher is better, not a probability")
     dense_score: float | None = Field(None, description="cosine similarity of question and passage (-1..1)")
     bm25_score: float | None = None
     rank: int
