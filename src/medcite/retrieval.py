@@ -78,10 +78,11 @@ class SearchOptions:
             its order and with its scores, above the new ranking (so the top of the list never
             moves, whatever ``max_per_paper``; only what follows it does). 0 disables.
             Measured through this search on the bench indexes (``scripts/tune_fusion.py`` grids
-            these settings; recall@10 / MRR@10 with 3 papers, 30 terms, λ 0.7): e5-small BioASQ 0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA
-            0.996 / 0.979 unchanged; MiniLM BioASQ 0.804 against 0.802, PubMedQA 0.994 against
-            0.996. 2–5 papers, 30–50 terms and λ 0.6–0.8 all gave BioASQ 0.831–0.835 with
-            e5-small; without keeping the feedback passages on top, PubMedQA MRR@10 fell to 0.962.
+            these settings; recall@10 / MRR@10 with 3 papers, 30 terms, λ 0.7): e5-small BioASQ
+            0.834 / 0.920 against 0.826 / 0.920 without, PubMedQA 0.996 / 0.979 unchanged;
+            MiniLM BioASQ 0.804 against 0.802, PubMedQA 0.994 against 0.996. 2–5 papers,
+            30–50 terms and λ 0.6–0.8 all gave BioASQ 0.831–0.835 with e5-small; without
+            keeping the feedback passages on top, PubMedQA MRR@10 fell to 0.962.
         bm25_prf_terms: expansion terms (count).
         bm25_prf_query_weight: λ, the original query's share of the expanded query (0–1).
     """
