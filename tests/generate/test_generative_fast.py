@@ -186,6 +186,10 @@ def test_llamacpp_stops_and_token_counts_over_a_scripted_stream():
     class FakeLlama:
         def __init__(self, pieces, finish):
             self.pieces, self.finish = pieces, finish
+            self.resets = 0
+
+        def reset(self):  # llama_cpp.Llama.reset: forget the cached tokens of the last request
+            self.resets += 1
 
         def tokenize(self, b, add_bos=False, special=False):
             return list(b.decode("utf-8").split(" "))
@@ -195,6 +199,7 @@ def test_llamacpp_stops_and_token_counts_over_a_scripted_stream():
 
         def create_completion(self, **kw):
             assert kw["stream"] and kw["stop"] is None
+            assert self.resets, "each completion must start on an empty KV cache"
             for p in self.pieces:
                 yield {"choices": [{"text": p, "finish_reason": None}]}
             yield {"choices": [{"text": "", "finish_reason": self.finish}]}

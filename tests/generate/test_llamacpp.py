@@ -111,3 +111,4 @@ def test_base_model_answer_is_not_cut_at_its_opening_blank_line(gemma_gguf):
                                   "Sources:\n\n[1] Aspirin reduced the risk of ischemic stroke by 20% in a trial of 10,000 adults.\n\n"
                                   "Question: Does aspirin reduce stroke risk?") if isinstance(p, str))
     assert streamed.strip() == out.text.strip()
+

@@ -119,6 +119,21 @@ class LlamaCppChatModel(BaseChatModel):
         allstops = list(dict.fromkeys(s for s in list(self.stop) + list(stop or []) + stops if s))
         return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops)
 
+    def _fresh_context(self) -> None:
+        """Start each request on an empty KV cache: every request is independent of the last.
+
+        llama-cpp-python (0.3.x) reuses the longest token prefix the previous request left in the
+        cache and trims the rest with ``kv_cache_seq_rm``; on Gemma 3's interleaved
+        sliding-window cache (``llama_kv_cache_iswa``) that trim does not restore the state a fresh
+        decode of the same prefix has, so the same prompt with greedy settings gave another text
+        on its second call (``generate`` then ``stream``: "Aspirin is a…" against "[1] Aspirin …",
+        llama-cpp-python 0.3.36). :meth:`Llama.reset` sets the cached token count to 0, so the
+        next completion re-decodes the whole prompt from position 0 (``eval`` removes every cached
+        position first). The cost is the prompt's decode per request, which a RAG prompt (new
+        passages each time) pays nearly in full anyway.
+        """
+        self.llm.reset()
+
     def _pieces(self, kw: dict) -> Iterator[tuple[str, int, str]]:
         """Stream ``(text piece, 0, "")`` then one final ``("", tokens generated, finish reason)``,
         with the stop sequences applied here (:func:`cut_at_stop`: a stop made only of
@@ -132,6 +147,7 @@ class LlamaCppChatModel(BaseChatModel):
         """
         filt = StopFilter(kw["stop"])
         finish = ""
+        self._fresh_context()
         for part in self.llm.create_completion(**{**kw, "stop": None}, stream=True):
             ch = part["choices"][0]
             finish = ch.get("finish_reason") or finish
