@@ -176,6 +176,22 @@ def test_network_errors_are_retried(tmp_path):
     assert c.esearch("x", 2)[1] == ALL_IDS[:2] and state["n"] == 2
 
 
+def test_no_network_fails_at_once_with_one_line():
+    """A host that cannot be resolved before any answer means no network: one attempt, no
+    back-off (it took 37 s of retries before), a message that says what to check."""
+    clock = FakeClock()
+    calls = {"n": 0}
+
+    def offline(request):
+        calls["n"] += 1
+        raise httpx.ConnectError("[Errno -2] Name or service not known")
+
+    c = EutilsClient(transport=httpx.MockTransport(offline), clock=clock, sleep=clock.sleep)
+    with pytest.raises(PubmedError, match="cannot reach NCBI E-utilities .*check the network") as e:
+        c.esearch("x", 2)
+    assert calls["n"] == 1 and "\n" not in str(e.value)
+
+
 def test_esearch_pages(tmp_path):
     clock = FakeClock()
     server = FakeNCBI(clock)

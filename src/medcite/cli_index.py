@@ -73,6 +73,41 @@ def _normalise_id(raw: str) -> str:
     return s
 
 
+def _looks_like_path(s: str) -> bool:
+    return s.startswith(("/", "./", "../", "~")) or "/" in s or Path(s).expanduser().exists()
+
+
+def resolve_remove_ids(raw_ids: list[str], store) -> list[str]:
+    """Document ids for what a user typed after ``index remove``: PMIDs (bare or ``PMID:``),
+    ids as stored (``medquad:…``, ``file:/abs/path``), and file paths as typed (relative or
+    absolute, ``file:relative/path`` too), which name the paper read from that file
+    (``file:<absolute path>``) or, for a file of several records, every record read from it
+    (``file:<absolute path>#…``). A path that names nothing stays as ``file:<absolute path>``
+    (reported as not in the index).
+
+    Args:
+        raw_ids: the command-line arguments.
+        store: the live version's :class:`medcite.index.store.Store`.
+    """
+    out: list[str] = []
+    for raw in raw_ids:
+        s = _normalise_id(raw)
+        if s.startswith("file:"):
+            path, sep, frag = s[5:].partition("#")
+            if not path.startswith("/"):
+                s = f"file:{Path(path).expanduser().resolve()}{sep}{frag}"
+        elif ":" not in s.split("/")[0] and _looks_like_path(s):
+            s = f"file:{Path(s).expanduser().resolve()}"
+        else:
+            out.append(s)
+            continue
+        if store.get_document(s) is not None or "#" in s:
+            out.append(s)
+        else:
+            out.extend(store.ids_with_prefix(s + "#") or [s])
+    return list(dict.fromkeys(out))
+
+
 @index_app.command("update")
 @handle_errors
 def index_update(
@@ -116,7 +151,7 @@ def index_update(
 @index_app.command("remove")
 @handle_errors
 def index_remove(
-    ids: Annotated[list[str], typer.Argument(help="document ids (PMID:123, bare PMIDs, or other ids such as medquad:…)")],
+    ids: Annotated[list[str], typer.Argument(help="document ids (PMID:123, bare PMIDs, ids such as medquad:… or file:/abs/path), or the paths of files that were indexed (relative or absolute)")],
     index: IndexOpt = None,
     lock_timeout: LockTimeout = None,
     quiet: Quiet = False,
@@ -127,8 +162,15 @@ def index_remove(
     emb = svc.embedder_for_index(for_queries=False)
     from .index import IndexDir
 
-    IndexDir(svc.index_path).current_name()  # IndexNotFoundError rather than creating an index
-    rep = svc.writer(embedder=emb).remove([_normalise_id(i) for i in ids])
+    from .index.store import Store
+
+    live = IndexDir(svc.index_path).current_path()  # IndexNotFoundError rather than creating an index
+    store = Store(live / "store.sqlite", readonly=True)
+    try:
+        doc_ids = resolve_remove_ids(ids, store)
+    finally:
+        store.close()
+    rep = svc.writer(embedder=emb).remove(doc_ids)
     _print_report(svc, rep, quiet)
     if rep.missing:
         err.print(f"[red]not in the index:[/red] {escape(', '.join(rep.missing))}", highlight=False)

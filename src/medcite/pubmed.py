@@ -35,6 +35,19 @@ ESEARCH_PAGE = 10_000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+#: Seconds to wait for a TCP connection to NCBI (the whole request may take ``timeout``).
+CONNECT_TIMEOUT = 10.0
+#: What the resolver or the kernel says when this machine has no route to the internet.
+OFFLINE_ERRORS = ("name or service not known", "temporary failure in name resolution", "nodename nor servname",
+                  "no address associated with hostname", "network is unreachable", "getaddrinfo failed")
+
+
+def _offline(error: httpx.TransportError) -> bool:
+    """Whether ``error`` says the host cannot be resolved or the network is unreachable (then
+    retrying for half a minute helps nothing), as opposed to a refused or dropped connection."""
+    return isinstance(error, httpx.ConnectError) and any(m in str(error).lower() for m in OFFLINE_ERRORS)
+
+
 class PubmedError(MedciteError):
     """E-utilities could not be reached or answered with an error (after retries)."""
 
@@ -99,8 +112,10 @@ class EutilsClient:
         self.backoff = backoff
         self.sleep = sleep
         self.limiter = RateLimiter(10 if self.api_key else 3, clock, sleep)
-        self.http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout, headers={"User-Agent": f"{tool} (medcite)"})
+        self.http = httpx.Client(base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+                                 headers={"User-Agent": f"{tool} (medcite)"})
         self.requests = 0
+        self.answered = 0
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -140,7 +155,13 @@ class EutilsClient:
                     r = self.http.get(endpoint, params=self._params(params))
             except httpx.TransportError as e:
                 reason = f"{type(e).__name__}: {e}"
+                if not self.answered and _offline(e):
+                    raise PubmedError(
+                        f"cannot reach NCBI E-utilities at {self.http.base_url.host or self.http.base_url} ({e}); "
+                        "check the network connection, then rerun the same command"
+                    ) from None
                 continue
+            self.answered += 1
             if r.status_code == 200:
                 bad = check(r)
                 if bad is None:

@@ -7,6 +7,7 @@ from medcite.documents import Document, Section
 from medcite.embedding import HashingEmbedder
 from medcite.errors import EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, UsageError
 from medcite.index import Index
+from medcite.index.manifest import SCHEMA_VERSION
 from medcite.index.versions import IndexDir
 from medcite.index.writer import IndexWriter
 from medcite.service import Medcite
@@ -85,7 +86,7 @@ def test_duplicate_policy(tmp_path, embedder):
 def test_manifest_is_plain_json(built_index):
     ix = Index(built_index)
     data = json.loads((ix.path / "manifest.json").read_text())
-    assert data["schema_version"] == 1 and data["vector_index"] == "IDMap2,Flat"
+    assert data["schema_version"] == SCHEMA_VERSION and data["vector_index"] == "IDMap2,Flat"
 
 
 def _edit_manifest(root, edit):
@@ -106,6 +107,14 @@ def _edit_manifest(root, edit):
         (lambda m: m["counts"].pop("chunks"), "chunk counts disagree"),
         (lambda m: m.update(next_chunk_id=1), "next_chunk_id 1 is not above the largest stored chunk id"),
         (lambda m: m["embedder"].update(dim=384), "vectors.faiss: 256-d vectors, but the manifest's embedder 'hashing' makes 384-d ones"),
+        # the fields that decide how a version is read are checksummed too, and named when edited
+        (lambda m: m.update(version="v000009"), "field 'version' is 'v000009', but the version directory"),
+        (lambda m: m.update(vector_index="IDMap2,HNSW32"), "field 'vector_index' does not match its checksum"),
+        (lambda m: m["chunker"].update(max_tokens=m["chunker"]["max_tokens"] + 1), "field 'chunker' does not match its checksum"),
+        (lambda m: m["vector_params"].update(shards=1), "field 'vector_params' does not match its checksum"),
+        (lambda m: m["embedder"].update(normalize=False), "field 'embedder' does not match its checksum"),
+        (lambda m: m["field_sha256"].pop("chunker"), "field 'chunker' has no checksum"),
+        (lambda m: m.pop("field_sha256"), "field 'version' has no checksum"),
     ],
 )
 def test_manifest_tampering_is_caught_on_load_and_before_writes(built_index, embedder, edit, message):

@@ -52,7 +52,7 @@ def test_generic_records_and_section_shapes(tmp_path):
     ])  # fmt: skip
     docs, report = read_all(jsonl.read, path)
     assert report.skipped == []
-    assert [d.id for d in docs] == ["trial-7", "PMC123", "PMID:555", f"file:{path.resolve()}#4"]
+    assert [d.id for d in docs] == ["trial-7", "PMC123", "PMID:555", f"file:{path.resolve()}#{jsonl.content_key({'title': 'No id', 'text': 'Body text.'})}"]
     assert docs[0].sections[0].label == "ABSTRACT" and docs[0].year == 2019 and docs[0].journal == "Lancet"
     assert docs[0].publication_types == ["Randomized Controlled Trial"]
     assert docs[1].pmid is None and [s.label for s in docs[1].sections] == ["Methods", "Results"]
@@ -121,3 +121,15 @@ def test_lone_surrogate_escape_becomes_a_replacement_character_not_a_failed_buil
     docs, report = read_all(jsonl.read, path)
     assert len(docs) == 1 and docs[0].title == "bad \ufffd here" and "\ufffd" in docs[0].body()
     docs[0].title.encode("utf-8") and docs[0].body().encode("utf-8")
+
+
+def test_records_without_id_are_keyed_by_content_not_line(tmp_path):
+    """Inserting a line before id-less records leaves their ids unchanged (a line-number key
+    would give every later record a new id, so an update indexed a second copy of each)."""
+    recs = [{"title": f"Note {i}", "text": f"Body {i}."} for i in range(3)]
+    path = write_lines(tmp_path / "notes.jsonl", recs)
+    before = [d.id for d in read_all(jsonl.read, path)[0]]
+    write_lines(path, [{"title": "Inserted", "text": "New first line."}, *recs])
+    after = [d.id for d in read_all(jsonl.read, path)[0]]
+    assert after[1:] == before and after[0] not in before
+    assert len(set(before)) == 3 and all(i.startswith(f"file:{path.resolve()}#") for i in before)

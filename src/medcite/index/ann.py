@@ -441,14 +441,36 @@ def choose_options(explicit: AnnOptions | None, base_params: dict[str, Any] | No
     return None
 
 
+#: Fewest vectors (per shard) a new IVF-PQ index is built for: a product quantiser cannot train
+#: on one vector (FAISS's k-means needs at least as many points as the 2 centroids of the
+#: smallest, 1-bit codebook); below it the build is exact (:func:`fallback_note`).
+IVFPQ_MIN_VECTORS = 2
+
+
+def fallback_note(opts: AnnOptions | None, expected: int) -> str | None:
+    """The note for a build whose IVF-PQ request falls back to an exact index (too few
+    vectors to train it), or ``None`` when the requested type is built."""
+    if opts is None:
+        return None
+    o = opts.resolve(expected)
+    if o.index_type == "ivfpq" and expected < IVFPQ_MIN_VECTORS * max(1, o.shards):
+        return (f"{expected} passage{'s' if expected != 1 else ''} cannot train an IVF-PQ index; built an exact (flat) "
+                f"index instead (a later rebuild with more papers can use --index-type ivfpq)")
+    return None
+
+
 def create_vectors(dim: int, opts: AnnOptions | None, expected: int) -> VectorIndex:
     """A new, empty vector index for about ``expected`` vectors.
 
-    ``opts=None`` gives exactly the default ``VectorIndex.new(dim)`` (exact flat).
+    ``opts=None`` gives exactly the default ``VectorIndex.new(dim)`` (exact flat); an IVF-PQ
+    request for fewer than :data:`IVFPQ_MIN_VECTORS` vectors per shard gives an exact one
+    (:func:`fallback_note` says so).
     """
     if opts is None:
         return VectorIndex.new(dim)
     o = opts.resolve(expected)
+    if fallback_note(opts, expected):
+        o = replace(o, index_type="flat")
     if o.shards > 1:
         from .shards import ShardedVectorIndex
 

@@ -2,8 +2,9 @@
 
 Records the schema version, the embedder (name, dimension, normalisation, max tokens), the
 chunker settings, document/chunk counts, build statistics (seconds, tokens) and the sha256 of
-every file in the version directory. :func:`verify_files` refuses a version whose files do not
-match (truncated, corrupted, hand-edited).
+every file in the version directory, and the sha256 of every manifest field that decides how
+the version is read (:data:`READ_FIELDS`). :func:`verify_files` refuses a version whose files or
+read fields do not match (truncated, corrupted, hand-edited), naming the file or the field.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from typing import Any
 
 from ..errors import EmbedderMismatchError, IndexCorruptError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Schema versions still read: 1 (before field checksums) is read without them.
+READABLE_SCHEMAS = (1, 2)
+#: Manifest fields that decide how a version is read, each covered by a checksum in
+#: ``field_sha256`` (the embedder without ``dim``: the vectors' dimension is cross-checked
+#: against the FAISS file on load, with its own message).
+READ_FIELDS = ("version", "vector_index", "vector_params", "chunker", "embedder")
 MANIFEST = "manifest.json"
 
 
@@ -37,6 +44,8 @@ class Manifest:
             (:class:`medcite.index.ann.AnnOptions` as JSON, plus ``factory``, ``tombstones``);
             empty for the default exact flat index.
         next_chunk_id: the next int64 chunk id to assign (ids are never reused).
+        field_sha256: field name → sha256 hex of the field's canonical JSON, for every field
+            of :data:`READ_FIELDS`; filled in by :meth:`write`.
     """
 
     name: str
@@ -51,10 +60,21 @@ class Manifest:
     next_chunk_id: int = 0
     created_at: str = ""
     schema_version: int = SCHEMA_VERSION
+    field_sha256: dict[str, str] = field(default_factory=dict)
+
+    def field_digest(self, name: str) -> str:
+        """sha256 hex of read field ``name`` as canonical JSON (sorted keys, no spaces)."""
+        value = getattr(self, name)
+        if name == "embedder":
+            value = {k: v for k, v in value.items() if k != "dim"}
+        return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
     def write(self, directory: Path) -> None:
-        """Write ``manifest.json`` (fsynced) into ``directory``."""
+        """Write ``manifest.json`` (fsynced) into ``directory``, with the checksums of its read
+        fields (:data:`READ_FIELDS`) and the current schema version."""
         path = directory / MANIFEST
+        self.schema_version = SCHEMA_VERSION
+        self.field_sha256 = {name: self.field_digest(name) for name in READ_FIELDS}
         with open(path, "w", encoding="utf-8") as f:
             json.dump(asdict(self), f, indent=2, sort_keys=True)
             f.flush()
@@ -75,9 +95,29 @@ class Manifest:
             raise IndexCorruptError(f"{path}: manifest is missing") from None
         except (ValueError, TypeError) as e:
             raise IndexCorruptError(f"{path}: manifest is not valid ({e})") from None
-        if m.schema_version != SCHEMA_VERSION:
+        if m.schema_version not in READABLE_SCHEMAS:
             raise IndexCorruptError(f"{path}: schema version {m.schema_version} is not {SCHEMA_VERSION}; run medcite index rebuild")
         return m
+
+    def verify_fields(self, directory: Path) -> None:
+        """Check the read fields against their checksums and ``version`` against the version
+        directory's name (a schema-1 manifest, written before field checksums, is checked for
+        its version name only).
+
+        Raises:
+            IndexCorruptError: naming the first field that has no checksum or does not match it.
+        """
+        path = directory / MANIFEST
+        if self.version != directory.name and directory.name.startswith("v"):
+            raise IndexCorruptError(f"{path}: field 'version' is {self.version!r}, but the version directory is {directory.name!r} (the manifest was edited)")
+        if self.schema_version < 2:
+            return
+        for name in READ_FIELDS:
+            digest = self.field_sha256.get(name)
+            if digest is None:
+                raise IndexCorruptError(f"{path}: field {name!r} has no checksum (the manifest was edited)")
+            if digest != self.field_digest(name):
+                raise IndexCorruptError(f"{path}: field {name!r} does not match its checksum (the manifest was edited)")
 
     def check_embedder(self, name: str, dim: int | None = None) -> None:
         """Check that the index was built with embedder ``name`` (making ``dim``-d vectors,
@@ -142,11 +182,12 @@ def verify_files(directory: Path, manifest: Manifest) -> None:
     """Check the version's files against the manifest: every required file
     (:func:`required_files`) and every file present in ``directory`` has a checksum entry, and
     every file named there exists with the recorded sha256 (so emptying or deleting the
-    manifest's ``files`` map does not switch the checks off).
+    manifest's ``files`` map does not switch the checks off); then the manifest's read fields
+    (:meth:`Manifest.verify_fields`).
 
     Raises:
         IndexCorruptError: naming the first file that is missing, has no checksum entry or
-            does not match it.
+            does not match it, or the first read field that was edited.
     """
     for rel in [*required_files(manifest), *sorted(_listing(directory))]:
         if rel not in manifest.files:
@@ -159,6 +200,7 @@ def verify_files(directory: Path, manifest: Manifest) -> None:
             raise IndexCorruptError(f"{p}: file is missing from the index")
         if sha256_file(p) != digest:
             raise IndexCorruptError(f"{p}: checksum does not match the manifest (truncated, corrupted or edited)")
+    manifest.verify_fields(directory)
 
 
 def _listing(directory: Path) -> set[str]:

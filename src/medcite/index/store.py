@@ -95,6 +95,11 @@ class Store:
             doc = self.get_document(f"PMID:{key}")
         return doc
 
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        """Ids of the documents whose id starts with ``prefix`` (literal, not a pattern), sorted."""
+        rows = self.db.execute("SELECT id FROM documents WHERE substr(id, 1, ?) = ? ORDER BY id", (len(prefix), prefix))
+        return [r[0] for r in rows]
+
     def iter_documents(self) -> Iterator[Document]:
         """All documents, in id order."""
         for (rec,) in self.db.execute("SELECT record FROM documents ORDER BY id"):

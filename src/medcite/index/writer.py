@@ -78,6 +78,8 @@ class WriteReport:
         seconds, embed_seconds: wall-clock time of the whole write and of embedding alone.
         documents, chunks: size of the index after the write.
         operation: ``"build"``, ``"update"`` or ``"rebuild"``.
+        notes: what the write did differently from what was asked, one line each (e.g. an
+            exact index built where IVF-PQ had too few passages to train).
     """
 
     version: str = ""
@@ -95,14 +97,16 @@ class WriteReport:
     embed_seconds: float = 0.0
     documents: int = 0
     chunks: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for the CLI."""
+        """One line for the CLI (the notes, when any, at its end)."""
+        notes = "".join(f"; note: {n}" for n in self.notes)
         if self.operation == "rebuild":
             return (
                 f"rebuilt {self.documents} documents / {self.chunks} chunks; {self.chunks_embedded} chunks embedded in"
                 f" {self.embed_seconds:.1f} s of {self.seconds:.1f} s ({self.version})"
-            )
+            ) + notes
         parts = [
             f"{len(self.added)} added", f"{len(self.replaced)} replaced", f"{len(self.unchanged)} unchanged",
             f"{len(self.deleted)} deleted",
@@ -117,6 +121,7 @@ class WriteReport:
             + f"; {self.chunks_embedded} chunks embedded{reused} in {self.embed_seconds:.1f} s of {self.seconds:.1f} s;"
             + f" index now {self.documents} documents / {self.chunks} chunks"
             + (f" ({self.version})" if self.version else " (no change, nothing written)")
+            + notes
         )
 
 
@@ -441,11 +446,11 @@ class IndexWriter:
                         raise IndexCorruptError(f"{base_path / 'vectors.faiss'}: {vectors.dim}-d vectors, but {self.embedder.name} makes {self.embedder.dim}-d ones")
                 else:
                     store = Store(tmp / "store.sqlite", readonly=False)
-                    vectors = ann.create_vectors(
-                        self.embedder.dim,
-                        ann.choose_options(self.vector_options, base.vector_params if mode == "rebuild" and base else None),
-                        sum(len(p.chunks) for p in planned),
-                    )
+                    opts = ann.choose_options(self.vector_options, base.vector_params if mode == "rebuild" and base else None)
+                    expected = sum(len(p.chunks) for p in planned)
+                    vectors = ann.create_vectors(self.embedder.dim, opts, expected)
+                    if note := ann.fallback_note(opts, expected):
+                        report.notes.append(note)
                 next_id = base.next_chunk_id if base else 0  # chunk ids are never reused
                 self._point("copied")
 

@@ -83,9 +83,10 @@ def shorten(text: str, limit: int = 200) -> str:
     return (cut or text[: limit - 1]) + "…"
 
 
-def file_doc_id(path: Path, position: int | None = None, prefix: str = "file") -> str:
+def file_doc_id(path: Path, position: int | str | None = None, prefix: str = "file") -> str:
     """Id of a paper that carries no id of its own: ``file:`` + the file's absolute resolved
-    path, plus ``#<position>`` for the n-th record of a multi-record file.
+    path, plus ``#<position>`` for a record of a multi-record file (its position, or a key
+    derived from its content).
 
     Derived from the path (not the bare name) so that two files with the same name in different
     folders never replace each other, while re-reading the same file from the same place gives

@@ -8,7 +8,9 @@ Recognised shapes:
 * generic: ``{"id"|"pmid", "title", "abstract"|"sections"|"text", "year", "journal", "mesh_terms",
   "publication_types"}`` where ``sections`` is a list of ``{"label", "text"}``, a list of
   ``[label, text]`` pairs or a ``{label: text}`` dict; a record with no PMID and no id gets
-  ``file:<absolute path>#<line>``.
+  ``file:<absolute path>#<content key>`` (:func:`content_key`: the record's content, not its line
+  number, so inserting or deleting a line leaves every other record's id as it was; an edited
+  record is a new paper, and two identical lines are one paper, repeated).
 
 A bad line (not JSON, not an object, no title and no text) is skipped with its line number; the
 rest of the file is read.
@@ -87,7 +89,7 @@ def _document(r: dict[str, Any], path: Path, lineno: int, seen_medquad: set[str]
         doc_id = f"PMID:{pmid}"
     else:
         raw_id = clean(str(r.get("id") or r.get("pmid") or r.get("doc_id") or ""))
-        doc_id = raw_id or file_doc_id(path, lineno)
+        doc_id = raw_id or file_doc_id(path, content_key(r))
     title = clean(_str(r.get("title")))
     sections = _sections(r.get("sections"))
     if not sections:
@@ -122,7 +124,7 @@ def _medquad(r: dict[str, Any], path: Path, lineno: int, seen: set[str]) -> Docu
     question = clean(_str(r.get("question")))
     if not answer:
         raise ValueError(f"medquad:{qid}: empty answer")
-    doc_id = f"medquad:{qid}" if qid else file_doc_id(path, lineno, prefix="medquad")
+    doc_id = f"medquad:{qid}" if qid else file_doc_id(path, content_key(r), prefix="medquad")
     if doc_id in seen:  # MedQuAD reuses qids across its sources and documents: keep ids unique
         digest = hashlib.sha1(f"{r.get('source')}|{r.get('url')}|{question}".encode()).hexdigest()[:8]
         doc_id = f"{doc_id}~{digest}"
@@ -139,6 +141,13 @@ def _medquad(r: dict[str, Any], path: Path, lineno: int, seen: set[str]) -> Docu
         source=str(path),
         extra=extra,
     )
+
+
+def content_key(record: dict[str, Any]) -> str:
+    """A record's key from its content: the first 16 hex digits of the sha256 of its canonical
+    JSON (sorted keys, no spaces; 64 bits, so a collision within one file is negligible)."""
+    canon = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _pmid(r: dict[str, Any]) -> str | None:
