@@ -4,7 +4,7 @@
 ``minilm`` (all-MiniLM-L6-v2, packaged directory):
   1. Speed on the same chunk texts medcite embeds (medcite's chunker, MiniLM tokens): raw
      ``SentenceTransformer.encode`` (batch 32), medcite's torch embedder, and the backends of
-     :mod:`medcite.embedding_backends` (``onnx``, ``int8``, ``openvino``) plus torch dynamic
+     :mod:`medcite.embedding.backends` (``onnx``, ``int8``, ``openvino``) plus torch dynamic
      int8 (``torch.ao.quantization.quantize_dynamic`` on the Linear layers, speed only).
      Backends are timed in interleaved rounds (order rotated each round) on one sample and the
      median is reported, so load changes on a shared machine hit all of them alike. tokens/s =
@@ -147,7 +147,7 @@ def minilm_speed(sample: list[str], tokens: int, backends: list[str], rounds: in
 
 def build_and_recall(docs, qsets, embedder_name: str, work: Path) -> dict:
     from medcite.embedding import get_embedder
-    from medcite.evaluation import normalise_doc_id, recall_at_k
+    from medcite.evaluation.retrieval import normalise_doc_id, recall_at_k
     from medcite.index import Index
     from medcite.index.writer import IndexWriter
     from medcite.retrieval import Retriever, SearchOptions

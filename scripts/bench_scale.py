@@ -156,7 +156,7 @@ def build_worker(kind: str, n: int, workdir: Path, out: Path) -> dict:
     """Build one index from the data file and save it (run in a fresh process)."""
     import faiss
 
-    from medcite.index.ann import create_vectors, manifest_fields
+    from medcite.index.factory import create_vectors, manifest_fields
 
     faiss.omp_set_num_threads(2)
     base = rss_mib()
@@ -183,7 +183,7 @@ def serve_worker(kind: str, n: int, workdir: Path, idx_dir: Path, nq: int) -> li
     """Open the saved index as medcite does and time single queries (fresh process)."""
     from dataclasses import replace
 
-    from medcite.index.ann import load_vectors  # sets FAISS to one thread, as served
+    from medcite.index.factory import load_vectors  # sets FAISS to one thread, as served
 
     q = queries(workdir, nq)
     gt = ground_truth(workdir, n, q)
@@ -263,7 +263,7 @@ def ray_corpus(results: dict, save, wait_s: float) -> None:
     from medcite.config import Settings
     from medcite.embedding import get_embedder
     from medcite.index import Index
-    from medcite.ray_build import ray_index_build
+    from medcite.index.ray_build import ray_index_build
     from medcite.retrieval import Retriever, SearchOptions
     from medcite.service import Medcite
 

@@ -94,7 +94,7 @@ def questions(limit: int | None, qlimit: int | None) -> dict[str, list[dict]]:
 
 
 def recall(ranked: list[str], gold: list[str], k: int) -> float:
-    from medcite.evaluation import recall_at_k
+    from medcite.evaluation.retrieval import recall_at_k
 
     return recall_at_k(ranked, gold, k)
 
@@ -190,7 +190,7 @@ def worker_medcite(a) -> dict:
 
 
 def _medcite_queries(index_dir: Path, emb, a) -> dict:
-    from medcite.evaluation import normalise_doc_id
+    from medcite.evaluation.retrieval import normalise_doc_id
     from medcite.index import Index
     from medcite.retrieval import Retriever, SearchOptions
 
@@ -394,7 +394,7 @@ def main() -> None:
 
 
 def plots(d: Path, cols: list[dict], raw: dict, rows: list[list], heads: list[str]) -> None:
-    from medcite.plots import plot_latency, plot_ratio_table, plot_recall_curves
+    from medcite.evaluation.plots import plot_latency, plot_ratio_table, plot_recall_curves
 
     curves = {}
     for c in cols:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Calibrate the citation guard's support thresholds (``medcite.guard.SUPPORT_THRESHOLDS``).
+"""Calibrate the citation guard's support thresholds (``medcite.answer.guard.SUPPORT_THRESHOLDS``).
 
 Pairs from the PubMedQA dev questions (../shared/data/pubmedqa):
 
@@ -62,7 +62,7 @@ def main() -> int:
     import bm25s
 
     from medcite.embedding import get_embedder
-    from medcite.guard import SupportScorer, split_answer
+    from medcite.answer.guard import SupportScorer, split_answer
 
     abstracts, qs = load(a.limit, a.seed)
     ids = list(abstracts)

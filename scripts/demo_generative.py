@@ -22,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def show(title: str, ans) -> None:
     from medcite.cli import render_answer
-    from medcite.cli_generate import render_guard
+    from medcite.cli.answers import render_guard
 
     print(f"\n=== {title} ===", flush=True)
     render_answer(ans)

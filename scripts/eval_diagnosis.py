@@ -37,12 +37,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from medcite.clinical._text import STOP
 from medcite.clinical.diagnose import diagnose, split_findings
-from medcite.clinical.vocabulary import (
-    Vocabulary,
-    _long_form,
-    accept_medquad_focus,
-    vocabulary_for_index,
-)
+from medcite.clinical.terms import accept_medquad_focus, long_form
+from medcite.clinical.vocabulary import Vocabulary, vocabulary_for_index
 from medcite.embedding import get_embedder
 from medcite.index import Index
 from medcite.readers import FileReport, read_documents
@@ -59,12 +55,12 @@ BRACKETED_ABBREV = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})[;,)]")
 
 def abbreviations_of(name: str, text: str) -> set[str]:
     """Abbreviations defined for ``name`` in ``text`` (Schwartz & Hearst long form = name)."""
-    from medcite.clinical.vocabulary import normalize
+    from medcite.clinical.terms import normalize
 
     out = set()
     target = normalize(name)
     for m in BRACKETED_ABBREV.finditer(text):
-        lf = _long_form(m.group(1), text[max(0, m.start() - 200) : m.start()])
+        lf = long_form(m.group(1), text[max(0, m.start() - 200) : m.start()])
         if lf and (normalize(lf) == target or normalize(lf).endswith(target)):
             out.add(m.group(1))
     return out

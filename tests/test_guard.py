@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from medcite.answer.generative import GenerativeAnswerer
 from medcite.answer.generators import ChatGenerator
 from medcite.documents import Passage
-from medcite.guard import CitationGuard, says_no_answer, split_answer
+from medcite.answer.guard import CitationGuard, says_no_answer, split_answer
 
 P = [
     Passage(11, "PMID:1", "Metformin is a first-line drug for type 2 diabetes. Lactic acidosis was rare among metformin users with normal kidney function.",

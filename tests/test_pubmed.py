@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from medcite.errors import UsageError
-from medcite.pubmed import EutilsClient, PubmedError, fetch
+from medcite.readers.eutils import EutilsClient, PubmedError, fetch
 from medcite.readers import FileReport, read_documents
 
 FIX = Path(__file__).parent / "fixtures" / "pubmed"
@@ -236,8 +236,8 @@ def test_cli_pubmed_fetch_then_index_update(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import medcite.cli  # noqa: F401  (registers commands)
-    import medcite.pubmed as pm
-    from medcite.cli_common import app
+    import medcite.readers.eutils as pm
+    from medcite.cli.common import app
     from medcite.index import Index
 
     clock = FakeClock()

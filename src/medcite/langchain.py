@@ -7,7 +7,7 @@ chat model's answer.
   ``chunk_id`` (and ``journal``, ``dense_score``, ``bm25_score``, ``rank``, ``start``, ``end``).
 - :func:`guarded_answer` — numbered prompt (:func:`medcite.answer.prompting.build_prompt`) →
   any chat model → :func:`answer_from_text`: markers naming no sent passage are removed and
-  counted, sentences are checked against their cited passages (:mod:`medcite.guard`, given the
+  counted, sentences are checked against their cited passages (:mod:`medcite.answer.guard`, given the
   index's embedder), references are rebuilt from stored metadata (never from model text).
 - :func:`guarded_chain` — the two above as one LCEL runnable: ``question → Answer``.
 
@@ -30,7 +30,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from .answer import ABSTAIN_TEXT
 from .answer.prompting import build_prompt
 from .chunking import split_sentences
-from .citations import clean_markers, markers_in, references_for, renumber
+from .answer.citations import clean_markers, markers_in, references_for, renumber
 from .documents import Answer, AnswerSentence, Passage
 
 #: What the prompt tells a model to reply when the sources do not answer
@@ -130,7 +130,7 @@ def answer_from_text(
     ``[n]`` markers that name no passage of ``passages`` (``[7]`` when 3 were sent, ``[0]``,
     malformed ones) are removed and counted; references are rebuilt from the passages' stored
     metadata and renumbered by first appearance. With ``embedder`` (the index's) the full
-    :class:`medcite.guard.CitationGuard` also checks that each cited passage supports its
+    :class:`medcite.answer.guard.CitationGuard` also checks that each cited passage supports its
     sentence and leaves unsupported or uncited sentences out of the text (flagged in
     ``sentences``); without it only the markers are checked and the answer says so in its notes.
     The answer abstains (:data:`~medcite.answer.ABSTAIN_TEXT`) when the model said the sources do
@@ -179,12 +179,12 @@ def answer_from_text(
 
 
 def _citation_guard(embedder):
-    """:class:`medcite.guard.CitationGuard` for ``embedder``, or ``None`` (no embedder, or a
+    """:class:`medcite.answer.guard.CitationGuard` for ``embedder``, or ``None`` (no embedder, or a
     medcite without the support checker)."""
     if embedder is None:
         return None
     try:
-        from .guard import CitationGuard
+        from .answer.guard import CitationGuard
     except ImportError:
         return None
     return CitationGuard(embedder)

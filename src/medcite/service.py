@@ -17,7 +17,7 @@ from .answer.extractive import ExtractiveAnswerer
 from .chunking import ChunkerSettings
 from .config import Settings
 from .documents import Answer, Document, Passage
-from .embedding import Embedder, get_embedder
+from .embedding import Embedder, get_embedder, serving_embedder
 from .errors import UsageError
 from .index import Index, resolve_index_path
 from .index.manifest import Manifest, canonical_embedder_name
@@ -53,7 +53,7 @@ class Medcite:
 
         Args:
             for_queries: ``True``: queries run on ``settings.query_backend`` (see
-                :func:`medcite.embedding_backends.serving_embedder`); ``False`` (index writes):
+                :func:`medcite.embedding.serving_embedder`); ``False`` (index writes):
                 the embedder itself, whatever that setting says.
 
         Raises:
@@ -66,8 +66,6 @@ class Medcite:
         name = canonical_embedder_name(name)
         if not for_queries:
             return get_embedder(name)
-        from .embedding_backends import serving_embedder
-
         backend = (self.settings.query_backend or "").strip() or "torch"  # set but empty = unset
         self._embedder = serving_embedder(name, backend, warn=logging.getLogger("medcite").warning)
         return self._embedder

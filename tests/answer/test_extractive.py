@@ -1,6 +1,6 @@
 from medcite.answer import ABSTAIN_TEXT
 from medcite.answer.extractive import ExtractiveAnswerer
-from medcite.citations import markers_in
+from medcite.answer.citations import markers_in
 from medcite.index import Index
 from medcite.retrieval import Retriever, SearchOptions
 

@@ -94,7 +94,7 @@ def test_model_reasons_are_kept_only_when_the_guard_supports_them(retriever, voc
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from medcite.answer.generators import ChatGenerator
-    from medcite.guard import CitationGuard
+    from medcite.answer.guard import CitationGuard
 
     passages = retriever.search(["fever", "cough", "fatigue", "fever; cough; fatigue"], SearchOptions(top_k=10))
     flu = next(i for i, p in enumerate(passages, 1) if p.doc_id == "medquad:flu-1")

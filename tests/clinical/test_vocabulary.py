@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from medcite.clinical.vocabulary import (
-    Vocabulary,
-    looks_like_disorder,
-    name_variants,
-    normalize,
-    vocabulary_for_index,
-)
+from medcite.clinical.terms import looks_like_disorder, name_variants, normalize
+from medcite.clinical.vocabulary import Vocabulary, vocabulary_for_index
 from medcite.documents import Document, Section
 
 
@@ -17,7 +12,7 @@ def test_normalize_folds_case_accents_punctuation_and_plurals():
     assert normalize("Sjögren-Syndrome") == "sjogren syndrome"
     assert normalize("allergies") == "allergy"
     assert normalize("sepsis") == "sepsis" and normalize("pancreas") == "pancreas"
-    from medcite.clinical.vocabulary import fold_token
+    from medcite.clinical.terms import fold_token
 
     words = ["tumors", "sarcomas", "allergies", "sepsis", "pancreas", "diseases", "virus", "glasses"]
     assert normalize(" ".join(words)).split() == [fold_token(w) for w in words]

@@ -61,7 +61,7 @@ def _torch_vectors(model_dir):
 def test_backend_vectors_match_torch(tiny_model, cache, backend, min_cos):
     if backend == "openvino":
         pytest.importorskip("openvino")
-    from medcite.embedding_backends import ExportedEmbedder
+    from medcite.embedding.backends import ExportedEmbedder
 
     ref, R, rq = _torch_vectors(tiny_model)
     e = ExportedEmbedder(str(tiny_model), backend)
@@ -76,7 +76,7 @@ def test_backend_vectors_match_torch(tiny_model, cache, backend, min_cos):
 
 
 def test_export_is_cached_and_reused(tiny_model, cache, monkeypatch):
-    from medcite import embedding_backends as eb
+    from medcite.embedding import backends as eb
 
     e1 = eb.ExportedEmbedder(str(tiny_model), "onnx")  # exported by an earlier test or now
     meta = next(cache.glob("embedders/*/meta.json"))
@@ -93,7 +93,7 @@ def test_export_is_cached_and_reused(tiny_model, cache, monkeypatch):
 
 def test_names_and_errors(tiny_model, cache):
     from medcite.embedding import get_embedder
-    from medcite.embedding_backends import split_name, with_backend
+    from medcite.embedding.backends import split_name, with_backend
 
     assert split_name("minilm@int8") == ("minilm", "int8") and split_name("minilm") == ("minilm", "torch")
     assert with_backend("minilm", "onnx") == "minilm@onnx" and with_backend("minilm@onnx", "torch") == "minilm"
@@ -135,7 +135,8 @@ def test_query_runtime_gives_torch_vectors_and_fits_a_torch_index(tiny_model, ca
     from medcite.config import Settings
     from medcite.documents import Document, Section
     from medcite.embedding import SentenceTransformerEmbedder
-    from medcite.embedding_backends import QueryRuntimeEmbedder, serving_embedder
+    from medcite.embedding.backends import QueryRuntimeEmbedder
+    from medcite.embedding.registry import serving_embedder
     from medcite.index.writer import IndexWriter
     from medcite.service import Medcite
 
@@ -159,7 +160,7 @@ def test_query_runtime_gives_torch_vectors_and_fits_a_torch_index(tiny_model, ca
 
 def test_serving_embedder_choices_and_errors(tiny_model, cache):
     from medcite.embedding import HashingEmbedder
-    from medcite.embedding_backends import serving_embedder
+    from medcite.embedding.registry import serving_embedder
 
     assert isinstance(serving_embedder("hashing", "auto"), HashingEmbedder)  # not a sentence-transformers model: as is
     assert serving_embedder(str(tiny_model), "torch").__class__.__name__ == "SentenceTransformerEmbedder"

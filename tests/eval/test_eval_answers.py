@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from medcite.documents import Answer, AnswerSentence, Reference
-from medcite.evaluation import EvalQuestion
-from medcite.evaluation_answers import (
+from medcite.evaluation.retrieval import EvalQuestion
+from medcite.evaluation.answers import (
     LABEL_INSTRUCTION,
     answer_record,
     evaluate_answers,

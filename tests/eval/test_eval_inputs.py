@@ -7,7 +7,7 @@ import json
 import pytest
 
 from medcite.errors import UsageError
-from medcite.evaluation import load_qrels, load_questions
+from medcite.evaluation.retrieval import load_qrels, load_questions
 
 
 def _write(path, rows):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from medcite.errors import UsageError
-from medcite.evaluation import (
+from medcite.evaluation.retrieval import (
     EvalQuestion,
     dedupe,
     evaluate_retrieval,

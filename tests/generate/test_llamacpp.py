@@ -18,7 +18,7 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip 
 from medcite.answer.generative import GenerativeAnswerer
 from medcite.answer.generators import make_generator
 from medcite.answer.generators.base import Generation
-from medcite.citations import MARKER, _numbers
+from medcite.answer.citations import MARKER, _numbers
 from medcite.config import Settings
 from medcite.embedding import get_embedder
 from medcite.service import Medcite

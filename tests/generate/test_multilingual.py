@@ -15,7 +15,7 @@ from medcite.answer.generative import GenerativeAnswerer
 from medcite.answer.generators import ChatGenerator
 from medcite.config import Settings
 from medcite.embedding import get_embedder
-from medcite.multilingual import clean_rewrite, detect_language, queries_for
+from medcite.answer.multilingual import clean_rewrite, detect_language, queries_for
 from medcite.retrieval import SearchOptions
 from medcite.service import Medcite
 

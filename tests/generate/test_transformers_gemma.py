@@ -11,7 +11,7 @@ import pytest
 from medcite.answer.generative import GenerativeAnswerer
 from medcite.answer.generators import ChatGenerator
 from medcite.answer.prompting import build_prompt
-from medcite.citations import MARKER, _numbers
+from medcite.answer.citations import MARKER, _numbers
 from medcite.config import Settings
 from medcite.documents import Passage
 from medcite.embedding import get_embedder

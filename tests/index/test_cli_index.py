@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import medcite.cli  # noqa: F401  (registers every command)
-from medcite.cli_common import app
+from medcite.cli.common import app
 from medcite.documents import Document, Section
 from medcite.errors import EmbedderMismatchError, IndexCorruptError
 from medcite.index import Index

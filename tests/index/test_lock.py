@@ -61,7 +61,7 @@ def test_cli_lock_timeout_message_and_exit_code(built_index):
     from typer.testing import CliRunner
 
     import medcite.cli  # noqa: F401
-    from medcite.cli_common import app
+    from medcite.cli.common import app
     from medcite.errors import IndexLockedError as E
 
     holder = hold_lock(built_index, 30)

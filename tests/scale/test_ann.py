@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from medcite.errors import UsageError
-from medcite.index.ann import AnnIndex, AnnOptions, create_vectors, default_nlist, load_vectors, manifest_fields
+from medcite.index.ann import AnnIndex, AnnOptions, default_nlist
+from medcite.index.factory import create_vectors, load_vectors, manifest_fields
 from medcite.index.vectors import VectorIndex
 
 from tests.scale.scale_vectors import clustered, exact_topk

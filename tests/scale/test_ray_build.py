@@ -47,7 +47,7 @@ def test_ray_local_build_equals_single_process(tmp_path, monkeypatch):
 
 
 def check_equal_to_single_process(tmp_path, address):
-    from medcite.ray_build import ray_index_build
+    from medcite.index.ray_build import ray_index_build
 
     docs = corpus()
     write_jsonl(tmp_path / "a.jsonl", docs[:12])
@@ -79,7 +79,7 @@ def check_equal_to_single_process(tmp_path, address):
 def test_ray_build_can_write_an_approximate_sharded_index(tmp_path):
     pytest.importorskip("ray")
     from medcite.index.ann import AnnOptions
-    from medcite.ray_build import ray_index_build
+    from medcite.index.ray_build import ray_index_build
 
     write_jsonl(tmp_path / "a.jsonl", corpus())
     svc = Medcite(Settings(index=str(tmp_path / "ray"), embedder="hashing"))

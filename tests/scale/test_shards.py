@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from medcite.errors import UsageError
-from medcite.index.ann import AnnOptions, create_vectors, load_vectors, manifest_fields
+from medcite.index.ann import AnnOptions
+from medcite.index.factory import create_vectors, load_vectors, manifest_fields
 from medcite.index.shards import ShardedVectorIndex, shard_of_ids, shard_of_years
 from medcite.index.vectors import VectorIndex
 

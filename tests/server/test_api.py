@@ -13,7 +13,7 @@ from medcite.config import Settings
 from medcite.documents import Document, Section
 from medcite.errors import EmbedderMismatchError, IndexLockedError
 from medcite.index.writer import IndexWriter
-from medcite.server_guard import TokenBucket
+from medcite.server.guard import TokenBucket
 from medcite.service import Medcite
 
 from .conftest import ANSWERABLE, EVIL_TITLE, OFF_TOPIC

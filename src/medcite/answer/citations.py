@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clinical.evidence import evidence_level
-from .documents import Passage, Reference
+from ..clinical.evidence import evidence_level
+from ..documents import Passage, Reference
 
 MARKER = re.compile(r"\[\s*([0-9]+(?:\s*(?:[,;]|[-–])\s*[0-9]+)*)\s*\]")
 LOOSE_MARKER = re.compile(r"\[[^\[\]\n]{0,20}\]")

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from ..chunking import split_sentences
-from ..citations import references_for
+from .citations import references_for
 from ..documents import Answer, AnswerSentence, Passage
 from ..embedding import Embedder
 from . import ABSTAIN_TEXT

@@ -5,12 +5,12 @@
 
 * below the calibrated evidence threshold it is not called (the answer abstains, as the
   extractive answerer does);
-* its text goes through :class:`~medcite.guard.CitationGuard` (invalid markers removed and
+* its text goes through :class:`~medcite.answer.guard.CitationGuard` (invalid markers removed and
   counted, cited sentences checked against their passages, references rebuilt from metadata);
 * when no supported sentence remains, the answer falls back to the extractive answer or
   abstains (``fallback``), and says which in ``notes`` and ``extra["guard"]["fallback"]``.
 
-For a non-English question (:mod:`medcite.multilingual`) :meth:`queries` returns the English
+For a non-English question (:mod:`medcite.answer.multilingual`) :meth:`queries` returns the English
 rewrite and the question for RRF-fused retrieval, and the answer is requested in the
 question's language.
 """
@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from ..documents import Answer, Passage
 from ..embedding import Embedder
 from ..errors import GeneratorError
-from ..guard import CitationGuard, GuardReport
-from ..multilingual import detect_language, queries_for
+from .guard import CitationGuard, GuardReport
+from .multilingual import detect_language, queries_for
 from . import ABSTAIN_TEXT
 from .extractive import ExtractiveAnswerer, threshold_for
 from .generators.base import ChatGenerator, Generation
@@ -231,7 +231,7 @@ class GenerativeAnswerer:
 def flagged_json(report: GuardReport) -> list[dict]:
     """The guard's unsupported/uncited sentences with the sources they cited (PMID or id),
     for showing beside a fallback answer: never presented as supported."""
-    from ..guard import strip_markers
+    from .guard import strip_markers
 
     out = []
     for s in report.sentences:

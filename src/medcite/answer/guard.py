@@ -1,7 +1,7 @@
 """The citation guard: every generated answer passes through it, whatever the backend.
 
 1. Markers naming no passage that was sent (``[7]`` when 3 were sent, ``[0]``, malformed) are
-   removed and counted (:func:`medcite.citations.clean_markers`).
+   removed and counted (:func:`medcite.answer.citations.clean_markers`).
 2. The answer is split into sentences; each cited sentence is checked against each passage it
    cites. The support score is ``(cosine + overlap) / 2`` where ``cosine`` is the best cosine
    similarity (index embedder, both sides embedded as passages) between the sentence and a
@@ -14,7 +14,7 @@
    calibrated on PubMedQA dev questions by ``scripts/calibrate_support.py``.
 3. Unsupported and uncited sentences are flagged (``supported=False``) and left out of the
    answer text; the reference list is rebuilt from stored passage metadata only
-   (:func:`medcite.citations.references_for`), numbered by first appearance in the answer.
+   (:func:`medcite.answer.citations.references_for`), numbered by first appearance in the answer.
 4. When no supported sentence remains the caller falls back (extractive answer or abstention).
 """
 
@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunking import split_sentences
+from ..chunking import split_sentences
 from .citations import clean_markers, markers_in, references_for, renumber
-from .documents import AnswerSentence, Passage, Reference
-from .embedding import Embedder
-from .retrieval import uses_corpus_script
+from ..documents import AnswerSentence, Passage, Reference
+from ..embedding import Embedder
+from ..retrieval import uses_corpus_script
 
 #: Support-score thresholds (0..1) per embedder: ``(latin-script sentences, other scripts)``.
 #: Calibrated with ``scripts/calibrate_support.py`` (Youden's J over PubMedQA dev pairs: a

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .cli_common import (
+from .common import (
     IndexOpt,
     JsonOpt,
     YearFrom,
@@ -22,7 +22,7 @@ from .cli_common import (
     out,
     service,
 )
-from .errors import UsageError
+from ..errors import UsageError
 
 ItemsK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="items to list (candidates / options; sentences per part for summarize)")]
 PassagesOpt = Annotated[int | None, typer.Option("--passages", "-p", min=1, help="passages to read from the index")]

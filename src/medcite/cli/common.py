@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from .config import Settings
-from .errors import MedciteError, UsageError
+from ..config import Settings
+from ..errors import MedciteError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="medcite: answers from the medical literature, with verified citations.")
 index_app = typer.Typer(no_args_is_help=True, help="Build, update and inspect indexes.")
@@ -90,7 +90,7 @@ def check_chunk_sizes(chunk_tokens: int | None, overlap_tokens: int | None) -> N
 
 
 def service(index: str | None, **settings):
-    from .service import Medcite
+    from ..service import Medcite
 
     kw = {k: v for k, v in settings.items() if v is not None}
     if index:
@@ -139,5 +139,3 @@ def print_file_reports(reports, quiet: bool) -> int:
             if len(r.skipped) > 5:
                 err.print(f"  … {len(r.skipped) - 5} more skipped", highlight=False)
     return failed
-
-

@@ -7,7 +7,7 @@
   questions (generating answerers), invalid citations, gold papers cited, unsupported
   sentences, abstentions.
 
-``--plot DIR`` writes the JSON results and PNG plots into DIR. Metrics: :mod:`medcite.evaluation`.
+``--plot DIR`` writes the JSON results and PNG plots into DIR. Metrics: :mod:`medcite.evaluation.retrieval`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import IndexOpt, JsonOpt, app, err, handle_errors, out, service
-from .evaluation import (
+from .common import IndexOpt, JsonOpt, app, err, handle_errors, out, service
+from ..evaluation.retrieval import (
     RECALL_KS,
     SYSTEMS,
     load_questions,
@@ -72,7 +72,7 @@ def eval_retrieval(
     quiet: QuietOpt = False,
 ) -> None:
     """Recall@1/5/10/20, MRR@10, nDCG@10 and latency of each retrieval system on QUESTIONS."""
-    from .evaluation import evaluate_retrieval
+    from ..evaluation.retrieval import evaluate_retrieval
 
     names = parse_systems(systems)
     qs = load_questions(questions, qrels, limit)
@@ -113,7 +113,7 @@ def eval_retrieval(
 
 
 def _plot_retrieval(d: Path, result: dict, rep) -> None:
-    from .plots import plot_latency, plot_recall_curves
+    from ..evaluation.plots import plot_latency, plot_recall_curves
 
     d.mkdir(parents=True, exist_ok=True)
     (d / "retrieval.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
@@ -138,7 +138,7 @@ def eval_answers(
     quiet: QuietOpt = False,
 ) -> None:
     """Label accuracy and citation metrics of an answerer on QUESTIONS."""
-    from .evaluation_answers import evaluate_answers, with_label_request
+    from ..evaluation.answers import evaluate_answers, with_label_request
 
     qs = load_questions(questions, qrels, limit)
     svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
@@ -180,7 +180,7 @@ def eval_answers(
 
 
 def _plot_answers(d: Path, result: dict) -> None:
-    from .plots import plot_answer_rates
+    from ..evaluation.plots import plot_answer_rates
 
     d.mkdir(parents=True, exist_ok=True)
     (d / "answers.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))

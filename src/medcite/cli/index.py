@@ -1,6 +1,6 @@
 """``medcite index update | remove | rebuild``: keep an index current (registers on ``index_app``).
 
-Also imports :mod:`medcite.cli_pubmed` so ``medcite pubmed fetch`` is registered with it.
+Also imports :mod:`medcite.cli.pubmed` so ``medcite pubmed fetch`` is registered with it.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from .cli_common import IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
-from .errors import IndexNotFoundError, UsageError
-from .index.writer import DUPLICATE_POLICIES, Event, WriteReport
+from .common import IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
+from ..errors import IndexNotFoundError, UsageError
+from ..index.writer import DUPLICATE_POLICIES, Event, WriteReport
 
 LockTimeout = Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer before failing")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress output or per-file lines (errors still shown)")]
@@ -40,8 +40,8 @@ def file_events(docs, reports) -> list[Event]:
 
 
 def _embedder(svc, name: str | None):
-    from .embedding import get_embedder
-    from .index.manifest import canonical_embedder_name
+    from ..embedding import get_embedder
+    from ..index.manifest import canonical_embedder_name
 
     return get_embedder(canonical_embedder_name(name)) if name else svc.embedder_for_index(for_queries=False)
 
@@ -128,7 +128,7 @@ def index_update(
     if on_duplicate not in DUPLICATE_POLICIES:
         raise UsageError(f"unknown --on-duplicate {on_duplicate!r} (use {', '.join(DUPLICATE_POLICIES)})")
     svc = service(index, lock_timeout=lock_timeout)
-    from .index import IndexDir
+    from ..index import IndexDir
 
     target = IndexDir(svc.index_path)
     target.check_target()
@@ -160,9 +160,9 @@ def index_remove(
     is not in the index."""
     svc = service(index, lock_timeout=lock_timeout)
     emb = svc.embedder_for_index(for_queries=False)
-    from .index import IndexDir
+    from ..index import IndexDir
 
-    from .index.store import Store
+    from ..index.store import Store
 
     live = IndexDir(svc.index_path).current_path()  # IndexNotFoundError rather than creating an index
     store = Store(live / "store.sqlite", readonly=True)
@@ -192,8 +192,8 @@ def index_rebuild(
     Use after changing the embedder or the chunk size; the old version keeps answering until
     the swap.
     """
-    from .chunking import ChunkerSettings
-    from .index.writer import IndexWriter
+    from ..chunking import ChunkerSettings
+    from ..index.writer import IndexWriter
 
     svc = service(index, lock_timeout=lock_timeout)
     emb = _embedder(svc, embedder)
@@ -216,4 +216,4 @@ def index_rebuild(
     _print_report(svc, rep, quiet)
 
 
-from . import cli_pubmed  # noqa: E402,F401  (registers `medcite pubmed`)
+from . import pubmed as cli_pubmed  # noqa: E402,F401  (registers `medcite pubmed`)

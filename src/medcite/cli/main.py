@@ -1,7 +1,8 @@
 """``medcite`` command line (typer). Thin: parse, call :class:`~medcite.service.Medcite`, render.
 
 Domain errors become one line on stderr and a non-zero exit code; ``-v`` shows tracebacks.
-Commands live in small modules that register on the shared apps of :mod:`medcite.cli_common`.
+This module holds ``index build``, ``index info``, ``search`` and ``ask``; the other commands live in
+the sibling modules of :mod:`medcite.cli` and register on the shared apps of :mod:`medcite.cli.common`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from .cli_common import (
+from ..errors import UsageError
+from .common import (
     IndexOpt, JsonOpt, TopK, YearFrom, YearTo, app, check_chunk_sizes, err, handle_errors, index_app, out,
     print_file_reports, progress_callback, service,
 )
-from .errors import UsageError
+from .answers import ask_generative, render_answer
 
 @index_app.command("build")
 @handle_errors
@@ -41,17 +43,17 @@ def index_build(
     """Build an index from PATHS (replacing its previous content) as a new version."""
     vopts = _vector_options(index_type, shards, nprobe, ef_search, flat_max)
     if embedder_backend:
-        from .config import Settings
-        from .embedding_backends import with_backend
+        from ..config import Settings
+        from ..embedding.backends import with_backend
 
         embedder = with_backend(embedder or Settings().embedder, embedder_backend)
     svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, chunk_overlap_tokens=overlap_tokens, lock_timeout=lock_timeout)
     check_chunk_sizes(chunk_tokens, svc.settings.chunk_overlap_tokens)
-    from .index import IndexDir
+    from ..index import IndexDir
 
     IndexDir(svc.index_path).check_target()  # before reading the inputs
     if ray:
-        from .ray_build import ray_index_build
+        from ..index.ray_build import ray_index_build
 
         rep, reports = ray_index_build(svc, paths, ray, vector_options=vopts, on_duplicate=on_duplicate, quiet=quiet)
         failed = print_file_reports(reports, quiet)
@@ -86,7 +88,7 @@ def index_build(
 def _vector_options(index_type: str, shards: int, nprobe: int | None, ef_search: int | None, flat_max: int | None):
     """:class:`~medcite.index.ann.AnnOptions` from the build options; ``None`` for the default
     (exact flat, one shard), so the default build path stays exactly as it was."""
-    from .index.ann import AnnOptions
+    from ..index.ann import AnnOptions
 
     if index_type == "flat" and shards == 1:
         return None
@@ -154,25 +156,6 @@ def search(
         out.print(f"    {escape(text[:300])}{'…' if len(text) > 300 else ''}", highlight=False)
 
 
-def render_answer(ans) -> None:
-    """Print an answer and its references."""
-    out.print(escape(ans.answer), highlight=False)
-    for note in ans.notes:
-        out.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
-    if ans.references:
-        out.print("\nReferences", style="bold")
-        for r in ans.references:
-            title = r.title.rstrip(".")
-            bits = [title if title.endswith(("…", "?", "!")) else title + "."]
-            if r.journal:
-                bits.append(r.journal + ".")
-            if r.year:
-                bits.append(f"{r.year}.")
-            ident = f"PMID {r.pmid}" if r.pmid else r.id
-            ev = f" [{r.evidence_level}]" if getattr(r, "evidence_level", "") else ""
-            out.print(f"[{r.n}] {escape(' '.join(bits))} {ident}{ev} {r.url}".rstrip(), highlight=False)
-
-
 @app.command("ask")
 @handle_errors
 def ask(
@@ -192,8 +175,6 @@ def ask(
         raise UsageError("the question is empty")
     svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
     if svc.settings.generator != "extractive":
-        from .cli_generate import ask_generative
-
         ask_generative(svc, question, as_json, stream, top_k=top_k, year_from=year_from, year_to=year_to)
         return
     ans = svc.ask(question, top_k=top_k, year_from=year_from, year_to=year_to)
@@ -201,28 +182,3 @@ def ask(
         print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))
         return
     render_answer(ans)
-
-
-
-def _register_optional_commands() -> None:
-    """Import command modules of optional features (each registers itself on the apps)."""
-    import importlib
-
-    for mod in ("cli_index", "cli_generate", "cli_clinical", "cli_serve", "cli_eval"):
-        try:
-            importlib.import_module(f"medcite.{mod}")
-        except ModuleNotFoundError as e:
-            if e.name != f"medcite.{mod}":
-                raise
-
-
-_register_optional_commands()
-
-
-def run() -> None:
-    """Console-script entry point."""
-    app()
-
-
-if __name__ == "__main__":
-    run()

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from .cli_common import app, err, handle_errors
+from .common import app, err, handle_errors
 
 pubmed_app = typer.Typer(no_args_is_help=True, help="Fetch records from PubMed (NCBI E-utilities).")
 app.add_typer(pubmed_app, name="pubmed")
@@ -28,7 +28,7 @@ def pubmed_fetch(
 ) -> None:
     """Search PubMed and save the records as XML batches under --out (resumable: rerun the
     same command after an interruption). Index them with: medcite index update OUT."""
-    from .pubmed import EutilsClient, fetch
+    from ..readers.eutils import EutilsClient, fetch
 
     client = EutilsClient(api_key=api_key, email=email or os.environ.get("NCBI_EMAIL") or None)
     try:

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_common import IndexOpt, app, err, handle_errors, service
-from .errors import UsageError
+from .common import IndexOpt, app, err, handle_errors, service
+from ..errors import UsageError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -33,7 +33,7 @@ def serve(
     """
     import uvicorn
 
-    from .server import ServerSettings, create_app
+    from ..server.app import ServerSettings, create_app
 
     given = {"rate_limit": rate_limit, "rate_burst": rate_burst, "max_question_chars": max_question_chars}
     overrides = {k: v for k, v in given.items() if v is not None}

@@ -2,6 +2,6 @@
 options with evidence levels (:mod:`.treatments`), extractive summaries (:mod:`.summarize`), the
 condition vocabulary they share (:mod:`.vocabulary`) and evidence levels of papers (:mod:`.evidence`).
 
-This package imports nothing at load time, so ``medcite.citations`` can use
+This package imports nothing at load time, so ``medcite.answer.citations`` can use
 :func:`medcite.clinical.evidence.evidence_level` without an import cycle.
 """

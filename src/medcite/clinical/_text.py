@@ -7,7 +7,7 @@ import re
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ..chunking import split_sentences
-from .vocabulary import fold_token, tokens
+from .terms import fold_token, tokens
 
 #: Words that carry no clinical content in findings ("patient presents with …").
 FILLER = {

@@ -31,12 +31,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..citations import references_for
+from ..answer.citations import references_for
 from ..documents import Passage, Reference
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
-from .vocabulary import Vocabulary, normalize
+from .propose import build_messages, parse_and_guard
+from .terms import normalize
+from .vocabulary import Vocabulary, passage_links
 
 DISCLAIMER = (
     "This list is literature support for a clinician's judgement, not a diagnosis: it shows which "
@@ -224,7 +226,7 @@ def diagnose(
         generator: a :class:`~medcite.answer.generators.ChatGenerator`; when given, the model
             proposes candidates first (see :mod:`medcite.clinical.propose`); proposals no cited
             passage names are dropped, and the ranked candidates fill the remaining places.
-        guard: a :class:`~medcite.guard.CitationGuard` that checks the model's reasons.
+        guard: a :class:`~medcite.answer.guard.CitationGuard` that checks the model's reasons.
 
     Returns:
         a :class:`Diagnosis` (``candidates`` empty, with a note, when no passage supports any
@@ -247,8 +249,6 @@ def diagnose(
     t1 = time.perf_counter()
     proposals, notes, gen_name = None, [], "extractive"
     if generator is not None and passages:
-        from .propose import build_messages, parse_and_guard
-
         budget = generator.context_tokens - generator.max_tokens - 32
         system, user, sent = build_messages(findings_text, passages, min(top_k, 8), generator.count, budget)
         reply = generator.generate(system, user)
@@ -264,16 +264,6 @@ def diagnose(
     if generator is None:
         del diag.timings["generate"]
     return diag
-
-
-def passage_links(p: Passage, vocabulary: Vocabulary) -> dict[int, str]:
-    """``{condition id: strongest link}`` for one passage: attached focus/MeSH, then title/text mentions."""
-    links: dict[int, str] = dict(vocabulary.attached(p.doc_id))
-    for cid in vocabulary.find(p.title):
-        links.setdefault(cid, "title")
-    for cid in vocabulary.find(p.text):
-        links.setdefault(cid, "text")
-    return links
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ..documents import Document
-from .vocabulary import fold_token, normalize
+from .terms import fold_token, normalize
 
 _STOPWORDS = set(STOPWORDS_EN_PLUS) | {fold_token(w) for w in STOPWORDS_EN_PLUS} | {
     "your", "kind", "type", "way", "thing", "doctor", "health", "provider", "begin", "beginning", "although",

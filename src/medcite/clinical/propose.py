@@ -3,12 +3,12 @@
 The model sees the findings and the retrieved passages numbered ``[1]..[k]`` and lists
 conditions, one per line, as ``Condition: reason [n]``. The guard then:
 
-* removes citation markers naming no sent passage (:func:`medcite.citations.clean_markers`);
+* removes citation markers naming no sent passage (:func:`medcite.answer.citations.clean_markers`);
 * keeps a proposal only if at least one cited passage is tied to the condition: the passage's
   document has it as MedQuAD focus or MeSH heading, or its title/text names it (vocabulary
   matcher, or the normalised name as a phrase); citations to passages that do not name it are
   dropped;
-* keeps the model's reason only when :class:`medcite.guard.CitationGuard` finds it supported by
+* keeps the model's reason only when :class:`medcite.answer.guard.CitationGuard` finds it supported by
   a cited passage (otherwise the candidate stays, without the reason).
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..citations import clean_markers, markers_in
+from ..answer.citations import clean_markers, markers_in
 from ..documents import Passage
-from .diagnose import passage_links
-from .vocabulary import Vocabulary, normalize
+from .terms import normalize
+from .vocabulary import Vocabulary, passage_links
 
 RULES = (
     "You assist a clinician. Using ONLY the numbered sources, list up to {k} conditions that the sources connect "
@@ -75,7 +75,7 @@ def parse_and_guard(raw: str, sent: list[Passage], vocabulary: Vocabulary, guard
         raw: the model's text.
         sent: the passages sent, numbered 1.. in this order.
         vocabulary: the index vocabulary (to recognise conditions and their attachments).
-        guard: a :class:`~medcite.guard.CitationGuard` to check reasons (``None``: reasons are dropped).
+        guard: a :class:`~medcite.answer.guard.CitationGuard` to check reasons (``None``: reasons are dropped).
     """
     out: list[Proposal] = []
     dropped = 0

@@ -20,14 +20,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..citations import references_for
+from ..answer.citations import references_for
 from ..documents import Passage, Reference
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
-from .vocabulary import Vocabulary, normalize
+from .terms import normalize
+from .vocabulary import Vocabulary
 
 DISCLAIMER = (
     "These are treatments the indexed papers discuss for this condition, with the strength of each "

@@ -10,7 +10,7 @@ carries its own vocabulary):
   "carcinoma" or a suffix such as "-itis", "-osis"), with inverted MeSH headings re-ordered
   ("Diabetes Mellitus, Type 2" → "type 2 diabetes mellitus").
 
-Names are compared after :func:`normalize` (ASCII, lower case, punctuation → space, light plural
+Names are compared after :func:`~medcite.clinical.terms.normalize` (:mod:`medcite.clinical.terms`: ASCII, lower case, punctuation → space, light plural
 folding). Conditions with the same normalised name, or the same non-empty set of UMLS CUIs, are
 one condition. Mentions are found with one compiled regular expression whose alternation is a
 character trie of all names (longest name wins at a position); abbreviations are matched case-
@@ -26,105 +26,26 @@ import json
 import math
 import os
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..documents import Document
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_KEEP_S = ("ss", "us", "is", "ys", "as", "os")
-_POSSESSIVE = re.compile(r"['\u2019]s\b")
-_IES = re.compile(r"(?<=[a-z0-9]{2})ies(?![a-z0-9])")
-_PLURAL_S = re.compile(r"(?<=[a-z0-9]{2}[b-hj-np-rtv-xz0-9])s(?![a-z0-9])|(?<=[a-z]ma)s(?![a-z0-9])")
-
-#: Words that make a MeSH heading a disorder (whole words, after normalisation).
-DISORDER_WORDS = {
-    "disease", "syndrome", "disorder", "deficiency", "infection", "neoplasm", "cancer", "carcinoma", "tumor",
-    "tumour", "failure", "insufficiency", "injury", "fracture", "stenosis", "sclerosis", "palsy", "dystrophy",
-    "malformation", "hernia", "ulcer", "abscess", "fever", "hypertension", "diabete", "obesity", "epilepsy",
-    "pneumonia", "anemia", "anaemia", "leukemia", "lymphoma", "sepsis", "shock", "stroke", "infarction", "edema",
-    "embolism", "thrombosis", "hemorrhage", "aneurysm", "atresia", "seizure", "dementia", "asthma", "arrhythmia",
-    "fibrillation", "cirrhosis", "melanoma", "sarcoma", "glioma", "adenoma", "myeloma", "poisoning", "toxicity",
-    "dysplasia", "hyperplasia", "hypoplasia", "aplasia", "atrophy", "anomaly", "defect", "depression", "psychosis",
-    "schizophrenia", "autism", "migraine", "pain", "allergy", "hypersensitivity", "intolerance", "lesion", "cyst",
-    "polyp", "calculi", "stone", "inflammation", "degeneration", "occlusion", "thrombocytopenia", "neutropenia",
-}
-DISORDER_SUFFIXES = ("itis", "osis", "oma", "emia", "aemia", "pathy", "plasia", "trophy", "algia", "uria", "penia", "cele", "ectasia", "rrhea", "rrhoea", "plegia", "paresis", "lepsy", "phobia", "mania")
-#: MeSH headings that contain a disorder word but name no condition.
-NON_CONDITION = re.compile(
-    r"^(disease|syndrome|neoplasm|tumor|injury|lesion|pain)\b(?! (of|in))|models?\b|progression|free survival|susceptibility|outbreak|"
-    r"transmission|predisposition|management|staging|invasiveness|recurrence|registry|registries|markers?\b|"
-    r"biomarker|cell line|virus\b|bacteria\b|vaccine|antigen|protein|gene\b|receptor|hormone|agent|drug|"
-    r"antineoplastic|chronic disease|acute disease|comorbidity|disease attribute|rare disease|genetic disease inborn$|"
-    r"diagnosi|prognosi|apoptosi|anastomosi|homeostasi|mitosi|meiosi|symbiosi|osmosi|fixation|reduction|detection|"
-    r"screening|surgery|surgical|therapy|treatment|transplant|prosthesi|care\b|test\b|testing|imaging|management|"
-    r"animal|experimental|veterinary|prevention|control|diet|history|measurement|analysi|technique|procedure|"
-    r"and immunology|manual|mediator|mycobacterium|bacterium|virus|fungi|parasite"
+from ..documents import Document, Passage
+from .lexicon import treatment_lexicon
+from .terms import (
+    ABBREV,
+    AGE_PREFIX,
+    BRACKETED_ABBREV,
+    SUBTYPE,
+    accept_medquad_focus,
+    long_form,
+    looks_like_disorder,
+    name_variants,
+    normalize,
+    same_name,
+    trie_regex,
 )
-_BRACKETED_ABBREV = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})[;,)]")
-_ABBREV = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$")
-
-
-def fold_token(tok: str) -> str:
-    """Light plural folding of one lower-case token ("tumors" → "tumor", "allergies" → "allergy",
-    "sarcomas" → "sarcoma"); words ending in -ss, -us, -is, -ys, -as, -os keep their "s"."""
-    if len(tok) > 4 and tok.endswith("ies"):
-        return tok[:-3] + "y"
-    if len(tok) > 3 and tok.endswith("s") and (not tok.endswith(_KEEP_S) or tok.endswith("mas")):
-        return tok[:-1]
-    return tok
-
-
-def normalize(text: str) -> str:
-    """The form names are compared and matched in: ASCII-folded, lower case, alphanumeric runs
-    joined by single spaces, plurals folded as :func:`fold_token` does (whole-string regexes)."""
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    t = _POSSESSIVE.sub(" ", t)
-    t = _NON_ALNUM.sub(" ", t).strip()
-    t = _IES.sub("y", t)
-    return _PLURAL_S.sub("", t)
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised tokens of ``text`` (see :func:`normalize`)."""
-    return normalize(text).split()
-
-
-def name_variants(name: str) -> tuple[set[str], set[str]]:
-    """Surface forms of one name: ``(normalised variants, abbreviations)``.
-
-    Variants: the name; the name without bracketed parts; inverted headings re-ordered ("A, B" →
-    "B A"). Bracketed abbreviations ("Klippel-Trenaunay Syndrome (KTS)") are returned separately.
-    """
-    variants: set[str] = set()
-    abbrevs: set[str] = set()
-    name = " ".join(name.split())
-    for inner in re.findall(r"\(([^()]*)\)", name):
-        if _ABBREV.match(inner.strip()) and len(inner.strip()) >= 2:
-            abbrevs.add(inner.strip())
-    bare = " ".join(re.sub(r"\([^()]*\)", " ", name).split())
-    for form in {name, bare}:
-        if "(" in form and not _ABBREV.search(form):
-            continue
-        variants.add(normalize(form))
-        parts = [p.strip() for p in form.split(",")]
-        if len(parts) == 2 and parts[0] and parts[1] and len(parts[1].split()) <= 4:
-            variants.add(normalize(f"{parts[1]} {parts[0]}"))
-    variants.discard("")
-    return variants, abbrevs
-
-
-def looks_like_disorder(term: str) -> bool:
-    """Whether a MeSH heading names a disorder (disorder word or suffix, not a generic heading)."""
-    norm = normalize(term)
-    if not norm or NON_CONDITION.search(norm):
-        return False
-    words = norm.split()
-    return any(w in DISORDER_WORDS or (len(w) > 5 and w.endswith(DISORDER_SUFFIXES)) for w in words)
-
 
 @dataclass
 class Condition:
@@ -167,81 +88,6 @@ class Condition:
         return {"name": self.name, "cuis": sorted(self.cuis), "semantic_group": self.semantic_group, "sources": sorted(self.sources)}
 
 
-_AGE_PREFIX = re.compile(r"^(?:adult|childhood|child|pediatric|paediatric|adult onset|juvenile|infantile) ")
-def _long_form(abbr: str, before: str) -> str:
-    """Long form of ``abbr`` ending ``before`` (Schwartz & Hearst 2003): the shortest run of the
-    last ``min(len + 5, 2 len)`` words in which the abbreviation's letters and digits occur in order,
-    the first one starting a word; "" when there is none."""
-    words = re.findall(r"[\w'’-]+", before)
-    chars = [ch.lower() for ch in abbr if ch.isalnum()]
-    if not chars or not words:
-        return ""
-    limit = min(len(chars) + 5, 2 * len(chars))
-    for n in range(1, min(limit, len(words)) + 1):
-        cand = words[-n:]
-        if not cand[0].lower().startswith(chars[0]):
-            continue
-        text = " ".join(cand).lower()
-        i = len(text) - 1
-        ok = True
-        for ch in reversed(chars):
-            while i >= 0 and text[i] != ch:
-                i -= 1
-            if i < 0:
-                ok = False
-                break
-            i -= 1
-        if ok and n >= 1:
-            return " ".join(cand)
-    return ""
-
-
-_NEGATIONS = {"non", "not", "without", "no"}
-
-
-_SUBTYPE = re.compile(r"^(?:[a-z]?\d+[a-z]?|[a-z]|i{1,3}|iv|vi{0,3}|ix|x{1,3}i{0,3})$")
-
-
-def _same_name(a: str, b: str) -> bool:
-    """Two normalised names that may be one condition: word Jaccard ≥ 0.5, word counts within
-    one of each other, same negations, and no differing subtype token (numbers, letters, roman
-    numerals: "spastic paraplegia 10" is not "spastic paraplegia 15")."""
-    wa, wb = set(a.split()), set(b.split())
-    if (wa & _NEGATIONS) != (wb & _NEGATIONS) or abs(len(a.split()) - len(b.split())) > 1:
-        return False
-    if any(_SUBTYPE.match(w) for w in wa ^ wb):
-        return False
-    return len(wa & wb) >= 0.5 * len(wa | wb)
-
-
-def accept_medquad_focus(extra: dict) -> bool:
-    """Whether a MedQuAD record's focus is a disorder: semantic group "Disorders", or no group
-    and ``focus_category`` "Disease" (the "Other" category holds topics such as "Surgery")."""
-    group = extra.get("semantic_group") or ""
-    if group:
-        return group == "Disorders"
-    return extra.get("focus_category") == "Disease"
-
-
-def _trie_regex(words: Iterable[str]) -> str:
-    """Regex alternation of ``words`` shaped as a character trie; optional tails are greedy, so
-    the longest word matching at a position is preferred."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:
-        end = "" in node
-        alts = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if end else body
-
-    return render(trie)
 
 
 class Vocabulary:
@@ -288,7 +134,7 @@ class Vocabulary:
                 cid = self._by_key.get(v)
         if cid is None and cuiset and cuiset in self._by_cuis:
             other = self.conditions[self._by_cuis[cuiset]]
-            if _same_name(key, other.key):
+            if same_name(key, other.key):
                 cid = other.id
         if cid is None:
             cid = len(self.conditions)
@@ -333,7 +179,7 @@ class Vocabulary:
                 out.add(cs)
             elif len(conds) == 2:
                 diff = set(conds[0].key.split()) ^ set(conds[1].key.split())
-                if diff and all(_SUBTYPE.match(w) for w in diff):
+                if diff and all(SUBTYPE.match(w) for w in diff):
                     out.add(cs)
         return out
 
@@ -349,7 +195,7 @@ class Vocabulary:
         another condition owns that name ("acute lymphoblastic leukemia" → adult and childhood ALL)."""
         for c in self.conditions:
             for f in list(c.forms):
-                m = _AGE_PREFIX.match(f)
+                m = AGE_PREFIX.match(f)
                 if m and len(f[m.end() :].split()) >= 2:
                     bare = f[m.end() :]
                     owner = self._by_key.get(bare)
@@ -363,12 +209,12 @@ class Vocabulary:
         2003 ("A simple algorithm for identifying abbreviation definitions in biomedical text",
         PSB) and must be one of the condition's surface forms."""
         c = self.conditions[cid]
-        for m in _BRACKETED_ABBREV.finditer(text):
+        for m in BRACKETED_ABBREV.finditer(text):
             abbr = m.group(1)
-            if abbr.upper() != abbr or not _ABBREV.match(abbr):
+            if abbr.upper() != abbr or not ABBREV.match(abbr):
                 continue
-            long_form = _long_form(abbr, text[max(0, m.start() - 200) : m.start()])
-            if long_form and normalize(long_form) in c.forms:
+            expansion = long_form(abbr, text[max(0, m.start() - 200) : m.start()])
+            if expansion and normalize(expansion) in c.forms:
                 c.abbreviations.add(abbr)
 
     @classmethod
@@ -409,8 +255,6 @@ class Vocabulary:
                     mesh_of[d.id] = ids
         v.add_age_group_variants()
         v._drop_ambiguous_abbreviations()
-        from .lexicon import treatment_lexicon
-
         v.treatment_terms = {t for t in treatment_lexicon(docs) if v.lookup(t) is None}  # conditions are not treatments
         v.compile()
         df: Counter[int] = Counter()
@@ -456,9 +300,9 @@ class Vocabulary:
             for a in c.abbreviations:
                 self.abbrev_ids[a].add(c.id)
         forms = sorted(self.form_ids)
-        self._form_re = re.compile(r"(?<![a-z0-9])(?:" + _trie_regex(forms) + r")(?![a-z0-9])") if forms else None
+        self._form_re = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(forms) + r")(?![a-z0-9])") if forms else None
         abbrevs = sorted(self.abbrev_ids)
-        self._abbrev_re = re.compile(r"(?<![A-Za-z0-9-])(?:" + _trie_regex(abbrevs) + r")(?![A-Za-z0-9-])") if abbrevs else None
+        self._abbrev_re = re.compile(r"(?<![A-Za-z0-9-])(?:" + trie_regex(abbrevs) + r")(?![A-Za-z0-9-])") if abbrevs else None
 
     # -- matching -------------------------------------------------------------------------
     def find(self, text: str) -> set[int]:
@@ -529,6 +373,16 @@ class Vocabulary:
         v.treatment_terms = set(data.get("treatment_terms", []))
         v.compile()
         return v
+
+
+def passage_links(p: Passage, vocabulary: Vocabulary) -> dict[int, str]:
+    """``{condition id: strongest link}`` for one passage: attached focus/MeSH, then title/text mentions."""
+    links: dict[int, str] = dict(vocabulary.attached(p.doc_id))
+    for cid in vocabulary.find(p.title):
+        links.setdefault(cid, "title")
+    for cid in vocabulary.find(p.text):
+        links.setdefault(cid, "text")
+    return links
 
 
 def _code_version() -> str:

@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import ProgressFn, SentenceTransformerEmbedder, _l2, minilm_path
-from .errors import EmbedderError
+from .base import ProgressFn, SentenceTransformerEmbedder, _l2, minilm_path, quiet_model_loading
+from ..errors import EmbedderError
 
 BACKENDS = ("torch", "onnx", "openvino", "int8")
 #: Bumped when the export format changes (old exports are then ignored).
@@ -143,8 +143,6 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
     ``meta.json`` (pooling, max length, prompts, dim, pad token)."""
     import torch
     from sentence_transformers import SentenceTransformer
-
-    from .embedding import quiet_model_loading
 
     quiet_model_loading()
     st = SentenceTransformer(str(model_dir), device="cpu")
@@ -437,35 +435,3 @@ class QueryRuntimeEmbedder:
     def count_tokens(self, text: str) -> int:
         """``base.count_tokens``."""
         return self.base.count_tokens(text)
-
-
-def serving_embedder(name: str, query_backend: str = "auto", warn=None):
-    """The embedder ``medcite serve`` uses for an index built with embedder ``name``.
-
-    ``query_backend``: ``"torch"`` (the embedder itself), ``"onnx"``/``"openvino"`` (queries on
-    that float32 export, :class:`QueryRuntimeEmbedder`), or ``"auto"``: ``onnx`` for a
-    sentence-transformers embedder when ONNX Runtime is installed, else the embedder itself
-    (``warn(message)`` is told why). e5-small, hashing and ``name@backend`` embedders are
-    always used as they are.
-
-    Raises:
-        EmbedderError: unknown ``query_backend``; an explicit backend that cannot be used.
-    """
-    from .embedding import get_embedder
-
-    if query_backend == "int8":
-        raise EmbedderError("query backend 'int8' would change the vectors (the index holds float32 ones); use onnx or openvino")
-    if query_backend not in (*QUERY_BACKENDS, "auto"):
-        raise EmbedderError(f"unknown query backend {query_backend!r}: use auto, {', '.join(QUERY_BACKENDS)}")
-    base = get_embedder(name)
-    if query_backend == "torch" or not isinstance(base, SentenceTransformerEmbedder):  # e5-small, hashing, name@backend
-        return base
-    backend = "onnx" if query_backend == "auto" else query_backend
-    try:
-        return QueryRuntimeEmbedder(base, name, backend)
-    except EmbedderError as e:
-        if query_backend != "auto":
-            raise
-        if warn:
-            warn(f"queries run on torch ({e})")
-        return base

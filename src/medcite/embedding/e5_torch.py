@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import EmbedderError
+from ..errors import EmbedderError
 
 QK = 32  # weights per Q4_0 block
 _META = "\u2581"

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .documents import Answer
-from .evaluation import LABELS, EvalQuestion, normalise_doc_id, percentiles_ms
+from ..documents import Answer
+from .retrieval import LABELS, EvalQuestion, normalise_doc_id, percentiles_ms
 
 #: Appended to a yes/no/maybe question sent to a generating model.
 LABEL_INSTRUCTION = (

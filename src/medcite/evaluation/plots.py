@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 def _figure(w: float, h: float):

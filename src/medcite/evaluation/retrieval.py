@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 
 #: Cut-offs reported by default.
 RECALL_KS = (1, 5, 10, 20)

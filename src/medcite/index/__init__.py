@@ -14,7 +14,7 @@ from ..errors import IndexCorruptError
 from .lexical import LexicalIndex
 from .manifest import MANIFEST, Manifest, verify_files
 from .store import Store
-from .ann import load_vectors
+from .factory import load_vectors
 from .vectors import VectorIndex
 from .versions import IndexDir
 

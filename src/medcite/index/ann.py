@@ -430,77 +430,8 @@ class AnnIndex(VectorIndex):
         return cls(index, opts, rerank, tomb, trained=bool(index.is_trained))
 
 
-# -- hooks for the writer and the read side ---------------------------------------------------
-def choose_options(explicit: AnnOptions | None, base_params: dict[str, Any] | None) -> AnnOptions | None:
-    """Options for a new index: the explicit ones, else those of the version being rebuilt
-    (``base_params`` = its manifest's ``vector_params``), else ``None`` (the default flat)."""
-    if explicit is not None:
-        return explicit
-    if base_params:
-        return AnnOptions.from_json(base_params)
-    return None
-
-
-#: Fewest vectors (per shard) a new IVF-PQ index is built for: a product quantiser cannot train
-#: on one vector (FAISS's k-means needs at least as many points as the 2 centroids of the
-#: smallest, 1-bit codebook); below it the build is exact (:func:`fallback_note`).
-IVFPQ_MIN_VECTORS = 2
-
-
-def fallback_note(opts: AnnOptions | None, expected: int) -> str | None:
-    """The note for a build whose IVF-PQ request falls back to an exact index (too few
-    vectors to train it), or ``None`` when the requested type is built."""
-    if opts is None:
-        return None
-    o = opts.resolve(expected)
-    if o.index_type == "ivfpq" and expected < IVFPQ_MIN_VECTORS * max(1, o.shards):
-        return (f"{expected} passage{'s' if expected != 1 else ''} cannot train an IVF-PQ index; built an exact (flat) "
-                f"index instead (a later rebuild with more papers can use --index-type ivfpq)")
-    return None
-
-
-def create_vectors(dim: int, opts: AnnOptions | None, expected: int) -> VectorIndex:
-    """A new, empty vector index for about ``expected`` vectors.
-
-    ``opts=None`` gives exactly the default ``VectorIndex.new(dim)`` (exact flat); an IVF-PQ
-    request for fewer than :data:`IVFPQ_MIN_VECTORS` vectors per shard gives an exact one
-    (:func:`fallback_note` says so).
-    """
-    if opts is None:
+def create_unsharded(dim: int, opts: AnnOptions, expected: int) -> VectorIndex:
+    """A new, empty single (unsharded) index for resolved ``opts``: exact flat or :class:`AnnIndex`."""
+    if opts.index_type == "flat":
         return VectorIndex.new(dim)
-    o = opts.resolve(expected)
-    if fallback_note(opts, expected):
-        o = replace(o, index_type="flat")
-    if o.shards > 1:
-        from .shards import ShardedVectorIndex
-
-        return ShardedVectorIndex.create(dim, o, expected)
-    if o.index_type == "flat":
-        return VectorIndex.new(dim)
-    return AnnIndex.create(dim, o, expected)
-
-
-def load_vectors(directory: Path, params: dict[str, Any] | None, mmap: bool = True) -> VectorIndex:
-    """Open the vectors of a version directory as its manifest's ``vector_params`` describe.
-
-    Empty params (every index built before this module, and the default) read
-    ``vectors.faiss`` with :meth:`VectorIndex.load`, exactly as before.
-
-    Args:
-        mmap: memory-map approximate indexes (read side); writers pass ``False``.
-    """
-    if not params:
-        return VectorIndex.load(directory / VECTORS)
-    if int(params.get("shards", 1)) > 1:
-        from .shards import ShardedVectorIndex
-
-        return ShardedVectorIndex.load_from(directory, params, mmap=mmap)
-    if params.get("index_type", "flat") == "flat":
-        return VectorIndex.load(directory / VECTORS)
-    return AnnIndex.load_from(directory, params, mmap=mmap)
-
-
-def manifest_fields(vectors: VectorIndex) -> dict[str, Any]:
-    """``{"vector_index", "vector_params"}`` for the :class:`Manifest` of a new version."""
-    desc, params = vectors.describe()
-    return {"vector_index": desc, "vector_params": params}
+    return AnnIndex.create(dim, opts, expected)

@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import ChunkerSettings, chunk_document
-from .documents import Chunk, Document
-from .embedding import Embedder, get_embedder, index_embed_fn
-from .errors import MedciteError, UsageError
-from .readers import FileReport, iter_input_files, read_documents
+from ..chunking import ChunkerSettings, chunk_document
+from ..documents import Chunk, Document
+from ..embedding import Embedder, get_embedder, index_embed_fn
+from ..errors import MedciteError, UsageError
+from ..readers import FileReport, iter_input_files, read_documents
 
 
 def _ray():

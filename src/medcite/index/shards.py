@@ -26,7 +26,7 @@ import faiss
 import numpy as np
 
 from ..errors import IndexCorruptError, UsageError
-from .ann import AnnIndex, AnnOptions, _topk, create_vectors
+from .ann import AnnIndex, AnnOptions, _topk, create_unsharded
 from .vectors import VectorIndex
 
 SHARD_DIR = "vectors"
@@ -81,8 +81,9 @@ class ShardedVectorIndex(VectorIndex):
         n = opts.shards
         if opts.shard_by == "year" and year_bounds is not None:
             n = len(year_bounds) + 1
-        per = replace(opts, shards=1)
-        return cls([create_vectors(dim, per, max(1, expected // n)) for _ in range(n)], replace(opts, shards=n), year_bounds)
+        each = max(1, expected // n)
+        per = replace(opts, shards=1).resolve(each)
+        return cls([create_unsharded(dim, per, each) for _ in range(n)], replace(opts, shards=n), year_bounds)
 
     def vectors_to_train(self) -> int:
         """Sum over the shards (each trains on the first vectors routed to it)."""

@@ -33,7 +33,8 @@ from ..errors import IndexCorruptError, UsageError
 from .lexical import LexicalIndex
 from .manifest import Manifest, checksum_dir
 from .store import Store
-from . import ann
+from . import factory
+from .ann import AnnOptions
 from .vectors import VectorIndex
 from .versions import IndexDir
 
@@ -245,7 +246,7 @@ class IndexWriter:
         progress: called with the number of chunks embedded so far and the total.
         hook: fault-injection hook, called with a stage name at each step (see :data:`STAGES`).
         batch_size: chunks per embedding call (memory and progress granularity).
-        vector_options: vector index type and parameters (:class:`~medcite.index.ann.AnnOptions`)
+        vector_options: vector index type and parameters (:class:`~medcite.index.AnnOptions`)
             for a build or rebuild; ``None`` = exact flat for a build, the rebuilt version's own
             for a rebuild. An update keeps the index's type.
 
@@ -263,7 +264,7 @@ class IndexWriter:
         progress: Callable[[int, int], None] | None = None,
         hook: Hook | None = None,
         batch_size: int = 256,
-        vector_options: ann.AnnOptions | None = None,
+        vector_options: AnnOptions | None = None,
     ) -> None:
         self.dir = IndexDir(root)
         self.embedder = embedder
@@ -441,15 +442,15 @@ class IndexWriter:
                 if incremental:
                     shutil.copyfile(base_path / "store.sqlite", tmp / "store.sqlite")
                     store = Store(tmp / "store.sqlite", readonly=False)
-                    vectors = ann.load_vectors(base_path, base.vector_params, mmap=False)
+                    vectors = factory.load_vectors(base_path, base.vector_params, mmap=False)
                     if vectors.dim != self.embedder.dim:
                         raise IndexCorruptError(f"{base_path / 'vectors.faiss'}: {vectors.dim}-d vectors, but {self.embedder.name} makes {self.embedder.dim}-d ones")
                 else:
                     store = Store(tmp / "store.sqlite", readonly=False)
-                    opts = ann.choose_options(self.vector_options, base.vector_params if mode == "rebuild" and base else None)
+                    opts = factory.choose_options(self.vector_options, base.vector_params if mode == "rebuild" and base else None)
                     expected = sum(len(p.chunks) for p in planned)
-                    vectors = ann.create_vectors(self.embedder.dim, opts, expected)
-                    if note := ann.fallback_note(opts, expected):
+                    vectors = factory.create_vectors(self.embedder.dim, opts, expected)
+                    if note := factory.fallback_note(opts, expected):
                         report.notes.append(note)
                 next_id = base.next_chunk_id if base else 0  # chunk ids are never reused
                 self._point("copied")
@@ -527,7 +528,7 @@ class IndexWriter:
                         "tokens_embedded": report.tokens_embedded, "operation": mode,
                     },
                     next_chunk_id=next_id,
-                    **ann.manifest_fields(vectors),
+                    **factory.manifest_fields(vectors),
                     created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 )
                 manifest.write(tmp)

@@ -9,32 +9,11 @@ that streams documents, records skipped records with reasons in ``report`` and r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents import Document
 from ..errors import ReaderError
-
-
-@dataclass
-class FileReport:
-    """What happened to one input file.
-
-    Attributes:
-        path: the file.
-        format: reader name (``"jsonl"``, ``"pubmed_xml"`` …).
-        read: documents yielded.
-        skipped: ``(record id or position, reason)`` for each record not yielded.
-        deleted: document ids the file asks to delete (PubMed ``<DeleteCitation>``).
-        error: set when the whole file failed; then nothing from it is indexed.
-    """
-
-    path: str
-    format: str = ""
-    read: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    error: str | None = None
+from .report import FileReport
 
 
 Reader = Callable[[Path, FileReport], Iterator[Document]]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from .errors import MedciteError, UsageError
+from ..errors import MedciteError, UsageError
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 STATE = ".medcite-fetch.json"

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..documents import Document, Section
 from ..errors import ReaderError
-from . import FileReport
+from .report import FileReport
 from ._common import clean, clean_block, file_doc_id, open_binary, read_errors, to_year
 
 #: Consecutive undecodable lines at the start of a file after which it is rejected as a whole.

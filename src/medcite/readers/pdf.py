@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..documents import Document, Section
 from ..errors import ReaderError
-from . import FileReport
+from .report import FileReport
 from ._common import clean, file_doc_id, shorten
 
 #: Fewer letters than this in the whole file → no usable text layer.

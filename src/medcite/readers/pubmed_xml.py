@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..documents import Document, Section
 from ..errors import ReaderError
-from . import FileReport
+from .report import FileReport
 from ._common import (
     clean,
     find_year,

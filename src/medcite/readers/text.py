@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..documents import Document, Section
 from ..errors import ReaderError
-from . import FileReport
+from .report import FileReport
 from ._common import clean, clean_block, file_doc_id, shorten
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

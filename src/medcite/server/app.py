@@ -22,7 +22,7 @@ request runs against one consistent version.
 Errors: a :class:`~medcite.errors.MedciteError` answers its ``http_status`` with its one-line
 message; anything else answers ``500`` with a generic message and an error id (the traceback
 goes to the server log only). Questions are never logged unless ``log_queries`` is on, and
-then only through :func:`~medcite.privacy.mask_identifiers`.
+then only through :func:`~medcite.server.privacy.mask_identifiers`.
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.exceptions import HTTPException
 
-from . import __version__
-from .documents import Answer
-from .errors import MedciteError, UsageError
-from .index.versions import IndexDir
+from .. import __version__
+from ..documents import Answer
+from ..errors import MedciteError, UsageError
+from ..index.versions import IndexDir
 from .privacy import mask_identifiers
-from .server_guard import RequestGuard, TokenBucket
-from .server_models import (
+from .guard import RequestGuard, TokenBucket
+from .models import (
     QUESTION_HARD_MAX,
     AnswerResponse,
     AskRequest,
@@ -70,7 +70,7 @@ from .server_models import (
     SummarizeRequest,
     TreatmentsRequest,
 )
-from .service import Medcite
+from ..service import Medcite
 
 log = logging.getLogger("medcite.server")
 query_log = logging.getLogger("medcite.server.queries")
@@ -430,7 +430,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
     )
     def summarize(req: SummarizeRequest, service: Medcite = Depends(fresh)):  # noqa: B008
         try:
-            from .clinical.summarize import summarize_document
+            from ..clinical.summarize import summarize_document
         except ImportError:
             raise HTTPException(501, "summaries are not available: this medcite installation has no medcite.clinical.summarize module") from None
         ix = service.index()
