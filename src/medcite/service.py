@@ -22,7 +22,8 @@ from .errors import UsageError
 from .index import Index, resolve_index_path
 from .index.manifest import Manifest, canonical_embedder_name
 from .index.versions import IndexDir
-from .index.writer import IndexWriter, WriteReport
+from .index.changes import WriteReport
+from .index.writer import IndexWriter
 from .readers import FileReport, iter_input_files, read_documents
 from .retrieval import Retriever, SearchOptions
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from .common import IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
 from ..errors import IndexNotFoundError, UsageError
-from ..index.writer import DUPLICATE_POLICIES, Event, WriteReport
+from ..index.changes import DUPLICATE_POLICIES, Event, WriteReport
 
 LockTimeout = Annotated[Optional[float], typer.Option("--lock-timeout", min=0, help="seconds to wait for another writer before failing")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress output or per-file lines (errors still shown)")]
