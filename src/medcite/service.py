@@ -135,15 +135,25 @@ class Medcite:
         Raises:
             UsageError: empty question.
         """
+        answerer, passages, t0, t1 = self._answer_inputs(question, answerer, opts)
+        ans = answerer.answer(question, passages)
+        ans.timings = {"retrieve": t1 - t0, **ans.timings, "total": time.perf_counter() - t0}
+        return ans
+
+    def _answer_inputs(self, question: str, answerer: Answerer | None, opts: dict) -> tuple[Answerer, list[Passage], float, float]:
+        """``(answerer, passages, t0, t1)`` for :meth:`ask` / :meth:`ask_stream`: the question checked,
+        the answerer chosen (``None``: the configured one), passages retrieved between ``t0`` and ``t1``
+        (``time.perf_counter()`` seconds).
+
+        Raises:
+            UsageError: empty question.
+        """
         if not question or not question.strip():
             raise UsageError("the question is empty")
         t0 = time.perf_counter()
         answerer = answerer or self.answerer()
         passages = self._retrieve_for(answerer, question, **opts)
-        t1 = time.perf_counter()
-        ans = answerer.answer(question, passages)
-        ans.timings = {"retrieve": t1 - t0, **ans.timings, "total": time.perf_counter() - t0}
-        return ans
+        return answerer, passages, t0, time.perf_counter()
 
     def _retrieve_for(self, answerer: Answerer, question: str, **opts) -> list[Passage]:
         """Passages for ``question``; an answerer with ``queries(question)`` (generative:
@@ -161,12 +171,7 @@ class Medcite:
         Raises:
             UsageError: empty question. GeneratorError: the model failed.
         """
-        if not question or not question.strip():
-            raise UsageError("the question is empty")
-        t0 = time.perf_counter()
-        answerer = answerer or self.answerer()
-        passages = self._retrieve_for(answerer, question, **opts)
-        t1 = time.perf_counter()
+        answerer, passages, t0, t1 = self._answer_inputs(question, answerer, opts)
         items = answerer.stream(question, passages, live=True) if hasattr(answerer, "stream") else [answerer.answer(question, passages)]
         for item in items:
             if isinstance(item, Answer):

@@ -37,6 +37,7 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .propose import build_messages, parse_and_guard
+from .result import clinical_json
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
 
@@ -134,18 +135,7 @@ class Diagnosis:
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""
-        return {
-            "task": "diagnose",
-            "input": self.input,
-            "findings": self.findings,
-            "context": self.context,
-            "items": [c.to_json() for c in self.candidates],
-            "references": [r.to_json() for r in self.references],
-            "generator": self.generator,
-            "notes": self.notes,
-            "disclaimer": self.disclaimer,
-            "timings": self.timings,
-        }
+        return clinical_json("diagnose", self.input, self.candidates, self, findings=self.findings, context=self.context)
 
 
 def _is_context(piece: str) -> bool:

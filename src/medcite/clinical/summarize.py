@@ -23,6 +23,7 @@ from ..documents import Document, Reference
 from ..errors import UsageError
 from ._text import content_tokens, has_number, sentences
 from .evidence import evidence_level
+from .result import clinical_json
 
 PARTS = ("objective", "methods", "results", "conclusion")
 #: Sentences per part when ``per_part`` is not given.
@@ -84,18 +85,7 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes."""
-        return {
-            "task": "summarize",
-            "input": self.doc_id,
-            "title": self.title,
-            "evidence_level": self.evidence_level,
-            "items": [s.to_json() for s in self.sentences],
-            "references": [r.to_json() for r in self.references],
-            "generator": self.generator,
-            "notes": self.notes,
-            "disclaimer": "",
-            "timings": self.timings,
-        }
+        return clinical_json("summarize", self.doc_id, self.sentences, self, title=self.title, evidence_level=self.evidence_level)
 
 
 def part_of_label(label: str) -> str:

@@ -27,6 +27,7 @@ from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
+from .result import clinical_json
 from .terms import normalize
 from .vocabulary import Vocabulary
 
@@ -84,17 +85,7 @@ class TreatmentReport:
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""
-        return {
-            "task": "treatments",
-            "input": self.condition,
-            "queries": self.queries,
-            "items": [o.to_json() for o in self.options],
-            "references": [r.to_json() for r in self.references],
-            "generator": self.generator,
-            "notes": self.notes,
-            "disclaimer": self.disclaimer,
-            "timings": self.timings,
-        }
+        return clinical_json("treatments", self.condition, self.options, self, queries=self.queries)
 
 
 def _names_condition(p: Passage, cond_tokens: set[str], cond_ids: set[int], vocabulary: Vocabulary | None) -> bool:

@@ -9,7 +9,7 @@ import gzip
 import html.entities
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -192,3 +192,44 @@ def xml_text(elem: ET.Element | None, skip: Iterable[str] = (), *, unglue: bool 
     out: list[str] = []
     _walk(elem, out, frozenset(skip), unglue)
     return clean("".join(out))
+
+
+def iter_top_elements(path: Path, check_root: Callable[[str], bool], single: Callable[[str], bool]) -> Iterator[ET.Element]:
+    """Stream the elements of an XML file (plain or gzipped) that close at depth 0 or 1, memory-bounded.
+
+    Each depth-1 element is cleared (with the root's children) once the caller has handled it.
+
+    Args:
+        check_root: called with the root's local name when it opens; raises :class:`ReaderError`
+            for a root the reader does not accept, returns ``False`` to stop reading (nothing yielded).
+        single: whether a root of that local name is itself one record; then its children are not
+            yielded on their own (only the root is, when it closes).
+
+    Raises:
+        ReaderError: the file is not well-formed XML, or cannot be read.
+    """
+    f = open_binary(path)
+    depth = 0
+    root: ET.Element | None = None
+    try:
+        for event, elem in ET.iterparse(f, events=("start", "end"), parser=xml_parser()):
+            if event == "start":
+                if root is None:
+                    root = elem
+                    if not check_root(local(elem.tag)):
+                        return
+                depth += 1
+                continue
+            depth -= 1
+            if depth > 1 or (depth == 1 and single(local(root.tag))):
+                continue
+            yield elem
+            if depth == 1:
+                elem.clear()
+                root.clear()
+    except ET.ParseError as e:
+        raise ReaderError(f"{path}: not well-formed XML ({e})") from e
+    except read_errors() as e:
+        raise ReaderError(f"{path}: unreadable ({e})") from e
+    finally:
+        f.close()

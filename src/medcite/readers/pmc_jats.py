@@ -20,11 +20,9 @@ from ._common import (
     NON_TEXT_TAGS,
     clean,
     file_doc_id,
+    iter_top_elements,
     local,
-    open_binary,
-    read_errors,
     to_year,
-    xml_parser,
     xml_text,
 )
 
@@ -47,41 +45,20 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
     Raises:
         ReaderError: the file is not XML, or its root is neither ``<article>`` nor ``<pmc-articleset>``.
     """
-    f = open_binary(path)
-    depth, position = 0, 0
-    root: ET.Element | None = None
-    try:
-        for event, elem in ET.iterparse(f, events=("start", "end"), parser=xml_parser()):
-            if event == "start":
-                if root is None:
-                    root = elem
-                    name = local(elem.tag)
-                    if name not in ROOTS:
-                        kind = "an HTML page" if name.lower() in ("html", "body", "head") else f"root <{name}>"
-                        raise ReaderError(f"{path}: not PMC JATS XML ({kind}; expected <article> or <pmc-articleset>)")
-                depth += 1
-                continue
-            depth -= 1
-            if (
-                root is None
-                or local(elem.tag) != "article"
-                or depth > 1
-                or (depth == 1 and local(root.tag) == "article")
-            ):
-                continue
-            position += 1
-            doc = _article(elem, path, position, report)
-            if doc is not None:
-                yield doc
-            if depth == 1:
-                elem.clear()
-                root.clear()
-    except ET.ParseError as e:
-        raise ReaderError(f"{path}: not well-formed XML ({e})") from e
-    except read_errors() as e:
-        raise ReaderError(f"{path}: unreadable ({e})") from e
-    finally:
-        f.close()
+    def check_root(name: str) -> bool:
+        if name not in ROOTS:
+            kind = "an HTML page" if name.lower() in ("html", "body", "head") else f"root <{name}>"
+            raise ReaderError(f"{path}: not PMC JATS XML ({kind}; expected <article> or <pmc-articleset>)")
+        return True
+
+    position = 0
+    for elem in iter_top_elements(path, check_root, single=lambda name: name == "article"):
+        if local(elem.tag) != "article":
+            continue
+        position += 1
+        doc = _article(elem, path, position, report)
+        if doc is not None:
+            yield doc
 
 
 def _article(article: ET.Element, path: Path, position: int, report: FileReport) -> Document | None:

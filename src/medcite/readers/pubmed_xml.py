@@ -18,11 +18,9 @@ from .report import FileReport
 from ._common import (
     clean,
     find_year,
+    iter_top_elements,
     local,
-    open_binary,
-    read_errors,
     to_year,
-    xml_parser,
     xml_text,
 )
 
@@ -47,48 +45,32 @@ def read(path: Path, report: FileReport) -> Iterator[Document]:
     Raises:
         ReaderError: the file is not XML, not PubMed XML (an HTML page, …), or is truncated.
     """
-    f = open_binary(path)
-    depth, position = 0, 0
-    root: ET.Element | None = None
-    try:
-        try:
-            for event, elem in ET.iterparse(f, events=("start", "end"), parser=xml_parser()):
-                if event == "start":
-                    if root is None:
-                        root = elem
-                        name = local(elem.tag)
-                        if name in JATS_ROOTS:
-                            break
-                        if name not in ROOTS:
-                            kind = "an HTML page" if name.lower() in ("html", "body", "head") else f"root <{name}>"
-                            raise ReaderError(f"{path}: not PubMed XML ({kind}; expected <PubmedArticleSet>)")
-                    depth += 1
-                    continue
-                depth -= 1
-                name = local(elem.tag)
-                if root is None or depth > 1 or (depth == 1 and local(root.tag) in RECORDS):
-                    continue
-                if name in RECORDS:
-                    position += 1
-                    doc = _record(elem, path, position, report)
-                    if doc is not None:
-                        yield doc
-                elif name == "DeleteCitation":
-                    for pmid in elem.iter("PMID"):
-                        if clean(pmid.text).isdigit():
-                            report.deleted.append(f"PMID:{clean(pmid.text)}")
-                if depth == 1:
-                    elem.clear()
-                    root.clear()
-        except ET.ParseError as e:
-            raise ReaderError(f"{path}: not well-formed XML ({e})") from e
-        except read_errors() as e:
-            raise ReaderError(f"{path}: unreadable ({e})") from e
-    finally:
-        f.close()
-    if root is None:
+    roots: list[str] = []
+
+    def check_root(name: str) -> bool:
+        roots.append(name)
+        if name in JATS_ROOTS:
+            return False
+        if name not in ROOTS:
+            kind = "an HTML page" if name.lower() in ("html", "body", "head") else f"root <{name}>"
+            raise ReaderError(f"{path}: not PubMed XML ({kind}; expected <PubmedArticleSet>)")
+        return True
+
+    position = 0
+    for elem in iter_top_elements(path, check_root, single=lambda name: name in RECORDS):
+        name = local(elem.tag)
+        if name in RECORDS:
+            position += 1
+            doc = _record(elem, path, position, report)
+            if doc is not None:
+                yield doc
+        elif name == "DeleteCitation":
+            for pmid in elem.iter("PMID"):
+                if clean(pmid.text).isdigit():
+                    report.deleted.append(f"PMID:{clean(pmid.text)}")
+    if not roots:
         raise ReaderError(f"{path}: empty file, not PubMed XML")
-    if local(root.tag) in JATS_ROOTS:
+    if roots[0] in JATS_ROOTS:
         from . import pmc_jats
 
         yield from pmc_jats.read(path, report)

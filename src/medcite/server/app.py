@@ -379,6 +379,17 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    def clinical_call(service: Medcite, method: str, task: str, module: str, text: str, label: str, **opts) -> dict[str, Any]:
+        """Run ``service.<method>(text, **opts)`` for a clinical route: 501 when this installation
+        lacks the method, the length check and query log of every route, the index version in ``meta``."""
+        fn = getattr(service, method, None)
+        if not callable(fn):
+            raise HTTPException(501, f"{task} is not available: this medcite installation has no medcite.clinical.{module} module")
+        text = check_length(text, label)
+        log_query(method, text)
+        ix = service.index()
+        return _with_meta(_jsonable(_call_with_supported(fn, text, **opts)), ix)
+
     @api.post("/search", response_model=SearchResponse, summary="Retrieve ranked passages")
     def search(req: SearchRequest, service: Medcite = Depends(fresh)):  # noqa: B008
         query = check_length(req.query, "query")
@@ -396,13 +407,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         responses={501: {"model": ErrorResponse, "description": "this installation has no diagnosis module"}},
     )
     def diagnose(req: DiagnoseRequest, service: Medcite = Depends(fresh)):  # noqa: B008
-        fn = getattr(service, "diagnose", None)
-        if not callable(fn):
-            raise HTTPException(501, "diagnosis is not available: this medcite installation has no medcite.clinical.diagnose module")
-        findings = check_length(req.findings, "findings text")
-        log_query("diagnose", findings)
-        ix = service.index()
-        return _with_meta(_jsonable(_call_with_supported(fn, findings, top_k=req.top_k)), ix)
+        return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text", top_k=req.top_k)
 
     @api.post(
         "/treatments",
@@ -411,13 +416,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         responses={501: {"model": ErrorResponse, "description": "this installation has no treatments module"}},
     )
     def treatments(req: TreatmentsRequest, service: Medcite = Depends(fresh)):  # noqa: B008
-        fn = getattr(service, "treatments", None)
-        if not callable(fn):
-            raise HTTPException(501, "treatment search is not available: this medcite installation has no medcite.clinical.treatments module")
-        condition = check_length(req.condition, "condition")
-        log_query("treatments", condition)
-        ix = service.index()
-        return _with_meta(_jsonable(_call_with_supported(fn, condition, top_k=req.top_k)), ix)
+        return clinical_call(service, "treatments", "treatment search", "treatments", req.condition, "condition", top_k=req.top_k)
 
     @api.post(
         "/summarize",

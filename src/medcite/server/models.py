@@ -144,29 +144,9 @@ class AnswerResponse(BaseModel):
     version: str = ""
 
 
-class DiagnoseResponse(BaseModel):
-    """Result of ``POST /v1/diagnose``: the clinical module's JSON shape (``Diagnosis.to_json()``),
-    passed through, plus the index version used."""
-
-    model_config = ConfigDict(extra="allow")
-
-    task: str = "diagnose"
-    input: str = ""
-    findings: list[str] = Field(default_factory=list, description="the findings the text was split into")
-    context: list[str] = Field(default_factory=list, description="age, sex and other context (not scored)")
-    items: list[dict[str, Any]] = Field(default_factory=list, description="candidate conditions, best first, each with citations")
-    references: list[ReferenceOut] = []
-    generator: str = "extractive"
-    notes: list[str] = []
-    disclaimer: str = ""
-    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
-    index: str = ""
-    version: str = ""
-
-
-class ClinicalResponse(BaseModel):
-    """Result of ``POST /v1/treatments`` and ``POST /v1/summarize``: the clinical module's shared
-    JSON shape (task, input, items, references, notes), passed through, plus the index version."""
+class _ClinicalResult(BaseModel):
+    """The clinical modules' shared JSON shape (task, input, items, references, notes), passed
+    through, plus the index version used."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -180,6 +160,21 @@ class ClinicalResponse(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
     index: str = ""
     version: str = ""
+
+
+class DiagnoseResponse(_ClinicalResult):
+    """Result of ``POST /v1/diagnose``: the clinical module's JSON shape (``Diagnosis.to_json()``),
+    passed through, plus the index version used."""
+
+    task: str = "diagnose"
+    items: list[dict[str, Any]] = Field(default_factory=list, description="candidate conditions, best first, each with citations")
+    findings: list[str] = Field(default_factory=list, description="the findings the text was split into")
+    context: list[str] = Field(default_factory=list, description="age, sex and other context (not scored)")
+
+
+class ClinicalResponse(_ClinicalResult):
+    """Result of ``POST /v1/treatments`` and ``POST /v1/summarize``: the clinical module's shared
+    JSON shape (task, input, items, references, notes), passed through, plus the index version."""
 
 
 class IndexInfoResponse(BaseModel):
