@@ -123,7 +123,7 @@ def test_cli_json_for_a_generative_answerer(embedder, built_index, monkeypatch):
 
 
 def test_stop_sequences_apply_only_after_the_leading_blank_line():
-    from medcite.answer.generators.transformers_gen import BASE_STOPS, cut_at_stop
+    from medcite.answer.generators.local import BASE_STOPS, cut_at_stop
 
     # a base model usually opens its completion with a blank line: that is not the end of the answer
     assert cut_at_stop("\n\nAspirin helps [1].\n\nQuestion: next", BASE_STOPS) == ("\n\nAspirin helps [1].", True)
@@ -170,7 +170,7 @@ def _tail_stop_fires(tokens, stops, tail=12):
 
 
 def test_tail_stop_sees_stops_after_whitespace_in_its_window_and_ignores_a_leading_special():
-    from medcite.answer.generators.transformers_gen import BASE_STOPS
+    from medcite.answer.generators.local import BASE_STOPS
 
     # eleven spaces then "\nQuestion:": the 12-token window starts with whitespace, the stop still counts
     fired = _tail_stop_fires(["The answer."] + [" "] * 11 + ["\n", "Question", ":"], BASE_STOPS)

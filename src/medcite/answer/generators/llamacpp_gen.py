@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -22,13 +21,10 @@ from langchain_core.messages import (
     SystemMessage,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from ...errors import GeneratorError
-from .transformers_gen import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, StopFilter
-
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
-
+from .local import ROLE_NAMES, BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, LocalChatModel, StopFilter
 
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, n_threads: int) -> Any:
@@ -44,7 +40,7 @@ def _load(path: str, n_ctx: int, n_threads: int) -> Any:
         raise GeneratorError(f"llama.cpp could not load {path}: {type(e).__name__}: {str(e)[:200]}") from e
 
 
-class LlamaCppChatModel(BaseChatModel):
+class LlamaCppChatModel(LocalChatModel):
     """A GGUF model run in-process by llama.cpp, exposed as a LangChain chat model.
 
     Attributes:
@@ -52,15 +48,8 @@ class LlamaCppChatModel(BaseChatModel):
         repetition_penalty: llama.cpp ``repeat_penalty``.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     llm: Any = Field(exclude=True)
     model_label: str = "llamacpp"
-    context_tokens: int = DEFAULT_LOCAL_CONTEXT
-    max_tokens: int = 256
-    stop: list[str] = Field(default_factory=list)
-    repetition_penalty: float = 1.1
-    supports_completion_cue: bool = True
     chat_template: str = ""
 
     @classmethod
@@ -88,7 +77,7 @@ class LlamaCppChatModel(BaseChatModel):
             eos = self.llm.detokenize([self.llm.token_eos()]).decode("utf-8", "ignore")
             bos = self.llm.detokenize([self.llm.token_bos()]).decode("utf-8", "ignore")
             fmt = Jinja2ChatFormatter(self.chat_template, eos_token=eos, bos_token=bos)
-            r = fmt(messages=[{"role": _ROLE.get(m.type, "user"), "content": m.content} for m in messages])
+            r = fmt(messages=[{"role": ROLE_NAMES.get(m.type, "user"), "content": m.content} for m in messages])
             return r.prompt, list(r.stop or []) if isinstance(r.stop, list) else ([r.stop] if r.stop else [])
         body = "\n\n".join(str(m.content) for m in messages if m.type != "ai")
         cue = COMPLETION_CUE if completion_cue is None else completion_cue
@@ -116,7 +105,7 @@ class LlamaCppChatModel(BaseChatModel):
         if len(ids) >= self.context_tokens:
             raise GeneratorError(f"the prompt has {len(ids)} tokens; {self.model_label} has a {self.context_tokens}-token context window")
         n = min(int(max_tokens or self.max_tokens), self.context_tokens - len(ids))
-        allstops = list(dict.fromkeys(s for s in list(self.stop) + list(stop or []) + stops if s))
+        allstops = self.stop_sequences(stop, stops)
         return ids, dict(prompt=ids, max_tokens=n, temperature=0.0, top_k=1, repeat_penalty=self.repetition_penalty, stop=allstops)
 
     def _fresh_context(self) -> None:

@@ -8,7 +8,8 @@ safetensors, beside the config, generation config and tokenizer, under
 ``<cache>/dequantized/<key>/``; later loads read that directory like any local model (seconds).
 
 Models with a chat template get it; base models (no template, e.g. Gemma 3 270M) get a plain
-completion prompt ending in :data:`COMPLETION_CUE` and stop at :data:`BASE_STOPS`. Decoding
+completion prompt ending in :data:`~medcite.answer.generators.local.COMPLETION_CUE` and stop at
+:data:`~medcite.answer.generators.local.BASE_STOPS`. Decoding
 is greedy (deterministic).
 """
 
@@ -28,25 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from ...embedding import quiet_model_loading
 from ...errors import GeneratorError
 from .cache import assembled_gemma_gguf, cache_dir, packaged_gemma_gguf
+from .local import ROLE_NAMES, BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, LocalChatModel, StopFilter, cut_at_stop
 
 log = logging.getLogger(__name__)
 
-#: Appended to a base model's completion prompt; the model continues after it.
-COMPLETION_CUE = "Answer (with citations):"
-#: Stop sequences for base models: the answer is one paragraph.
-BASE_STOPS = ["\n\n", "\nQuestion:", "\nSources:", "<end_of_turn>", "<eos>"]
-#: Context window used when a local model declares none or a huge one (tokens): prompt
-#: processing on CPU grows with length, and medcite's prompts need far less.
-DEFAULT_LOCAL_CONTEXT = 4096
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def _cache_key(gguf: Path) -> str:
@@ -199,50 +192,6 @@ def load_transformers(model: str | None = None, gguf_file: str | None = None) ->
     return m, tok, label
 
 
-def cut_at_stop(text: str, stops: list[str], at_start: bool = True) -> tuple[str, bool]:
-    """``(text before the first stop sequence, whether one was found)``.
-
-    ``at_start`` (``text`` begins where the completion begins): a stop made only of whitespace
-    ("\\n\\n") counts only after the text's leading whitespace — a base model often opens its
-    completion with a blank line, which must not end the answer before it starts. Stops with
-    visible characters ("\\nQuestion:") count anywhere.
-    """
-    lead = len(text) - len(text.lstrip()) if at_start else 0
-    found = (text.find(s, lead if s.isspace() else 0) for s in stops)
-    cut = min((i for i in found if i >= 0), default=-1)
-    return (text[:cut], True) if cut >= 0 else (text, False)
-
-
-class StopFilter:
-    """Applies stop sequences (:func:`cut_at_stop`) to streamed text: :meth:`feed` returns what
-    may be shown now — text that could still be the start of a stop sequence is held back —
-    and :meth:`flush` what is left at the end. :attr:`stopped` once a stop was seen."""
-
-    def __init__(self, stops: list[str]) -> None:
-        self.stops = stops
-        self.hold = max((len(s) for s in stops), default=0)
-        self.text, self.sent, self.stopped = "", 0, False
-
-    def feed(self, piece: str) -> str:
-        """Add ``piece``; the text now safe to show ("" when none, and after a stop)."""
-        if self.stopped:
-            return ""
-        self.text += piece
-        cut, self.stopped = cut_at_stop(self.text, self.stops)
-        upto = len(cut) if self.stopped else len(self.text) - self.hold
-        out = self.text[self.sent:upto] if upto > self.sent else ""
-        self.sent = max(self.sent, upto)
-        return out
-
-    def flush(self) -> str:
-        """The held-back rest once the stream has ended ("" after a stop)."""
-        if self.stopped:
-            return ""
-        out = self.text[self.sent:]
-        self.sent = len(self.text)
-        return out
-
-
 class _TailStop:
     """Stops generation once the decoded new text contains a stop sequence (as
     :func:`cut_at_stop`). Decodes only the last few tokens per step (transformers'
@@ -270,7 +219,7 @@ class _TailStop:
         return torch.full((input_ids.shape[0],), hit, dtype=torch.bool)
 
 
-class TransformersChatModel(BaseChatModel):
+class TransformersChatModel(LocalChatModel):
     """A causal LM run with transformers, exposed as a LangChain chat model.
 
     Build it with :meth:`load`. ``invoke(messages, max_tokens=N)`` / ``stream(...)`` work like any
@@ -283,16 +232,9 @@ class TransformersChatModel(BaseChatModel):
         repetition_penalty: CTRL-style penalty (Keskar et al. 2019) against loops in small models.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     hf_model: Any = Field(exclude=True)
     tokenizer: Any = Field(exclude=True)
     model_label: str = "transformers"
-    context_tokens: int = DEFAULT_LOCAL_CONTEXT
-    max_tokens: int = 256
-    stop: list[str] = Field(default_factory=list)
-    repetition_penalty: float = 1.1
-    supports_completion_cue: bool = True
 
     @classmethod
     def load(cls, model: str | None = None, gguf_file: str | None = None, context_tokens: int | None = None, **kw) -> TransformersChatModel:
@@ -321,7 +263,7 @@ class TransformersChatModel(BaseChatModel):
         """The exact text given to the tokenizer for ``messages``; ``completion_cue`` (base models
         only) replaces :data:`COMPLETION_CUE` (``""``: nothing appended)."""
         if self.has_chat_template:
-            msgs = [{"role": _ROLE.get(m.type, "user"), "content": m.content} for m in messages]
+            msgs = [{"role": ROLE_NAMES.get(m.type, "user"), "content": m.content} for m in messages]
             return self.tokenizer.apply_chat_template(msgs, add_generation_prompt=True, tokenize=False)
         body = "\n\n".join(str(m.content) for m in messages if m.type != "ai")
         cue = COMPLETION_CUE if completion_cue is None else completion_cue
@@ -347,10 +289,7 @@ class TransformersChatModel(BaseChatModel):
         return len(self._encode(messages))
 
     def _stops(self, stop: list[str] | None) -> list[str]:
-        s = list(self.stop) + list(stop or [])
-        if not self.has_chat_template:
-            s += BASE_STOPS
-        return list(dict.fromkeys(x for x in s if x))
+        return self.stop_sequences(stop, [] if self.has_chat_template else BASE_STOPS)
 
     def _gen_kwargs(self, ids: list[int], stop: list[str] | None, max_tokens: int | None) -> dict:
         import torch
