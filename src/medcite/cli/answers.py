@@ -5,13 +5,12 @@ guarded answer).
 
 from __future__ import annotations
 
-import json
 import sys
 
 from rich.markup import escape
 
 from ..documents import Answer
-from .common import err, out
+from .common import err, out, print_json
 
 
 def render_answer(ans) -> None:
@@ -67,7 +66,7 @@ def ask_generative(svc, question: str, as_json: bool, stream: bool, **opts) -> N
     if not stream:
         ans = svc.ask(question, answerer, **opts)
         if as_json:
-            print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))
+            print_json(ans.to_json())
             return
         render_answer(ans)
         render_guard(ans)
@@ -87,7 +86,7 @@ def ask_generative(svc, question: str, as_json: bool, stream: bool, **opts) -> N
         sys.stderr.write("\n")
     assert ans is not None
     if as_json:
-        print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))
+        print_json(ans.to_json())
         return
     out.print("\nGuarded answer:", style="bold")
     render_answer(ans)

@@ -6,23 +6,26 @@ clinical shape (``task``, ``input``, ``items``, ``references``, ``notes``, ``dis
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from ..errors import UsageError
 from .common import (
+    BaseUrlOpt,
+    GeneratorOpt,
     IndexOpt,
     JsonOpt,
+    ModelOpt,
     YearFrom,
     YearTo,
     app,
     handle_errors,
     out,
+    print_json,
     service,
 )
-from ..errors import UsageError
 
 ItemsK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="items to list (candidates / options; sentences per part for summarize)")]
 PassagesOpt = Annotated[int | None, typer.Option("--passages", "-p", min=1, help="passages to read from the index")]
@@ -64,17 +67,21 @@ def diagnose(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     as_json: JsonOpt = False,
-    generator: Annotated[str | None, typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai: the model proposes candidates, kept only with a citation naming them")] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai)")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")] = None,
+    generator: GeneratorOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
-    """Literature-grounded differential for FINDINGS: candidate conditions, each with citations."""
+    """Literature-grounded differential for FINDINGS: candidate conditions, each with citations.
+
+    With --generator other than extractive, the model proposes candidates; each is kept only when a
+    cited passage names it.
+    """
     if not findings.strip():
         raise UsageError("the findings are empty")
     svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
     d = svc.diagnose(findings, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
     if as_json:
-        print(json.dumps(d.to_json(), default=str, ensure_ascii=False))
+        print_json(d.to_json())
         return
     out.print(f"Findings: {escape('; '.join(d.findings))}" + (f"  (context: {escape('; '.join(d.context))})" if d.context else ""), highlight=False)
     if not d.candidates:
@@ -113,7 +120,7 @@ def treatments(
         raise UsageError("the condition is empty")
     r = service(index).treatments(condition, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
     if as_json:
-        print(json.dumps(r.to_json(), default=str, ensure_ascii=False))
+        print_json(r.to_json())
         return
     out.print(f"Treatment options for {escape(r.condition)} in the indexed literature", style="bold", highlight=False)
     if not r.options:
@@ -144,7 +151,7 @@ def summarize(
         raise UsageError("give a PMID or a file")
     s = service(index).summarize(target, top_k=top_k, doc_id=doc)
     if as_json:
-        print(json.dumps(s.to_json(), default=str, ensure_ascii=False))
+        print_json(s.to_json())
         return
     head = s.title or s.doc_id
     out.print(f"{escape(head)}  ({escape(s.doc_id)}{'; ' + escape(s.evidence_level) if s.evidence_level else ''})", style="bold", highlight=False)

@@ -4,6 +4,7 @@ error handling and progress reporting. Command modules register on :data:`app` /
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
@@ -32,6 +33,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 TopK = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="passages to retrieve")]
 YearFrom = Annotated[Optional[int], typer.Option("--year-from", help="only papers published in or after this year")]
 YearTo = Annotated[Optional[int], typer.Option("--year-to", help="only papers published in or before this year")]
+GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai); default local model: the packaged Gemma 3 270M")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")]
 
 
 @app.callback()
@@ -139,3 +143,8 @@ def print_file_reports(reports, quiet: bool) -> int:
             if len(r.skipped) > 5:
                 err.print(f"  … {len(r.skipped) - 5} more skipped", highlight=False)
     return failed
+
+
+def print_json(obj) -> None:
+    """Print ``obj`` as one JSON line on stdout (``--json``; non-JSON values as ``str``)."""
+    print(json.dumps(obj, default=str, ensure_ascii=False))

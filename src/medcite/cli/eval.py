@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from .common import IndexOpt, JsonOpt, app, err, handle_errors, out, service
+from .common import BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, app, err, handle_errors, out, print_json, service
 from ..evaluation.retrieval import (
     RECALL_KS,
     SYSTEMS,
@@ -126,9 +126,9 @@ def _plot_retrieval(d: Path, result: dict, rep) -> None:
 def eval_answers(
     questions: QuestionsArg,
     index: IndexOpt = None,
-    generator: Annotated[str | None, typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="generator model (directory, .gguf, or server model name)")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint for --generator openai")] = None,
+    generator: GeneratorOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="passages retrieved per question")] = None,
     labels: Annotated[bool, typer.Option("--labels/--no-labels", help="ask generating models for a final 'Answer: yes|no|maybe' line on yes/no/maybe questions")] = True,
     qrels: QrelsOpt = None,
@@ -160,7 +160,7 @@ def eval_answers(
     if plot:
         _plot_answers(plot, result)
     if as_json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
+        print_json(result)
         return
     s = summary
     out.print(f"index {result['index']}, generator {result['generator']}, {s['n']} questions from {questions}", highlight=False)

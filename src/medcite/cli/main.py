@@ -15,11 +15,11 @@ import typer
 from rich.markup import escape
 
 from ..errors import UsageError
-from .common import (
-    IndexOpt, JsonOpt, TopK, YearFrom, YearTo, app, check_chunk_sizes, err, handle_errors, index_app, out,
-    print_file_reports, progress_callback, service,
-)
 from .answers import ask_generative, render_answer
+from .common import (
+    BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, app, check_chunk_sizes, err, handle_errors,
+    index_app, out, print_file_reports, print_json, progress_callback, service,
+)
 
 @index_app.command("build")
 @handle_errors
@@ -104,7 +104,7 @@ def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """Show an index's manifest: embedder, chunker, counts, versions."""
     info = service(index).index_info()
     if as_json:
-        print(json.dumps(info, default=str, ensure_ascii=False))
+        print_json(info)
         return
     out.print(f"index    {escape(info['path'])} (version {info['version']}, versions on disk: {', '.join(info['versions'])})", highlight=False)
     e = info["embedder"]
@@ -165,9 +165,9 @@ def ask(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     as_json: JsonOpt = False,
-    generator: Annotated[Optional[str], typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai); default local model: the packaged Gemma 3 270M")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")] = None,
+    generator: GeneratorOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     stream: Annotated[bool, typer.Option("--stream", help="print the model's text as it is generated, then the guarded answer")] = False,
 ) -> None:
     """Answer QUESTION from the indexed literature with numbered citations (or abstain)."""
@@ -179,6 +179,6 @@ def ask(
         return
     ans = svc.ask(question, top_k=top_k, year_from=year_from, year_to=year_to)
     if as_json:
-        print(json.dumps(ans.to_json(), default=str, ensure_ascii=False))
+        print_json(ans.to_json())
         return
     render_answer(ans)

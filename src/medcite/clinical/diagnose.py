@@ -37,7 +37,7 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .propose import build_messages, parse_and_guard
-from .result import clinical_json
+from .result import ClinicalResult, clinical_json
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
 
@@ -108,7 +108,7 @@ class Candidate:
 
 
 @dataclass
-class Diagnosis:
+class Diagnosis(ClinicalResult):
     """A differential with its references.
 
     Attributes:
@@ -129,9 +129,6 @@ class Diagnosis:
     candidates: list[Candidate]
     references: list[Reference]
     disclaimer: str = DISCLAIMER
-    generator: str = "extractive"
-    notes: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""

@@ -1,4 +1,5 @@
-"""The JSON shape every clinical result shares (differential, treatment options, summary).
+"""What every clinical result shares (differential, treatment options, summary): the common
+fields (:class:`ClinicalResult`) and the JSON shape (:func:`clinical_json`).
 
 ``{"task", "input", <task's own keys>, "items", "references", "generator", "notes", "disclaimer",
 "timings"}`` — what ``--json`` prints and the HTTP API's ``DiagnoseResponse`` / ``ClinicalResponse``
@@ -7,6 +8,7 @@ pass through (:mod:`medcite.server.models`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -32,3 +34,18 @@ def clinical_json(task: str, input_text: str, items: list, result: Any, **own: A
         "disclaimer": getattr(result, "disclaimer", ""),
         "timings": result.timings,
     }
+
+
+@dataclass(kw_only=True)
+class ClinicalResult:
+    """Fields every clinical result carries (keyword-only, after the result's own fields).
+
+    Attributes:
+        generator: "extractive", or the model that proposed items.
+        notes: remarks for the reader (e.g. why a list is empty, weak evidence).
+        timings: seconds per stage.
+    """
+
+    generator: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..documents import Document, Reference
 from ..errors import UsageError
 from ._text import content_tokens, has_number, sentences
 from .evidence import evidence_level
-from .result import clinical_json
+from .result import ClinicalResult, clinical_json
 
 PARTS = ("objective", "methods", "results", "conclusion")
 #: Sentences per part when ``per_part`` is not given.
@@ -63,7 +63,7 @@ class SummarySentence:
 
 
 @dataclass
-class Summary:
+class Summary(ClinicalResult):
     """Summary of one document.
 
     Attributes:
@@ -79,9 +79,6 @@ class Summary:
     evidence_level: str
     sentences: list[SummarySentence]
     references: list[Reference]
-    generator: str = "extractive"
-    notes: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes."""

@@ -27,7 +27,7 @@ from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
-from .result import clinical_json
+from .result import ClinicalResult, clinical_json
 from .terms import normalize
 from .vocabulary import Vocabulary
 
@@ -71,7 +71,7 @@ class TreatmentOption:
 
 
 @dataclass
-class TreatmentReport:
+class TreatmentReport(ClinicalResult):
     """Options for one condition with the references they cite."""
 
     condition: str
@@ -79,9 +79,6 @@ class TreatmentReport:
     options: list[TreatmentOption]
     references: list[Reference]
     disclaimer: str = DISCLAIMER
-    generator: str = "extractive"
-    notes: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""

@@ -261,6 +261,11 @@ ERRORS = {
 }
 
 
+def _without_module(task: str) -> dict[int, dict[str, Any]]:
+    """The OpenAPI entry of a clinical route's 501 (an installation without that module)."""
+    return {501: {"model": ErrorResponse, "description": f"this installation has no {task} module"}}
+
+
 def create_app(service: Medcite | None = None, settings: ServerSettings | None = None) -> FastAPI:
     """Build the FastAPI application.
 
@@ -400,21 +405,13 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         ix = retriever.index
         return {"query": query, "index": ix.name, "version": ix.version, "passages": [p.to_json() for p in passages]}
 
-    @api.post(
-        "/diagnose",
-        response_model=DiagnoseResponse,
-        summary="Literature-supported differential for free-text findings",
-        responses={501: {"model": ErrorResponse, "description": "this installation has no diagnosis module"}},
-    )
+    @api.post("/diagnose", response_model=DiagnoseResponse, summary="Literature-supported differential for free-text findings",
+              responses=_without_module("diagnosis"))
     def diagnose(req: DiagnoseRequest, service: Medcite = Depends(fresh)):  # noqa: B008
         return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text", top_k=req.top_k)
 
-    @api.post(
-        "/treatments",
-        response_model=ClinicalResponse,
-        summary="Treatment options for a condition, with evidence levels",
-        responses={501: {"model": ErrorResponse, "description": "this installation has no treatments module"}},
-    )
+    @api.post("/treatments", response_model=ClinicalResponse, summary="Treatment options for a condition, with evidence levels",
+              responses=_without_module("treatments"))
     def treatments(req: TreatmentsRequest, service: Medcite = Depends(fresh)):  # noqa: B008
         return clinical_call(service, "treatments", "treatment search", "treatments", req.condition, "condition", top_k=req.top_k)
 
@@ -424,7 +421,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         summary="Extractive summary of one indexed paper",
         responses={
             404: {"model": ErrorResponse, "description": "no such document in the index"},
-            501: {"model": ErrorResponse, "description": "this installation has no summarize module"},
+            **_without_module("summarize"),
         },
     )
     def summarize(req: SummarizeRequest, service: Medcite = Depends(fresh)):  # noqa: B008
