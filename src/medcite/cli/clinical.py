@@ -6,6 +6,9 @@ clinical shape (``task``, ``input``, ``items``, ``references``, ``notes``, ``dis
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
+from functools import wraps
 from typing import Annotated
 
 import typer
@@ -31,6 +34,43 @@ ItemsK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="items 
 PassagesOpt = Annotated[int | None, typer.Option("--passages", "-p", min=1, help="passages to read from the index")]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The options ``diagnose`` and ``treatments`` share: which index, how many items from how many
+    passages, which publication years, JSON output."""
+
+    index: str | None = None
+    top_k: int | None = None
+    passages: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    as_json: bool = False
+
+    def reading(self) -> dict:
+        """Keyword arguments for the service call: ``top_k``, ``passages``, ``year_from``, ``year_to``."""
+        return {"top_k": self.top_k, "passages": self.passages, "year_from": self.year_from, "year_to": self.year_to}
+
+
+_SCOPE_OPTIONS = (("index", IndexOpt), ("top_k", ItemsK), ("passages", PassagesOpt), ("year_from", YearFrom), ("year_to", YearTo), ("as_json", JsonOpt))
+
+
+def with_scope(command):
+    """Give ``command(argument, scope: Scope, **own)`` the :class:`Scope` options on the command line,
+    listed right after its argument (typer reads the signature built here)."""
+    own = list(inspect.signature(command, eval_str=True).parameters.values())
+    shared = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=alias, default=getattr(Scope, name))
+              for name, alias in _SCOPE_OPTIONS]
+
+    @wraps(command)
+    def run(**kwargs):
+        scope = Scope(**{name: kwargs.pop(name) for name, _ in _SCOPE_OPTIONS})
+        return command(scope=scope, **kwargs)
+
+    run.__signature__ = inspect.Signature([own[0], *shared, *own[2:]], return_annotation=None)
+    run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
+    return run
+
+
 def render_references(refs) -> None:
     """Print a numbered reference list with evidence levels."""
     if not refs:
@@ -52,35 +92,40 @@ def _cites(ns: list[int]) -> str:
     return "".join(f"[{n}]" for n in ns)
 
 
-def _notes(notes: list[str]) -> None:
-    for n in notes:
+def _quote(text: str, n: int) -> None:
+    """Print a supporting quote (whitespace folded, cut at 240 characters) with its citation ``[n]``."""
+    q = " ".join(text.split())
+    out.print(f"    \"{escape(q[:240])}{'…' if len(q) > 240 else ''}\" [{n}]", highlight=False)
+
+
+def _footer(result) -> None:
+    """Print a clinical result's notes, its references and, where it has one, its disclaimer."""
+    for n in result.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
+    render_references(result.references)
+    if hasattr(result, "disclaimer"):
+        out.print(f"\n{escape(result.disclaimer)}", style="italic", highlight=False)
 
 
 @app.command("diagnose")
 @handle_errors
+@with_scope
 def diagnose(
     findings: Annotated[str, typer.Argument(help="free-text findings: age, sex, symptoms, signs, results (separate with ';' or ',')")],
-    index: IndexOpt = None,
-    top_k: ItemsK = None,
-    passages: PassagesOpt = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    as_json: JsonOpt = False,
+    scope: Scope,
     generator: GeneratorOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
 ) -> None:
     """Literature-grounded differential for FINDINGS: candidate conditions, each with citations.
 
-    With --generator other than extractive, the model proposes candidates; each is kept only when a
-    cited passage names it.
+    With a --generator other than extractive, the model proposes candidates; each is kept only when a cited passage names it.
     """
     if not findings.strip():
         raise UsageError("the findings are empty")
-    svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
-    d = svc.diagnose(findings, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
-    if as_json:
+    svc = service(scope.index, generator=generator, generator_model=model, generator_base_url=base_url)
+    d = svc.diagnose(findings, **scope.reading())
+    if scope.as_json:
         print_json(d.to_json())
         return
     out.print(f"Findings: {escape('; '.join(d.findings))}" + (f"  (context: {escape('; '.join(d.context))})" if d.context else ""), highlight=False)
@@ -97,29 +142,22 @@ def diagnose(
             out.print(f"    unexplained: {escape('; '.join(c.unexplained_findings))}", highlight=False)
         for s in c.support:
             if s["quote"]:
-                q = " ".join(s["quote"].split())
-                out.print(f"    \"{escape(q[:240])}{'…' if len(q) > 240 else ''}\" [{s['n']}]", highlight=False)
-    _notes(d.notes)
-    render_references(d.references)
-    out.print(f"\n{escape(d.disclaimer)}", style="italic", highlight=False)
+                _quote(s["quote"], s["n"])
+    _footer(d)
 
 
 @app.command("treatments")
 @handle_errors
+@with_scope
 def treatments(
     condition: Annotated[str, typer.Argument(help="the condition, e.g. 'type 2 diabetes'")],
-    index: IndexOpt = None,
-    top_k: ItemsK = None,
-    passages: PassagesOpt = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    as_json: JsonOpt = False,
+    scope: Scope,
 ) -> None:
     """Treatment options for CONDITION found in the literature, strongest evidence first."""
     if not condition.strip():
         raise UsageError("the condition is empty")
-    r = service(index).treatments(condition, top_k=top_k, passages=passages, year_from=year_from, year_to=year_to)
-    if as_json:
+    r = service(scope.index).treatments(condition, **scope.reading())
+    if scope.as_json:
         print_json(r.to_json())
         return
     out.print(f"Treatment options for {escape(r.condition)} in the indexed literature", style="bold", highlight=False)
@@ -130,11 +168,8 @@ def treatments(
         out.print(f"\n{i:>2}. {escape(o.name)}  strongest evidence: {escape(o.best_level or 'not stated')}; {o.papers} paper(s) {_cites(o.citations)}", style="bold", highlight=False)
         out.print(f"    evidence: {escape(levels)}", highlight=False)
         if o.quotes:
-            q = " ".join(o.quotes[0]["text"].split())
-            out.print(f"    \"{escape(q[:240])}{'…' if len(q) > 240 else ''}\" [{o.quotes[0]['n']}]", highlight=False)
-    _notes(r.notes)
-    render_references(r.references)
-    out.print(f"\n{escape(r.disclaimer)}", style="italic", highlight=False)
+            _quote(o.quotes[0]["text"], o.quotes[0]["n"])
+    _footer(r)
 
 
 @app.command("summarize")
@@ -161,5 +196,4 @@ def summarize(
             part = sent.part
             out.print(f"\n{part.capitalize()}", style="bold")
         out.print(f"  {escape(' '.join(sent.text.split()))} {_cites(sent.citations)}", highlight=False)
-    _notes(s.notes)
-    render_references(s.references)
+    _footer(s)
