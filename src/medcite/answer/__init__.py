@@ -1,7 +1,10 @@
 """Answerers turn retrieved passages into an :class:`~medcite.documents.Answer`.
 
 :class:`Answerer` is the interface; :class:`~medcite.answer.extractive.ExtractiveAnswerer` is
-the default (no language model). Generative answerers plug in behind the same interface.
+the default (no language model). Generative answerers (:mod:`.generative`, with the prompt of
+:mod:`.prompting`, the models of :mod:`.generators` and other languages by :mod:`.multilingual`) plug
+in behind the same interface. :mod:`.citations` parses and renumbers citation markers and builds
+references from passages; :mod:`.guard` checks that each cited sentence is supported by its source.
 """
 
 from __future__ import annotations

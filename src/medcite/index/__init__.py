@@ -1,7 +1,9 @@
 """An index: one published version of a store, FAISS vectors, BM25 and a manifest.
 
 :class:`Index` is the read side (opened once, immutable); :mod:`medcite.index.writer` builds
-and updates versions.
+and updates versions (what a write was asked and did: :mod:`.changes`; on Ray: :mod:`.ray_build`).
+Vectors: exact (:mod:`.vectors`), approximate (:mod:`.ann`), sharded (:mod:`.shards`), chosen and
+opened by :mod:`.factory`; BM25 in :mod:`.lexical`; versions and the write lock in :mod:`.versions`.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ class IndexWriter:
         progress: called with the number of chunks embedded so far and the total.
         hook: fault-injection hook, called with a stage name at each step (see :data:`STAGES`).
         batch_size: chunks per embedding call (memory and progress granularity).
-        vector_options: vector index type and parameters (:class:`~medcite.index.AnnOptions`)
+        vector_options: vector index type and parameters (:class:`~medcite.index.ann.AnnOptions`)
             for a build or rebuild; ``None`` = exact flat for a build, the rebuilt version's own
             for a rebuild. An update keeps the index's type.
 

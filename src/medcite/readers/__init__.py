@@ -2,8 +2,9 @@
 
 One module per format; :func:`reader_for` picks one by file name (and, for ``.txt``, by
 sniffing the first bytes). Each reader is a function ``read(path, report) -> Iterator[Document]``
-that streams documents, records skipped records with reasons in ``report`` and raises
-:class:`~medcite.errors.ReaderError` when the whole file is unusable.
+that streams documents, records skipped records with reasons in ``report`` (:class:`FileReport`,
+:mod:`.report`) and raises :class:`~medcite.errors.ReaderError` when the whole file is unusable.
+:mod:`.eutils` fetches PubMed records (NCBI E-utilities) into files these readers take.
 """
 
 from __future__ import annotations
