@@ -24,7 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 from ...errors import GeneratorError
-from .local import ROLE_NAMES, BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, LocalChatModel, StopFilter
+from .local import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, ROLE_NAMES, LocalChatModel, StopFilter
 
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, n_threads: int) -> Any:

@@ -36,7 +36,7 @@ from pydantic import Field
 from ...embedding import quiet_model_loading
 from ...errors import GeneratorError
 from .cache import assembled_gemma_gguf, cache_dir, packaged_gemma_gguf
-from .local import ROLE_NAMES, BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, LocalChatModel, StopFilter, cut_at_stop
+from .local import BASE_STOPS, COMPLETION_CUE, DEFAULT_LOCAL_CONTEXT, ROLE_NAMES, LocalChatModel, StopFilter, cut_at_stop
 
 log = logging.getLogger(__name__)
 
