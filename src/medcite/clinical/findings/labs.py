@@ -1,0 +1,200 @@
+"""Laboratory values read from case text and interpreted against adult reference ranges (kind
+``"lab"``, via ``"lab-range"``). A value inside the range yields no finding.
+
+Reference ranges: the ABIM *Laboratory Test Reference Ranges* (American Board of Internal
+Medicine, January 2024), which follow Kratz et al., "Laboratory values of clinical importance",
+Harrison's Principles of Internal Medicine, 21st ed. (McGraw-Hill 2022), Appendix. Where a range
+differs by sex the female/male limits are used when the sex is known, the wider of the two
+otherwise. Three limits are decision limits rather than reference limits and say so below:
+glucose (hypoglycaemia < 70 mg/dL, ADA level 1; random glucose > 140 mg/dL), troponin (the 99th
+percentile of the assay named) and procalcitonin (> 0.5 ng/mL).
+
+Units are converted to one canonical unit per analyte (factors in :data:`ANALYTES`);
+a value without a unit is read in the canonical unit, except cell counts over 1,000 (read as
+per µL). Each analyte maps a low and/or a high value to the HPO term it implies, e.g.
+platelets 45,000/mm³ → Thrombocytopenia (HP:0001873).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Analyte:
+    """One analyte: names as written, canonical unit, unit factors (value × factor = canonical),
+    reference limits (``low``/``high``; female/male overrides) and the HPO ids implied."""
+
+    key: str
+    names: tuple[str, ...]
+    unit: str
+    factors: dict[str, float]
+    low: float | None
+    high: float | None
+    low_id: str | None
+    high_id: str | None
+    female: tuple[float | None, float | None] | None = None
+    male: tuple[float | None, float | None] | None = None
+    count: bool = False  # a cell count: "45,000" without a unit is per µL
+
+
+_CELLS = {"x10^9/l": 1.0, "10^9/l": 1.0, "x10^3/ul": 1.0, "10^3/ul": 1.0, "k/ul": 1.0, "/nl": 1.0,
+          "g/l": 1.0, "/mm3": 1e-3, "/ul": 1e-3, "cells/ul": 1e-3, "cells/mm3": 1e-3, "/cumm": 1e-3}
+_MGDL = {"mg/dl": 1.0}
+
+ANALYTES: tuple[Analyte, ...] = (
+    Analyte("hemoglobin", ("hemoglobin", "haemoglobin", "hgb", "hb", "hemoglobina", "血红蛋白"), "g/dL",
+            {"g/dl": 1.0, "g/l": 0.1, "mmol/l": 1.611}, 12.0, 17.5, "HP:0001903", "HP:0001900",
+            female=(12.0, 16.0), male=(13.5, 17.5)),
+    Analyte("hematocrit", ("hematocrit", "haematocrit", "hct"), "%", {"%": 1.0}, 36.0, None, "HP:0001903", None,
+            female=(36.0, None), male=(41.0, None)),
+    Analyte("platelets", ("platelet count", "platelets", "platelet", "plt", "thrombocytes", "plaquetas", "血小板"),
+            "x10^9/L", _CELLS, 150.0, 450.0, "HP:0001873", "HP:0001894", count=True),
+    Analyte("leukocytes", ("white blood cell count", "white blood cells", "white cell count", "white count",
+                           "leukocyte count", "leukocytes", "leucocytes", "wbc count", "wbc", "leucocitos", "白细胞"),
+            "x10^9/L", _CELLS, 4.0, 11.0, "HP:0001882", "HP:0001974", count=True),
+    Analyte("sodium", ("sodium", "na+", "na", "sodio"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 136.0, 145.0,
+            "HP:0002902", "HP:0003228"),
+    Analyte("potassium", ("potassium", "k+", "k", "potasio"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 3.5, 5.0,
+            "HP:0002900", "HP:0002153"),
+    Analyte("creatinine", ("creatinine", "creat", "creatinina", "肌酐"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 88.4},
+            None, 1.3, None, "HP:0003259", female=(None, 1.1), male=(None, 1.3)),
+    Analyte("bun", ("blood urea nitrogen", "urea nitrogen", "bun"), "mg/dL", _MGDL, None, 20.0, None, "HP:0003138"),
+    Analyte("urea", ("urea", "urea sérica"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 6.006}, None, 7.1, None, "HP:0003138"),
+    Analyte("bilirubin", ("total bilirubin", "bilirubin, total", "bilirubin total", "bilirubin", "bilirrubina"),
+            "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 17.1}, None, 1.2, None, "HP:0002904"),
+    Analyte("ldh", ("lactate dehydrogenase", "lactic dehydrogenase", "ldh", "ld"), "U/L", {"u/l": 1.0, "iu/l": 1.0},
+            None, 225.0, None, "HP:0025435"),
+    Analyte("alt", ("alanine aminotransferase", "alanine transaminase", "alt", "sgpt", "gpt"), "U/L",
+            {"u/l": 1.0, "iu/l": 1.0}, None, 40.0, None, "HP:0031964"),
+    Analyte("ast", ("aspartate aminotransferase", "aspartate transaminase", "ast", "sgot", "got"), "U/L",
+            {"u/l": 1.0, "iu/l": 1.0}, None, 40.0, None, "HP:0031956"),
+    Analyte("alp", ("alkaline phosphatase", "alk phos", "alp"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 120.0,
+            None, "HP:0003155"),
+    # decision limits: < 70 mg/dL hypoglycaemia (ADA level 1), > 140 mg/dL above the random-glucose range
+    Analyte("glucose", ("blood glucose", "plasma glucose", "serum glucose", "glucose", "blood sugar", "glucosa", "血糖"),
+            "mg/dL", {"mg/dl": 1.0, "mmol/l": 18.016}, 70.0, 140.0, "HP:0001943", "HP:0003074"),
+    Analyte("crp", ("c-reactive protein", "c reactive protein", "crp", "proteína c reactiva", "pcr"), "mg/L",
+            {"mg/l": 1.0, "mg/dl": 10.0}, None, 8.0, None, "HP:0011227"),
+    # the 99th percentile of a conventional troponin I assay (0.04 ng/mL) and of hs-troponin T (14 ng/L)
+    Analyte("troponin_t", ("troponin t", "hs-tnt", "tnt", "ctnt"), "ng/L", {"ng/l": 1.0, "ng/ml": 1000.0, "ug/l": 1000.0},
+            None, 14.0, None, "HP:0410174"),
+    Analyte("troponin", ("troponin i", "troponin", "hs-tni", "tni", "ctni"), "ng/mL",
+            {"ng/ml": 1.0, "ng/l": 1e-3, "ug/l": 1.0, "pg/ml": 1e-3}, None, 0.04, None, "HP:0410173"),
+    Analyte("albumin", ("albumin", "albúmina", "白蛋白"), "g/dL", {"g/dl": 1.0, "g/l": 0.1}, 3.5, None,
+            "HP:0003073", None),
+    Analyte("calcium", ("calcium", "ca2+", "calcio"), "mg/dL", {"mg/dl": 1.0, "mmol/l": 4.008}, 8.6, 10.2,
+            "HP:0002901", "HP:0003072"),
+    Analyte("lactate", ("lactate", "lactic acid", "lactato"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 9.01}, None, 2.2,
+            None, "HP:0002151"),
+    Analyte("esr", ("erythrocyte sedimentation rate", "sedimentation rate", "esr"), "mm/h",
+            {"mm/h": 1.0, "mm/hr": 1.0, "mm/hour": 1.0}, None, 20.0, None, "HP:0003565",
+            female=(None, 20.0), male=(None, 15.0)),
+    Analyte("d_dimer", ("d-dimer", "d dimer", "dimero d", "dímero d"), "ug/mL FEU",
+            {"ug/ml": 1.0, "mg/l": 1.0, "ng/ml": 1e-3, "ug/l": 1e-3}, None, 0.5, None, "HP:0033106"),
+    Analyte("inr", ("international normalized ratio", "inr"), "", {"": 1.0}, None, 1.2, None, "HP:0008151"),
+    Analyte("lipase", ("lipase",), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 160.0, None, "HP:0032932"),
+    Analyte("amylase", ("amylase",), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 125.0, None, "HP:0410288"),
+    Analyte("procalcitonin", ("procalcitonin", "pct"), "ng/mL", {"ng/ml": 1.0, "ug/l": 1.0}, None, 0.5, None,
+            "HP:0032308"),
+    Analyte("tsh", ("thyroid-stimulating hormone", "thyroid stimulating hormone", "tsh"), "mU/L",
+            {"mu/l": 1.0, "uu/ml": 1.0, "uiu/ml": 1.0, "miu/l": 1.0}, 0.5, 5.0, "HP:0031098", "HP:0002925"),
+    Analyte("haptoglobin", ("haptoglobin",), "mg/dL", {"mg/dl": 1.0, "g/l": 100.0}, 83.0, None, "HP:0020181", None),
+    Analyte("reticulocytes", ("reticulocyte count", "reticulocytes", "retic count"), "%", {"%": 1.0}, None, 1.5, None,
+            "HP:0001923"),
+)
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
+_UNIT = (r"((?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
+         r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|uiu)\s*/\s*(?:d?l|ml|l)|"
+         r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l)?")
+_FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*"
+_SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular)\s*$")
+
+
+@dataclass(frozen=True)
+class LabReading:
+    """A laboratory value read from text that is outside its reference range.
+
+    Attributes:
+        analyte: the :attr:`Analyte.key` (``"platelets"``).
+        concept_id: the HPO id implied (``"HP:0001873"``).
+        start, end: offsets of the reading (analyte name to unit).
+        value: the value and unit as written (``"45,000/mm3"``).
+        canonical: the value in the analyte's canonical unit (``45.0`` for ×10⁹/L).
+    """
+
+    analyte: str
+    concept_id: str
+    start: int
+    end: int
+    value: str
+    canonical: float
+
+
+def _unit_key(unit: str) -> str:
+    u = unit.lower().replace(" ", "").replace("µ", "u").replace("μ", "u").replace("×", "x").replace("*", "x")
+    u = u.replace("³", "3").replace("⁹", "9").replace("mm3", "mm3")
+    u = re.sub(r"x10(?:\^|x|e)?([39])", r"x10^\1", u)
+    if u.startswith("10") and not u.startswith("10^"):
+        u = "10^" + u[2:]
+    return u.replace("cells/mm3", "/mm3").replace("cells/ul", "/ul").replace("/ml", "/ml")
+
+
+def _pattern(a: Analyte) -> re.Pattern:
+    names = "|".join(re.escape(n) for n in sorted(a.names, key=len, reverse=True))
+    ascii_names = all(n.isascii() for n in a.names)
+    lead = r"(?<![\w-])" if ascii_names else r"(?<![A-Za-z-])"
+    return re.compile(rf"(?i){lead}(?:{names})(?![\w+-]|\s+A1c){_FILLER}{_NUMBER}\s*{_UNIT}")
+
+
+_PATTERNS = [(a, _pattern(a)) for a in ANALYTES]
+
+
+def _limits(a: Analyte, sex: str | None) -> tuple[float | None, float | None]:
+    if sex == "female" and a.female:
+        return a.female
+    if sex == "male" and a.male:
+        return a.male
+    return a.low, a.high
+
+
+def _canonical(a: Analyte, number: str, unit: str) -> float | None:
+    n = number.replace(",", "") if re.search(r",\d{3}\b", number) else number.replace(",", ".")
+    v = float(n)
+    key = _unit_key(unit) if unit else ""
+    if not key:
+        return v * 1e-3 if a.count and v >= 1000 else v
+    if key in a.factors:
+        return v * a.factors[key]
+    return None  # a unit that does not belong to this analyte: not read
+
+
+def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
+    """Laboratory values in ``text`` outside their adult reference range (see the module
+    docstring), in order, not overlapping. ``sex`` (``"female"``/``"male"``) selects sex-specific
+    limits. Values inside the range, in units foreign to the analyte, or in a phrase such as
+    ``"direct bilirubin"``/``"urine sodium"`` give nothing."""
+    out: list[LabReading] = []
+    taken: list[tuple[int, int]] = []
+    for a, pat in _PATTERNS:
+        for m in pat.finditer(text):
+            s, e = m.start(), m.end()
+            if any(not (e <= ts or s >= te) for ts, te in taken):
+                continue
+            if _SKIP_BEFORE.search(text[max(0, s - 25):s]):
+                continue
+            unit = (m.group(2) or "").strip()
+            value = _canonical(a, m.group(1), unit)
+            if value is None:
+                continue
+            taken.append((s, e))
+            low, high = _limits(a, sex)
+            cid = a.low_id if low is not None and value < low else a.high_id if high is not None and value > high else None
+            if cid is None:
+                continue
+            end = m.end(2) if unit else m.end(1)
+            shown = f"{m.group(1)} {unit}".strip() if unit and not unit.startswith("/") else f"{m.group(1)}{unit}"
+            out.append(LabReading(a.key, cid, s, end, shown, round(value, 4)))
+    return sorted(out, key=lambda r: r.start)

@@ -1,0 +1,106 @@
+"""What findings extraction returns: :class:`Finding` (one understood span) and
+:class:`CaseFindings` (the case: findings, age, sex, language)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STATUSES = ("present", "negated", "historical", "family")
+KINDS = ("symptom", "sign", "vital", "lab", "imaging")
+VIAS = ("hpo-name", "hpo-synonym", "lexicon", "vital-range", "lab-range", "cross-lingual")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding understood in the input, as a Human Phenotype Ontology concept.
+
+    Attributes:
+        concept_id: HPO id, e.g. ``"HP:0001945"``.
+        label: the HPO term name, e.g. ``"Fever"``.
+        text: the input span as written (``"高烧"``, ``"Platelet count 45,000/mm3"``).
+        start, end: character offsets of ``text`` in the input (``input[start:end] == text``).
+        status: ``"present"``, ``"negated"`` (``"no fever"``, ``"afebrile"``), ``"historical"``
+            (``"history of …"``) or ``"family"`` (``"family history of …"``).
+        kind: ``"symptom"``, ``"sign"``, ``"vital"``, ``"lab"`` or ``"imaging"``.
+        value: the measured value that implied it (``"39.4 °C"``, ``"45,000/mm3"``), else None.
+        via: how it was understood: ``"hpo-name"``, ``"hpo-synonym"``, ``"lexicon"``,
+            ``"vital-range"``, ``"lab-range"`` or ``"cross-lingual"``.
+    """
+
+    concept_id: str
+    label: str
+    text: str
+    start: int
+    end: int
+    status: str
+    kind: str
+    value: str | None
+    via: str
+
+    def to_json(self) -> dict:
+        """The finding as a JSON-ready dict (all attributes, same names)."""
+        return {
+            "concept_id": self.concept_id, "label": self.label, "text": self.text,
+            "start": self.start, "end": self.end, "status": self.status, "kind": self.kind,
+            "value": self.value, "via": self.via,
+        }
+
+
+@dataclass(frozen=True)
+class CaseFindings:
+    """Everything understood in one case text.
+
+    Attributes:
+        text: the input as given.
+        findings: in order of appearance; one concept may appear more than once (e.g. a lab
+            value and the same finding named in words).
+        age_years: age in years when stated (``"a 34-year-old woman"``, ``"男，45岁"``), else None.
+        sex: ``"female"``, ``"male"`` or None.
+        language: ISO 639-1 code of the input (``"en"``, ``"zh"``, ``"es"`` …).
+    """
+
+    text: str
+    findings: tuple[Finding, ...]
+    age_years: float | None
+    sex: str | None
+    language: str
+
+    def present(self) -> list[Finding]:
+        """Findings with status ``"present"``, one per concept (the first mention)."""
+        return _first_per_concept(f for f in self.findings if f.status == "present")
+
+    def negated(self) -> list[Finding]:
+        """Findings with status ``"negated"`` whose concept is not also present, one per concept."""
+        present = {f.concept_id for f in self.findings if f.status == "present"}
+        return _first_per_concept(f for f in self.findings if f.status == "negated" and f.concept_id not in present)
+
+    def present_ids(self) -> list[str]:
+        """HPO ids of :meth:`present`, in order."""
+        return [f.concept_id for f in self.present()]
+
+    def to_json(self) -> dict:
+        """JSON-ready dict: ``language``, ``age_years``, ``sex`` and ``findings`` (every mention,
+        each as :meth:`Finding.to_json`) — what ``diagnose --json`` lists under "findings"."""
+        return {
+            "language": self.language, "age_years": self.age_years, "sex": self.sex,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    def mapping_lines(self) -> list[str]:
+        """One line per finding for a clinician to check what was understood, e.g.
+        ``"高烧 → Fever (HP:0001945) [present, cross-lingual]"``."""
+        out = []
+        for f in self.findings:
+            value = f" = {f.value}" if f.value and f.value not in f.text else ""
+            out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}]")
+        return out
+
+
+def _first_per_concept(findings) -> list[Finding]:
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.concept_id not in seen:
+            seen.add(f.concept_id)
+            out.append(f)
+    return out
