@@ -7,7 +7,9 @@ a trigger phrase opens a scope that runs *forward* (``"denies …"``) or *backwa
 (``"… was ruled out"``) to the end of the sentence or to a termination term (``"but"``); a
 finding inside the scope takes the trigger's category. Pseudo-triggers (``"no increase"``,
 ``"3-day history of"``, Chinese ``无明显诱因`` "without obvious cause") are matched first and
-open no scope.
+open no scope. Termination terms are of two strengths: ``but``/``however`` end every scope,
+``has``/``with``/``reports`` only a negation's (``"denies fever, reports cough"``, while
+``"her mother has lupus"`` stays in the family scope).
 
 The English triggers follow medspaCy's default ConText rules (Eyre et al., AMIA 2021), the
 Spanish and Chinese ones were written for this module. medspaCy itself is not used: its
@@ -25,7 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NEGATED, HISTORICAL, FAMILY, PSEUDO, TERMINATE = "negated", "historical", "family", "pseudo", "terminate"
+NEGATED, HISTORICAL, FAMILY, PSEUDO = "negated", "historical", "family", "pseudo"
+TERMINATE, TERMINATE_NEGATION = "terminate", "terminate-negation"
 FORWARD, BACKWARD = "forward", "backward"
 
 _EN: list[tuple[str, str, str]] = [
@@ -57,12 +60,14 @@ _EN: list[tuple[str, str, str]] = [
         "not resolved", "did not resolve", "has not resolved", "not respond", "without improvement",
         "no relief", "not relieved", "without relief", "no longer", "not necessarily", "prior to",
         "previously healthy", "previously well")],
-    # termination terms
+    # termination terms: end every scope ...
     *[(t, TERMINATE, FORWARD) for t in (
         "but", "however", "although", "though", "except", "apart from", "aside from", "yet", "which",
-        "presents with", "presented with", "presenting with", "complains of", "complaining of", "reports",
-        "reported", "endorses", "positive for", "notable for", "significant for", "found to have", "has",
-        "with", "who", "now", "and has", "and is")],
+        "presents with", "presented with", "presenting with", "complains of", "complaining of", "now")],
+    # ... and these end a negation's scope only ("denies fever, reports cough"; "mother has lupus")
+    *[(t, TERMINATE_NEGATION, FORWARD) for t in (
+        "reports", "reported", "endorses", "positive for", "notable for", "significant for", "found to have",
+        "has", "with", "who", "and has", "and is")],
 ]
 _EN_PSEUDO_RE = re.compile(r"(?i)\b(?:\d+|one|two|three|four|five|six|seven|several|few)[- ](?:hour|day|week|month|year)s?[- ](?:old\s+)?history\s+of\b")
 
@@ -74,8 +79,8 @@ _ES: list[tuple[str, str, str]] = [
                                          "previo", "previa", "anteriormente")],
     *[(t, FAMILY, FORWARD) for t in ("antecedentes familiares de", "antecedentes familiares", "familiares",
                                      "madre", "padre", "hermano", "hermana", "abuelo", "abuela")],
-    *[(t, TERMINATE, FORWARD) for t in ("pero", "aunque", "sin embargo", "con", "presenta", "refiere",
-                                        "tiene", "excepto", "salvo")],
+    *[(t, TERMINATE, FORWARD) for t in ("pero", "aunque", "sin embargo", "excepto", "salvo")],
+    *[(t, TERMINATE_NEGATION, FORWARD) for t in ("con", "presenta", "refiere", "tiene")],
 ]
 
 _ZH: list[tuple[str, str, str]] = [
@@ -85,7 +90,8 @@ _ZH: list[tuple[str, str, str]] = [
     *[(t, HISTORICAL, FORWARD) for t in ("既往", "既往史", "曾患", "曾有", "以前")],
     *[(t, HISTORICAL, BACKWARD) for t in ("病史",)],
     *[(t, FAMILY, FORWARD) for t in ("家族史", "家族", "父亲", "母亲", "父母", "兄弟", "姐妹", "家人")],
-    *[(t, TERMINATE, FORWARD) for t in ("但", "但是", "伴", "伴有", "有", "出现")],
+    *[(t, TERMINATE, FORWARD) for t in ("但", "但是")],
+    *[(t, TERMINATE_NEGATION, FORWARD) for t in ("伴", "伴有", "有", "出现")],
 ]
 
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bvs)[.!?](?=\s|$)|[\n;；。！？]")
@@ -150,16 +156,17 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
     ``"historical"`` or ``"present"`` (negation wins, then family, then history)."""
     left, right = _bounds(text, start, end, language)
     cats: set[str] = set()
-    terminators = [t for t in triggers if t.category == TERMINATE and left <= t.start < right]
+    stops = [t for t in triggers if t.category in (TERMINATE, TERMINATE_NEGATION) and left <= t.start < right]
     for t in triggers:
-        if t.category in (PSEUDO, TERMINATE) or not (left <= t.start < right):
+        if t.category in (PSEUDO, TERMINATE, TERMINATE_NEGATION) or not (left <= t.start < right):
             continue
+        terminators = stops if t.category == NEGATED else [x for x in stops if x.category == TERMINATE]
         if t.direction == FORWARD and t.end <= start:
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)
         elif t.direction == BACKWARD and t.start >= end:
             between = text[end:t.start]
-            if len(between.split()) <= _BACKWARD_WORDS and not any(end <= x.start and x.end <= t.start for x in terminators):
+            if len(between.split()) <= _BACKWARD_WORDS and not any(end <= x.start and x.end <= t.start for x in stops):
                 cats.add(t.category)
     for cat in (NEGATED, FAMILY, HISTORICAL):
         if cat in cats:

@@ -29,7 +29,7 @@ LAY_EN: dict[str, str] = {
     "poor appetite": "HP:0004396", "body aches": "HP:0003326", "muscle aches": "HP:0003326",
     "aching muscles": "HP:0003326",
     # respiratory
-    "productive cough": "HP:0031245", "cough productive of sputum": "HP:0031245",
+    "productive cough": "HP:0031245", "cough productive of sputum": "HP:0031245", "cough productive of": "HP:0031245",
     "cough with sputum": "HP:0031245", "coughing up sputum": "HP:0031245", "wet cough": "HP:0031245",
     "purulent sputum": "HP:0034777", "rusty sputum": "HP:0034777",
     "pleuritic pain": "HP:0033771", "pleuritic chest pain": "HP:0033771",
@@ -42,7 +42,7 @@ LAY_EN: dict[str, str] = {
     "infiltrates": "HP:0002113", "opacity": "HP:0031457", "opacities": "HP:0031457",
     "ground glass opacities": "HP:0025179", "coughing blood": "HP:0002105",
     # cardiovascular
-    "racing heart": "HP:0001649", "chest tightness": "HP:0031352", "chest pressure": "HP:0031352",
+    "racing heart": "HP:0001649", "murmur": "HP:0030148", "heart murmur": "HP:0030148", "chest tightness": "HP:0031352", "chest pressure": "HP:0031352",
     "leg swelling": "HP:0010741", "ankle swelling": "HP:0010741", "swollen legs": "HP:0010741",
     "passed out": "HP:0007185", "fainted": "HP:0001279", "fainting": "HP:0001279",
     # abdominal
