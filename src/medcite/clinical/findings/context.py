@@ -35,7 +35,7 @@ _EN: list[tuple[str, str, str]] = [
     # negation, forward
     *[(t, NEGATED, FORWARD) for t in (
         "no", "not", "without", "denies", "denied", "deny", "denying", "negative for", "free of", "absence of",
-        "absent", "never had", "no evidence of", "no signs of", "no sign of", "no history of", "no hx of",
+        "never had", "no evidence of", "no signs of", "no sign of", "no history of", "no hx of",
         "no complaints of", "neither", "nor", "does not have", "did not have", "doesn't have", "didn't have",
         "has not had", "hasn't had", "not have", "rules out", "ruled out", "r/o", "fails to reveal",
         "lack of", "lacks", "unremarkable for", "resolution of", "no further", "with no", "never")],

