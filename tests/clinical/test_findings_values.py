@@ -111,3 +111,16 @@ def test_a_lab_table_in_a_vignette():
     case = extract_findings(text)
     assert case.present_ids() == ["HP:0001903", "HP:0001873", "HP:0025435", "HP:0001981"]
     assert [f.kind for f in case.present()] == ["lab"] * 4
+
+
+def test_values_of_other_specimens_are_not_read_as_blood():
+    text = ("CSF shows 1,200 leukocytes/mm3 with 90% neutrophils, glucose 20 mg/dL and protein 250 mg/dL. "
+            "Serum glucose 40 mg/dL.")
+    assert [(r.analyte, r.value) for r in read_labs(text)] == [("glucose", "40 mg/dL")]
+    table = "Cerebrospinal fluid\n Leukocyte count 1,200/mm3\n Glucose 20 mg/dL\nSerum\n Glucose 40 mg/dL"
+    assert [(r.analyte, r.value) for r in read_labs(table)] == [("glucose", "40 mg/dL")]
+
+
+def test_values_given_as_bounds():
+    (r,) = read_labs("TSH <0.01 mU/L")
+    assert (r.concept_id, r.value) == ("HP:0031098", "0.01 mU/L")

@@ -80,7 +80,7 @@ ANALYTES: tuple[Analyte, ...] = (
     # the 99th percentile of a conventional troponin I assay (0.04 ng/mL) and of hs-troponin T (14 ng/L)
     Analyte("troponin_t", ("troponin t", "hs-tnt", "tnt", "ctnt"), "ng/L", {"ng/l": 1.0, "ng/ml": 1000.0, "ug/l": 1000.0},
             None, 14.0, None, "HP:0410174"),
-    Analyte("troponin", ("troponin i", "troponin", "hs-tni", "tni", "ctni"), "ng/mL",
+    Analyte("troponin", ("troponin i", "troponin", "troponina i", "troponina", "hs-tni", "tni", "ctni"), "ng/mL",
             {"ng/ml": 1.0, "ng/l": 1e-3, "ug/l": 1.0, "pg/ml": 1e-3}, None, 0.04, None, "HP:0410173"),
     Analyte("albumin", ("albumin", "albúmina", "白蛋白"), "g/dL", {"g/dl": 1.0, "g/l": 0.1}, 3.5, None,
             "HP:0003073", None),
@@ -107,10 +107,33 @@ ANALYTES: tuple[Analyte, ...] = (
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
 _UNIT = (r"((?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
-         r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|uiu)\s*/\s*(?:d?l|ml|l)|"
+         r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|mu|uiu)\s*/\s*(?:d?l|ml|l)|"
          r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l)?")
-_FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*"
+_FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*"
 _SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular)\s*$")
+# values of another specimen than blood: read with other ranges, so not read at all
+_SPECIMEN = re.compile(r"(?i)\b(?:CSF|cerebrospinal|lumbar puncture|urine|urinalysis|urinary|pleural|ascitic|peritoneal fluid|"
+                       r"synovial|joint fluid|sputum|stool|bronchoalveolar|BAL|aspirate)\b|脑脊液|尿液|尿常规|胸水|腹水")
+_SENTENCE_START = re.compile(r"(?<=[.!?])\s+|[;；。\n]")
+
+
+def _other_specimen(text: str, pos: int) -> bool:
+    """Whether the value at ``pos`` belongs to a non-blood specimen: named earlier in its
+    sentence, or in a header line above it (``"Cerebrospinal fluid:"``) with only value lines
+    between."""
+    left = 0
+    for m in _SENTENCE_START.finditer(text, 0, pos):
+        left = m.end()
+    if _SPECIMEN.search(text, left, pos):
+        return True
+    line_start = text.rfind("\n", 0, pos) + 1
+    while line_start > 0:
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        prev = text[prev_start:line_start - 1]
+        if not any(ch.isdigit() for ch in prev):  # a header line decides
+            return bool(_SPECIMEN.search(prev))
+        line_start = prev_start
+    return False
 
 
 @dataclass(frozen=True)
@@ -174,8 +197,9 @@ def _canonical(a: Analyte, number: str, unit: str) -> float | None:
 def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
     """Laboratory values in ``text`` outside their adult reference range (see the module
     docstring), in order, not overlapping. ``sex`` (``"female"``/``"male"``) selects sex-specific
-    limits. Values inside the range, in units foreign to the analyte, or in a phrase such as
-    ``"direct bilirubin"``/``"urine sodium"`` give nothing."""
+    limits. Values inside the range, in units foreign to the analyte, in a phrase such as
+    ``"direct bilirubin"``/``"urine sodium"``, or of another specimen than blood (CSF, urine,
+    pleural fluid … named earlier in the sentence or in a header line above) give nothing."""
     out: list[LabReading] = []
     taken: list[tuple[int, int]] = []
     for a, pat in _PATTERNS:
@@ -183,7 +207,7 @@ def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
             s, e = m.start(), m.end()
             if any(not (e <= ts or s >= te) for ts, te in taken):
                 continue
-            if _SKIP_BEFORE.search(text[max(0, s - 25):s]):
+            if _SKIP_BEFORE.search(text[max(0, s - 25):s]) or _other_specimen(text, s):
                 continue
             unit = (m.group(2) or "").strip()
             value = _canonical(a, m.group(1), unit)

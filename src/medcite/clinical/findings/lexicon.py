@@ -22,7 +22,9 @@ LAY_EN: dict[str, str] = {
     # fever and constitutional
     "high fever": FEVER, "fevers": FEVER, "febrile": FEVER, "feverish": FEVER, "high temperature": FEVER,
     "chill": "HP:0025143", "rigors": "HP:0025143", "shaking chills": "HP:0025143",
-    "sweats": "HP:0000975", "night sweat": "HP:0030166",
+    "sweats": "HP:0000975", "night sweat": "HP:0030166", "diaphoretic": "HP:0000975", "diaphoresis": "HP:0000975",
+    "weight gain": "HP:0004324", "gained weight": "HP:0004324", "increased appetite": "HP:0002591",
+    "dehydrated": "HP:0001944", "nauseated": "HP:0002018", "nauseous": "HP:0002018",
     "feeling tired": "HP:0012378", "feels tired": "HP:0012378", "exhaustion": "HP:0012378",
     "exhausted": "HP:0012378", "malaise": "HP:0033834", "weakness": "HP:0001324",
     "generalized weakness": "HP:0003324", "weight loss": "HP:0001824", "lost weight": "HP:0001824",
@@ -89,8 +91,9 @@ LEXICON_ZH: dict[str, str] = {
     "盗汗": "HP:0030166", "体重下降": "HP:0001824", "消瘦": "HP:0001824", "食欲不振": "HP:0004396",
     "纳差": "HP:0004396", "便血": "HP:0002573", "黑便": "HP:0002249", "尿痛": "HP:0100518",
     "尿频": "HP:0100515", "意识模糊": "HP:0001289", "颈项强直": "HP:0031179", "胸闷": "HP:0031352",
-    "背痛": "HP:0003418", "无力": "HP:0001324", "腰痛": "HP:0003419", "贫血": "HP:0001903", "出汗": "HP:0000975",
-}
+    "背痛": "HP:0003418", "无力": "HP:0001324",
+    "口腔溃疡": "HP:0000155", "红斑": "HP:0010783", "面部红斑": "HP:0025300", "蝶形红斑": "HP:0025300",
+    "出汗": "HP:0000975", "大汗": "HP:0000975", "脱水": "HP:0001944", "腰痛": "HP:0003419", "贫血": "HP:0001903", }
 
 LEXICON_ES: dict[str, str] = {
     "fiebre": FEVER, "fiebre alta": FEVER, "calentura": FEVER, "febril": FEVER,
@@ -112,6 +115,8 @@ LEXICON_ES: dict[str, str] = {
     "secrecion nasal": "HP:0031417", "dolor articular": "HP:0002829", "dolor de espalda": "HP:0003418",
     "anemia": "HP:0001903", "sibilancias": "HP:0030828", "hemoptisis": "HP:0002105",
     "perdida del apetito": "HP:0004396", "ardor al orinar": "HP:0100518", "crepitantes": "HP:0030830",
+    "diaforesis": "HP:0000975", "sudoracion": "HP:0000975", "ulceras orales": "HP:0000155",
+    "deshidratacion": "HP:0001944", "aumento de peso": "HP:0004324",
 }
 
 #: HPO EXACT synonyms that are ordinary words in case notes (matched wrongly otherwise)
