@@ -124,3 +124,10 @@ def test_values_of_other_specimens_are_not_read_as_blood():
 def test_values_given_as_bounds():
     (r,) = read_labs("TSH <0.01 mU/L")
     assert (r.concept_id, r.value) == ("HP:0031098", "0.01 mU/L")
+
+
+@pytest.mark.parametrize("text,n", [("Hb 85", 0), ("Hb 8.5", 1), ("glucose 6.1", 0), ("glucose 42", 1),
+                                    ("creatinine 250", 0), ("Cr 2.4", 1), ("creatinine 2.4", 1), ("LDH 1658", 1),
+                                    ("platelets 45,000", 1), ("platelets 45", 1)])
+def test_values_without_units_are_read_only_when_unambiguous(text, n):
+    assert len(read_labs(text)) == n

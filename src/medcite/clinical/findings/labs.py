@@ -11,7 +11,8 @@ percentile of the assay named) and procalcitonin (> 0.5 ng/mL).
 
 Units are converted to one canonical unit per analyte (factors in :data:`ANALYTES`);
 a value without a unit is read in the canonical unit, except cell counts over 1,000 (read as
-per µL). Each analyte maps a low and/or a high value to the HPO term it implies, e.g.
+per µL) and values implausible in that unit for analytes reported in several units
+(``"Hb 85"``, ``"glucose 6.1"``, ``"creatinine 250"``: not read). Each analyte maps a low and/or a high value to the HPO term it implies, e.g.
 platelets 45,000/mm³ → Thrombocytopenia (HP:0001873).
 """
 
@@ -37,6 +38,7 @@ class Analyte:
     female: tuple[float | None, float | None] | None = None
     male: tuple[float | None, float | None] | None = None
     count: bool = False  # a cell count: "45,000" without a unit is per µL
+    plausible: tuple[float, float] | None = None  # a value without a unit outside this range is not read
 
 
 _CELLS = {"x10^9/l": 1.0, "10^9/l": 1.0, "x10^3/ul": 1.0, "10^3/ul": 1.0, "k/ul": 1.0, "/nl": 1.0,
@@ -46,7 +48,7 @@ _MGDL = {"mg/dl": 1.0}
 ANALYTES: tuple[Analyte, ...] = (
     Analyte("hemoglobin", ("hemoglobin", "haemoglobin", "hgb", "hb", "hemoglobina", "血红蛋白"), "g/dL",
             {"g/dl": 1.0, "g/l": 0.1, "mmol/l": 1.611}, 12.0, 17.5, "HP:0001903", "HP:0001900",
-            female=(12.0, 16.0), male=(13.5, 17.5)),
+            female=(12.0, 16.0), male=(13.5, 17.5), plausible=(2.0, 25.0)),
     Analyte("hematocrit", ("hematocrit", "haematocrit", "hct"), "%", {"%": 1.0}, 36.0, None, "HP:0001903", None,
             female=(36.0, None), male=(41.0, None)),
     Analyte("platelets", ("platelet count", "platelets", "platelet", "plt", "thrombocytes", "plaquetas", "血小板"),
@@ -58,8 +60,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "HP:0002902", "HP:0003228"),
     Analyte("potassium", ("potassium", "k+", "k", "potasio"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 3.5, 5.0,
             "HP:0002900", "HP:0002153"),
-    Analyte("creatinine", ("creatinine", "creat", "creatinina", "肌酐"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 88.4},
-            None, 1.3, None, "HP:0003259", female=(None, 1.1), male=(None, 1.3)),
+    Analyte("creatinine", ("creatinine", "creat", "cr", "creatinina", "肌酐"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 88.4},
+            None, 1.3, None, "HP:0003259", female=(None, 1.1), male=(None, 1.3), plausible=(0.1, 25.0)),
     Analyte("bun", ("blood urea nitrogen", "urea nitrogen", "bun"), "mg/dL", _MGDL, None, 20.0, None, "HP:0003138"),
     Analyte("urea", ("urea", "urea sérica"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 6.006}, None, 7.1, None, "HP:0003138"),
     Analyte("bilirubin", ("total bilirubin", "bilirubin, total", "bilirubin total", "bilirubin", "bilirrubina"),
@@ -74,7 +76,7 @@ ANALYTES: tuple[Analyte, ...] = (
             None, "HP:0003155"),
     # decision limits: < 70 mg/dL hypoglycaemia (ADA level 1), > 140 mg/dL above the random-glucose range
     Analyte("glucose", ("blood glucose", "plasma glucose", "serum glucose", "glucose", "blood sugar", "glucosa", "血糖"),
-            "mg/dL", {"mg/dl": 1.0, "mmol/l": 18.016}, 70.0, 140.0, "HP:0001943", "HP:0003074"),
+            "mg/dL", {"mg/dl": 1.0, "mmol/l": 18.016}, 70.0, 140.0, "HP:0001943", "HP:0003074", plausible=(15.0, 2000.0)),
     Analyte("crp", ("c-reactive protein", "c reactive protein", "crp", "proteína c reactiva", "pcr"), "mg/L",
             {"mg/l": 1.0, "mg/dl": 10.0}, None, 8.0, None, "HP:0011227"),
     # the 99th percentile of a conventional troponin I assay (0.04 ng/mL) and of hs-troponin T (14 ng/L)
@@ -83,9 +85,9 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("troponin", ("troponin i", "troponin", "troponina i", "troponina", "hs-tni", "tni", "ctni"), "ng/mL",
             {"ng/ml": 1.0, "ng/l": 1e-3, "ug/l": 1.0, "pg/ml": 1e-3}, None, 0.04, None, "HP:0410173"),
     Analyte("albumin", ("albumin", "albúmina", "白蛋白"), "g/dL", {"g/dl": 1.0, "g/l": 0.1}, 3.5, None,
-            "HP:0003073", None),
+            "HP:0003073", None, plausible=(0.5, 8.0)),
     Analyte("calcium", ("calcium", "ca2+", "calcio"), "mg/dL", {"mg/dl": 1.0, "mmol/l": 4.008}, 8.6, 10.2,
-            "HP:0002901", "HP:0003072"),
+            "HP:0002901", "HP:0003072", plausible=(3.0, 25.0)),
     Analyte("lactate", ("lactate", "lactic acid", "lactato"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 9.01}, None, 2.2,
             None, "HP:0002151"),
     Analyte("esr", ("erythrocyte sedimentation rate", "sedimentation rate", "esr"), "mm/h",
@@ -188,7 +190,11 @@ def _canonical(a: Analyte, number: str, unit: str) -> float | None:
     v = float(n)
     key = _unit_key(unit) if unit else ""
     if not key:
-        return v * 1e-3 if a.count and v >= 1000 else v
+        if a.count and v >= 1000:
+            return v * 1e-3
+        if a.plausible and not a.plausible[0] <= v <= a.plausible[1]:
+            return None  # "Hb 85": g/L or g/dL cannot be told without the unit
+        return v
     if key in a.factors:
         return v * a.factors[key]
     return None  # a unit that does not belong to this analyte: not read

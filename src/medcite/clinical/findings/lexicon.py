@@ -36,6 +36,7 @@ LAY_EN: dict[str, str] = {
     "purulent sputum": "HP:0034777", "rusty sputum": "HP:0034777",
     "pleuritic pain": "HP:0033771", "pleuritic chest pain": "HP:0033771",
     "crackle": "HP:0030830", "crackles": "HP:0030830", "rales": "HP:0030830", "crepitations": "HP:0030830",
+    "sob": "HP:0002094", "n/v": "HP:0002017", "abd pain": "HP:0002027",
     "shortness of breath": "HP:0002094", "short of breath": "HP:0002094", "breathlessness": "HP:0002094",
     "breathless": "HP:0002094", "trouble breathing": "HP:0002094", "dyspnea on exertion": "HP:0002875",
     "wheeze": "HP:0030828", "wheezes": "HP:0030828", "stuffy nose": "HP:0001742",
