@@ -64,6 +64,7 @@ def test_single_kinds(text, masked, kind):
         "The patient presents with productive cough. Patient denies chest pain.",
         "Dr. visit was uneventful; the patient was discharged in 2019",
         "Platelet count 45,000/mm3; creatinine 2.1 mg/dL; pulse 112/min",
+        "Patient States she has had fever. Patient Denies chest pain. Patient Summary: stable.",
         "",
     ],
 )

@@ -94,6 +94,9 @@ _NOT_NAME = {
     "Reports", "Who", "And", "Of", "In", "On", "At", "To", "For", "Name", "Number", "No", "Is", "Complains",
     "Notes", "Came", "Comes", "Arrived", "Underwent", "Received", "Developed", "Education", "History", "Information",
     "Safety", "Care", "Records", "Record", "Portal", "Was", "Were", "Will", "Should", "Could", "Reported", "Said",
+    "States", "Stated", "Arrives", "Returns", "Returned", "Tolerated", "Remains", "Appears", "Feels", "Describes",
+    "Admits", "Endorses", "Requests", "Refuses", "Declines", "Understands", "Agrees", "Verbalizes", "Seen",
+    "Status", "Summary", "Age", "Sex", "Male", "Female", "Identifier", "Presenting", "Complaint",
 }
 _TITLE_NAME = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra|Srta)(\.?\s+)({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})")
 _PATIENT_NAME = re.compile(
