@@ -142,3 +142,13 @@ def test_findings_are_frozen():
 def test_bad_input_is_a_usage_error(bad):
     with pytest.raises(UsageError):
         extract_findings(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["He presents with a history of fever and cough for 3 days.",
+                                  "history of cough over the past two weeks"])
+def test_a_history_with_a_recent_duration_is_present(text):
+    assert COUGH in extract_findings(text).present_ids()
+
+
+def test_a_history_without_duration_stays_historical():
+    assert extract_findings("history of cough; now fever").present_ids() == [FEVER]

@@ -6,7 +6,8 @@ negation, experiencer, and temporal status from clinical reports", J Biomed Info
 a trigger phrase opens a scope that runs *forward* (``"denies …"``) or *backward*
 (``"… was ruled out"``) to the end of the sentence or to a termination term (``"but"``); a
 finding inside the scope takes the trigger's category. Pseudo-triggers (``"no increase"``,
-``"3-day history of"``, Chinese ``无明显诱因`` "without obvious cause") are matched first and
+``"3-day history of"`` — and a history followed by a recent duration, ``"history of cough
+for 3 weeks"``, is the present illness — Chinese ``无明显诱因`` "without obvious cause") are matched first and
 open no scope. Termination terms are of two strengths: ``but``/``however`` end every scope,
 ``has``/``with``/``reports`` only a negation's (``"denies fever, reports cough"``, while
 ``"her mother has lupus"`` stays in the family scope).
@@ -97,6 +98,9 @@ _ZH: list[tuple[str, str, str]] = [
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bvs)[.!?](?=\s|$)|[\n;；。！？]")
 _ZH_CLAUSE_END = re.compile(r"[，,\n;；。！？.]")
 _BACKWARD_WORDS = 6
+# "history of cough for 3 weeks": a history with a recent duration is the present illness
+_RECENT = re.compile(r"(?i)[^.;\n]{0,60}?\b(?:for|since|x|over)\s+(?:the\s+(?:past|last)\s+)?(?:\d+|an?|one|two|three|four|five|"
+                     r"six|seven|several|few|couple\s+of)\s*(?:-\s*)?(?:hours?|days?|weeks?|months?)\b")
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,8 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
             continue
         terminators = stops if t.category == NEGATED else [x for x in stops if x.category == TERMINATE]
         if t.direction == FORWARD and t.end <= start:
+            if t.category == HISTORICAL and language != "zh" and _RECENT.match(text, end, right):
+                continue
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)
         elif t.direction == BACKWARD and t.start >= end:
