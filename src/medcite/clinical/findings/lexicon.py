@@ -60,7 +60,7 @@ LAY_EN: dict[str, str] = {
     # neurological
     "neck stiffness": "HP:0025258", "stiff neck": "HP:0025258", "nuchal rigidity": "HP:0031179",
     "altered mental status": "HP:0001289", "confused": "HP:0001289", "disoriented": "HP:0001289",
-    "drowsy": "HP:0001254", "lethargic": "HP:0001254", "seizure": "HP:0001250", "fit": "HP:0001250",
+    "drowsy": "HP:0002329", "lethargic": "HP:0001254", "seizure": "HP:0001250", "fit": "HP:0001250",
     "dizzy": "HP:0002321", "light sensitivity": "HP:0000613", "sensitivity to light": "HP:0000613",
     # skin, blood, urinary, musculoskeletal
     "rash": "HP:0000988", "bruises easily": "HP:0000978", "easy bruising": "HP:0000978",
@@ -94,7 +94,22 @@ LEXICON_ZH: dict[str, str] = {
     "尿频": "HP:0100515", "意识模糊": "HP:0001289", "颈项强直": "HP:0031179", "胸闷": "HP:0031352",
     "背痛": "HP:0003418", "无力": "HP:0001324",
     "口腔溃疡": "HP:0000155", "红斑": "HP:0010783", "面部红斑": "HP:0025300", "蝶形红斑": "HP:0025300",
-    "出汗": "HP:0000975", "大汗": "HP:0000975", "脱水": "HP:0001944", "腰痛": "HP:0003419", "贫血": "HP:0001903", }
+    "出汗": "HP:0000975", "大汗": "HP:0000975", "脱水": "HP:0001944", "腰痛": "HP:0003419", "贫血": "HP:0001903",
+    # common findings in Chinese case notes (added after the calibration of crosslingual.py)
+    "高血压": "HP:0000822", "低血压": "HP:0002615", "心动过速": "HP:0001649", "心动过缓": "HP:0001662",
+    "肝大": "HP:0002240", "肝肿大": "HP:0002240", "脾大": "HP:0001744", "脾肿大": "HP:0001744",
+    "肝脾肿大": "HP:0001433", "淋巴结肿大": "HP:0002716", "便秘": "HP:0002019", "失眠": "HP:0100785",
+    "血尿": "HP:0000790", "蛋白尿": "HP:0000093", "耳鸣": "HP:0000360", "视力模糊": "HP:0000622",
+    "震颤": "HP:0001337", "手抖": "HP:0001337", "癫痫发作": "HP:0001250", "惊厥": "HP:0001250",
+    "血小板减少": "HP:0001873", "白细胞减少": "HP:0001882", "白细胞升高": "HP:0001974", "白细胞增多": "HP:0001974",
+    "低钠血症": "HP:0002902", "高钾血症": "HP:0002153", "低钾血症": "HP:0002900", "高血糖": "HP:0003074",
+    "低血糖": "HP:0001943", "嗜睡": "HP:0002329", "昏迷": "HP:0001259", "呼吸急促": "HP:0002789",
+    "低氧血症": "HP:0012418", "发绀": "HP:0000961", "湿啰音": "HP:0030830", "啰音": "HP:0030830",
+    "哮鸣音": "HP:0030828", "胸腔积液": "HP:0002202", "腹水": "HP:0001541", "肌无力": "HP:0001324",
+    "瘙痒": "HP:0000989", "紫癜": "HP:0000979", "瘀点": "HP:0000967", "呕血": "HP:0002248", "少尿": "HP:0100520",
+    "尿少": "HP:0100520", "多尿": "HP:0000103", "多饮": "HP:0001959", "口渴": "HP:0001959", "体重增加": "HP:0004324",
+    "畏光": "HP:0000613", "吞咽困难": "HP:0002015", "声音嘶哑": "HP:0001609", "腹胀": "HP:0003270",
+}
 
 LEXICON_ES: dict[str, str] = {
     "fiebre": FEVER, "fiebre alta": FEVER, "calentura": FEVER, "febril": FEVER,
@@ -118,6 +133,21 @@ LEXICON_ES: dict[str, str] = {
     "perdida del apetito": "HP:0004396", "ardor al orinar": "HP:0100518", "crepitantes": "HP:0030830",
     "diaforesis": "HP:0000975", "sudoracion": "HP:0000975", "ulceras orales": "HP:0000155",
     "deshidratacion": "HP:0001944", "aumento de peso": "HP:0004324",
+    # common findings in Spanish case notes (added after the calibration of crosslingual.py)
+    "hipertension": "HP:0000822", "hipotension": "HP:0002615", "taquicardia": "HP:0001649",
+    "bradicardia": "HP:0001662", "hepatomegalia": "HP:0002240", "esplenomegalia": "HP:0001744",
+    "adenopatias": "HP:0002716", "linfadenopatia": "HP:0002716", "estrenimiento": "HP:0002019",
+    "insomnio": "HP:0100785", "hematuria": "HP:0000790", "proteinuria": "HP:0000093", "acufenos": "HP:0000360",
+    "tinnitus": "HP:0000360", "vision borrosa": "HP:0000622", "temblor": "HP:0001337",
+    "trombocitopenia": "HP:0001873", "plaquetopenia": "HP:0001873", "leucopenia": "HP:0001882",
+    "leucocitosis": "HP:0001974", "hiponatremia": "HP:0002902", "hiperpotasemia": "HP:0002153",
+    "hipopotasemia": "HP:0002900", "hiperglucemia": "HP:0003074", "hipoglucemia": "HP:0001943",
+    "somnolencia": "HP:0002329", "taquipnea": "HP:0002789", "cianosis": "HP:0000961", "derrame pleural": "HP:0002202",
+    "ascitis": "HP:0001541", "prurito": "HP:0000989", "petequias": "HP:0000967", "purpura": "HP:0000979",
+    "hematemesis": "HP:0002248", "melena": "HP:0002249", "oliguria": "HP:0100520", "poliuria": "HP:0000103",
+    "polidipsia": "HP:0001959", "fotofobia": "HP:0000613", "disfagia": "HP:0002015", "ronquera": "HP:0001609",
+    "distension abdominal": "HP:0003270", "esputo purulento": "HP:0034777", "disuria": "HP:0100518",
+    "orina oscura": "HP:0040319", "coma": "HP:0001259",
 }
 
 #: HPO EXACT synonyms that are ordinary words in case notes (matched wrongly otherwise)
