@@ -152,3 +152,16 @@ def test_a_history_with_a_recent_duration_is_present(text):
 
 def test_a_history_without_duration_stays_historical():
     assert extract_findings("history of cough; now fever").present_ids() == [FEVER]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Fever: yes\nCough: no\nRash: none", {FEVER: "present", COUGH: "negated", "HP:0000988": "negated"}),
+        ("fever (+), cough (-), headache -ve", {FEVER: "present", COUGH: "negated", HEADACHE: "negated"}),
+        ("- fever\n- cough\n- no rash", {FEVER: "present", COUGH: "present", "HP:0000988": "negated"}),
+        ("发热（+），咳嗽（-）", {FEVER: "present", COUGH: "negated"}),
+    ],
+)
+def test_checklist_notation(text, expected):
+    assert _status(extract_findings(text)) == expected

@@ -44,7 +44,8 @@ _EN: list[tuple[str, str, str]] = [
     *[(t, NEGATED, BACKWARD) for t in (
         "absent", "was negative", "were negative", "is negative", "are negative", "was ruled out",
         "were ruled out", "has resolved", "resolved", "not present", "not seen", "not observed", "none",
-        "are absent", "is absent", "was absent", "were absent", "unlikely", "not appreciated", "not noted")],
+        "are absent", "is absent", "was absent", "were absent", "unlikely", "not appreciated", "not noted",
+        "(-)", "-ve", "(neg)", ": no", ": none", ": negative", ": absent", ": denies", ": denied")],
     # history
     *[(t, HISTORICAL, FORWARD) for t in (
         "history of", "hx of", "h/o", "past medical history", "pmh", "past history of", "previous",
@@ -87,7 +88,7 @@ _ES: list[tuple[str, str, str]] = [
 _ZH: list[tuple[str, str, str]] = [
     *[(t, PSEUDO, FORWARD) for t in ("无明显诱因", "无诱因", "无力", "不适", "不振", "未明", "无明显原因")],
     *[(t, NEGATED, FORWARD) for t in ("无", "否认", "没有", "未", "未见", "不伴", "不伴有", "无明显", "未出现", "未诉")],
-    *[(t, NEGATED, BACKWARD) for t in ("阴性", "消失", "已缓解")],
+    *[(t, NEGATED, BACKWARD) for t in ("阴性", "消失", "已缓解", "（-）", "(-)")],
     *[(t, HISTORICAL, FORWARD) for t in ("既往", "既往史", "曾患", "曾有", "以前")],
     *[(t, HISTORICAL, BACKWARD) for t in ("病史",)],
     *[(t, FAMILY, FORWARD) for t in ("家族史", "家族", "父亲", "母亲", "父母", "兄弟", "姐妹", "家人")],
@@ -117,7 +118,9 @@ def _compile(rules: list[tuple[str, str, str]], cjk: bool) -> list[tuple[re.Patt
     out = []
     for phrase, cat, direction in sorted(rules, key=lambda r: len(r[0]), reverse=True):
         esc = re.escape(phrase).replace(r"\ ", r"\s+")
-        pat = esc if cjk else rf"(?<![\w/']){esc}(?![\w/'])"
+        lead = "" if cjk or not phrase[0].isalnum() else r"(?<![\w/'])"
+        tail = "" if cjk or not phrase[-1].isalnum() else r"(?![\w/'])"
+        pat = lead + esc + tail
         out.append((re.compile(pat, re.IGNORECASE), cat, direction))
     return out
 
@@ -172,7 +175,10 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
                 cats.add(t.category)
         elif t.direction == BACKWARD and t.start >= end:
             between = text[end:t.start]
-            if len(between.split()) <= _BACKWARD_WORDS and not any(end <= x.start and x.end <= t.start for x in stops):
+            if text[t.start] in "(:-（":  # a postfix mark ("cough (-)", "Rash: none") binds to the term before it
+                if len(between.split()) <= 2 and not any(c in between for c in ",，;、\n"):
+                    cats.add(t.category)
+            elif len(between.split()) <= _BACKWARD_WORDS and not any(end <= x.start and x.end <= t.start for x in stops):
                 cats.add(t.category)
     for cat in (NEGATED, FAMILY, HISTORICAL):
         if cat in cats:
