@@ -165,3 +165,10 @@ def test_a_history_without_duration_stays_historical():
 )
 def test_checklist_notation(text, expected):
     assert _status(extract_findings(text)) == expected
+
+
+def test_abbreviation_synonyms_and_ordinary_words_are_not_findings():
+    case = extract_findings("ordering labs; the gist is on the PACS image; corn and a mole in the garden")
+    assert case.findings == ()
+    assert [f.label for f in extract_findings("ARDS, COPD").findings] == [
+        "Acute respiratory distress syndrome", "Chronic pulmonary obstruction"]

@@ -155,8 +155,12 @@ SKIP_PHRASES: frozenset[str] = frozenset({
     "inaction", "inactivity", "dullness", "slowness", "languor", "panting", "dropsy", "hydrops",
     "abnormal breathing", "gastro pain", "fainting", "mild", "severe",
     "tall", "short", "small", "large", "thin", "absent", "blood spots", "soft tissue swelling",
-    "water retention", "epilepsy", "hyperthermia",
+    "water retention", "epilepsy", "hyperthermia", "hypersensitivity", "ordering", "corn", "hostile",
+    "mole", "bouncing", "hopping", "twirling", "mouthing", "fisting", "boil", "hive",
 })
+
+#: HPO abbreviations kept as synonyms (others, such as "PACS" or "GIST", are other words in notes)
+ABBREVIATIONS: frozenset[str] = frozenset({"ards", "copd", "gerd", "gord", "adhd", "iugr", "niddm", "iddm", "psvt"})
 
 #: HPO ids whose findings are reported by the patient (kind "symptom")
 SYMPTOM_IDS: frozenset[str] = frozenset({

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 
 from .hpo import vocabulary
-from .lexicon import LAY_EN, LEXICON_ES, LEXICON_ZH, NEGATED_EN, SKIP_PHRASES
+from .lexicon import ABBREVIATIONS, LAY_EN, LEXICON_ES, LEXICON_ZH, NEGATED_EN, SKIP_PHRASES
 from .tokens import Token, normalise, phrase_key
 
 MAX_PHRASE_TOKENS = 12
@@ -50,6 +50,8 @@ def _build_en() -> dict[tuple[str, ...], Entry]:
     for tid, syns in vocab.synonyms.items():
         for s in syns:
             key = phrase_key(s)
+            if sum(c.isupper() for c in s) >= 2 and " " not in s and len(s) <= 6 and s.lower() not in ABBREVIATIONS:
+                continue  # "PACs", "GIST", "SRED": abbreviations that are other words in case notes
             if len(s) >= _MIN_SYNONYM_CHARS and key and key not in skip and len(key) <= MAX_PHRASE_TOKENS:
                 table.setdefault(key, Entry(tid, "hpo-synonym"))
     for tid, name in vocab.names.items():  # names override synonyms of other terms
