@@ -172,3 +172,8 @@ def test_abbreviation_synonyms_and_ordinary_words_are_not_findings():
     assert case.findings == ()
     assert [f.label for f in extract_findings("ARDS, COPD").findings] == [
         "Acute respiratory distress syndrome", "Chronic pulmonary obstruction"]
+
+
+def test_imaging_kind_needs_an_imaging_word_not_letters_inside_words():
+    assert extract_findings("Direct tenderness with splenomegaly").findings[0].kind == "sign"
+    assert extract_findings("胸部CT示胸腔积液").findings[0].kind == "imaging"

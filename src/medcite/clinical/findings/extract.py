@@ -35,7 +35,7 @@ from .tokens import tokenize
 MAX_CHARS = 20_000
 _IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|computed tomography|MRI|MRA|magnetic resonance|"
                       r"ultrasound|ultrasonography|sonograph\w*|echocardiogra\w*|scan|imaging|angiogra\w*|PET|"
-                      r"radiografía|tomografía|ecografía)\b|胸片|CT|超声|影像|磁共振")
+                      r"radiografía|tomografía|ecografía)\b|胸片|(?-i:(?<![A-Za-z])(?:CT|MRI)(?![A-Za-z]))|超声|影像|磁共振")
 _SPECIMEN = re.compile(r"(?i)\b(?:smear|film|biopsy|urinalysis|culture|aspirate|CSF|cerebrospinal|histolog\w*|"
                        r"cytolog\w*|microscopy|frotis|biopsia)\b|涂片|活检|尿常规")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|[\n;；。！？]")
