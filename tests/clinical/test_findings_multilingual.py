@@ -132,3 +132,23 @@ def test_real_embedder_reads_spanish_phrases_outside_the_lexicon():
     case = extract_findings("hipoalbuminemia y hemiparesia", embedder="e5-small")
     assert {f.concept_id for f in case.present() if f.via == "cross-lingual"} == {"HP:0003073", "HP:0001269"}
     assert extract_findings("hipoalbuminemia y hemiparesia").findings == ()  # not in the lexicons
+
+
+class BatchScriptedEmbedder(ScriptedEmbedder):
+    """The same vectors, through a batch method that the route prefers."""
+
+    name = "scripted-batch-test"
+
+    def __init__(self, aliases):
+        super().__init__(aliases)
+        self.batches = 0
+
+    def embed_queries(self, texts):
+        self.batches += 1
+        return np.stack([ScriptedEmbedder.embed_query(self, t) for t in texts])
+
+
+def test_a_batch_query_method_is_used_when_present(fresh_cache):
+    emb = BatchScriptedEmbedder({"面色苍白": "Pallor"})
+    assert extract_findings("面色苍白", embedder=emb).present_ids() == ["HP:0000980"]
+    assert emb.batches == -(-len(vocabulary_strings()[0]) // 64) + 1
