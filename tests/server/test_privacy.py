@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.server.privacy import mask_identifiers
+from medcite.privacy import mask_identifiers
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 * :mod:`.app` — :func:`create_app`, :class:`ServerSettings`, the routes and the SSE answer stream;
 * :mod:`.models` — the request and response models (the OpenAPI schema);
 * :mod:`.guard` — bearer tokens, rate limits and request-size limits;
-* :mod:`.privacy` — masking of obvious identifiers before a question is logged;
 * ``static/`` — the single-page client (``index.html``, ``app.js``, ``style.css``).
 """
 

@@ -22,7 +22,7 @@ request runs against one consistent version.
 Errors: a :class:`~medcite.errors.MedciteError` answers its ``http_status`` with its one-line
 message; anything else answers ``500`` with a generic message and an error id (the traceback
 goes to the server log only). Questions are never logged unless ``log_queries`` is on, and
-then only through :func:`~medcite.server.privacy.mask_identifiers`.
+then only through :func:`~medcite.privacy.mask_identifiers`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from .. import __version__
 from ..documents import Answer
 from ..errors import MedciteError, UsageError
 from ..index.versions import IndexDir
-from .privacy import mask_identifiers
+from ..privacy import mask_identifiers
 from .guard import RequestGuard, TokenBucket
 from .models import (
     QUESTION_HARD_MAX,

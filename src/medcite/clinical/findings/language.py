@@ -1,6 +1,6 @@
 """The language of a findings text as an ISO 639-1 code (``"en"``, ``"zh"``, ``"es"`` …).
 
-Scripts are told apart by :func:`medcite.multilingual.detect_language`; for Latin script the
+Scripts are told apart by :func:`medcite.answer.multilingual.detect_language`; for Latin script the
 clinical function words below decide between English and Spanish, since a findings list
 ("fiebre alta, tos y dolor de cabeza") has few of the general function words that detector uses.
 """
@@ -23,7 +23,7 @@ _EN = {"the", "and", "with", "of", "no", "fever", "pain", "cough", "patient", "y
 def detect(text: str) -> str:
     """ISO 639-1 code of ``text``'s language; ``"en"`` for Latin script without Spanish cues
     (and for text with no letters)."""
-    from ...multilingual import detect_language
+    from ...answer.multilingual import detect_language
 
     name = detect_language(text)
     code = _CODES.get(name, "en")
