@@ -1,0 +1,8 @@
+"""Phenotype knowledge base for the differential: conditions across HPO (OMIM, Orphanet), MedQuAD
+and MeSH, one entry per condition, ranked by how well their phenotype explains a case."""
+
+from .base import KBMatch, KnowledgeBase
+from .condition import Condition, SourceEntry
+from .ontology import Ontology
+
+__all__ = ["Condition", "KBMatch", "KnowledgeBase", "Ontology", "SourceEntry"]

@@ -1,0 +1,151 @@
+"""Which source entries are one condition: union-find over names and CUIs, with cannot-link rules.
+
+Entries (:class:`~.condition.SourceEntry`) are joined in three passes, each join refused when it
+would break a cannot-link rule:
+
+1. **same strong key** (:func:`.names.strong_keys` of the name or a synonym: case, punctuation,
+   word order, possessives, plurals, roman/arabic numerals, "type"/"of"/"the" ignored);
+2. **same UMLS CUI set** (MedQuAD records: "I-cell disease" and "mucolipidosis II alpha/beta"
+   both carry C0020725), after dropping *generic* CUIs that MedQuAD gives to
+   :data:`GENERIC_CUI_NAMES` or more differently named foci (C0012634 "Disease", C0039082
+   "Syndrome" …), unless the set is *ambiguous*: held by entries with three or more different
+   strong keys, or by two whose keys differ only in subtype tokens (MedQuAD gives numbered
+   subtypes one generic CUI);
+3. **same weak key** (:func:`.names.weak_keys`: "syndrome"/"disease"/"disorder"/"condition"
+   dropped; a name without the head counts too), applied only when every component sharing that
+   key can be joined with every other — one conflict and the weak key joins nothing
+   ("Cushing syndrome" and "Cushing disease" are two Orphanet entries, so "cushing" merges neither).
+
+Cannot-link rules (a curated source's distinct identifiers are distinct conditions):
+
+* two different OMIM ids, two different ORPHA ids or two different DECIPHER ids never end up in
+  one condition;
+* in pass 3 only: two components that both carry CUIs but share none are not joined.
+
+What therefore does NOT merge: OMIM and Orphanet entries with different names (Orphanet's
+"Mucolipidosis type III" group and OMIM's "Mucolipidosis III alpha/beta"), eponym variants
+("Gilles de la Tourette syndrome" / "Tourette syndrome") unless a CUI or a shared name links them,
+numbered subtypes, and names that only share an abbreviation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .condition import Condition, SourceEntry
+from .names import strong_keys, subtype_tokens, weak_keys
+
+_IDENTIFIED = ("omim", "orpha", "decipher")
+#: A CUI given to this many differently named MedQuAD foci is generic (not an identity).
+GENERIC_CUI_NAMES = 5
+
+
+class _Components:
+    def __init__(self, entries: Sequence[SourceEntry], cuis: Sequence[frozenset[str]]) -> None:
+        self.parent = list(range(len(entries)))
+        self.ids: list[dict[str, set[str]]] = []
+        self.cuis: list[set[str]] = [set(c) for c in cuis]
+        for e in entries:
+            self.ids.append({e.kind: {e.source_id}} if e.kind in _IDENTIFIED else {})
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def can_join(self, a: int, b: int, check_cuis: bool) -> bool:
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return True
+        for kind in _IDENTIFIED:
+            ia, ib = self.ids[a].get(kind), self.ids[b].get(kind)
+            if ia and ib and ia != ib:
+                return False
+        if check_cuis and self.cuis[a] and self.cuis[b] and not (self.cuis[a] & self.cuis[b]):
+            return False
+        return True
+
+    def join(self, a: int, b: int, check_cuis: bool = False) -> bool:
+        if not self.can_join(a, b, check_cuis):
+            return False
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return True
+        self.parent[b] = a
+        for kind, ids in self.ids[b].items():
+            self.ids[a].setdefault(kind, set()).update(ids)
+        self.cuis[a] |= self.cuis[b]
+        return True
+
+
+def _names(e: SourceEntry) -> list[str]:
+    return [n for n in (e.name, *e.synonyms) if n]
+
+
+def specific_cuis(entries: Sequence[SourceEntry]) -> list[frozenset[str]]:
+    """Each entry's CUIs without the generic ones (module docstring, pass 2)."""
+    names_of: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        for c in e.cuis:
+            names_of[c].add(e.name.lower())
+    generic = {c for c, ns in names_of.items() if len(ns) >= GENERIC_CUI_NAMES}
+    return [frozenset(c for c in e.cuis if c not in generic) for e in entries]
+
+
+def ambiguous_cui_sets(entries: Sequence[SourceEntry], cuis: Sequence[frozenset[str]]) -> set[frozenset[str]]:
+    """CUI sets that do not identify one condition (module docstring, pass 2)."""
+    keys_of: dict[frozenset[str], set[str]] = defaultdict(set)
+    for e, cs in zip(entries, cuis):
+        if cs:
+            keys_of[cs] |= strong_keys(e.name) or {e.name.lower()}
+    out = set()
+    for cs, keys in keys_of.items():
+        if len(keys) >= 3:
+            out.add(cs)
+        elif len(keys) == 2:
+            a, b = sorted(keys)
+            diff = set(a.split()) ^ set(b.split())
+            if diff and diff <= subtype_tokens(a) | subtype_tokens(b):
+                out.add(cs)
+    return out
+
+
+def merge_entries(entries: Sequence[SourceEntry]) -> list[Condition]:
+    """Group ``entries`` into conditions (module docstring); returns them in the order of each
+    condition's first entry."""
+    cuis = specific_cuis(entries)
+    comp = _Components(entries, cuis)
+    strong: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):
+        for n in _names(e):
+            for k in strong_keys(n):
+                strong[k].append(i)
+    for members in strong.values():
+        for j in members[1:]:
+            comp.join(members[0], j)
+    ambiguous = ambiguous_cui_sets(entries, cuis)
+    by_cuis: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, cs in enumerate(cuis):
+        if cs and cs not in ambiguous:
+            by_cuis[cs].append(i)
+    for members in by_cuis.values():
+        for j in members[1:]:
+            comp.join(members[0], j)
+    weak: dict[str, set[int]] = defaultdict(set)
+    for i, e in enumerate(entries):
+        for n in _names(e):
+            for k in weak_keys(n) | strong_keys(n):
+                weak[k].add(i)
+    for members in weak.values():
+        roots = sorted({comp.find(i) for i in members})
+        if len(roots) < 2:
+            continue
+        if all(comp.can_join(a, b, True) for x, a in enumerate(roots) for b in roots[x + 1 :]):
+            for b in roots[1:]:
+                comp.join(roots[0], b, True)
+    groups: dict[int, list[SourceEntry]] = {}
+    for i, e in enumerate(entries):
+        groups.setdefault(comp.find(i), []).append(e)
+    return [Condition.from_entries(g) for g in groups.values()]

@@ -1,0 +1,138 @@
+"""Condition-name keys: the forms under which two names count as one condition.
+
+A name is reduced to *tokens* by :func:`name_tokens`:
+
+1. Greek letters are spelt out (α → alpha, β → beta …), then the name is ASCII-folded, lower-cased,
+   possessives dropped ("Tourette's" → "tourette"), punctuation turned into spaces and plurals
+   folded (:func:`medcite.clinical.vocabulary.normalize`);
+2. roman numerals become arabic: multi-letter numerals (ii … xx, also with a subtype letter:
+   "IIb" → "2b") everywhere except karyotype-like "xx"/"xxx"/"xy"; the one-letter numerals
+   i, v, x only after a subtype word (type, group, class, grade, stage, form, factor, subtype,
+   complementation) or as the last word of a name of two words or more ("Mucolipidosis I",
+   "Factor V" — "X-linked" and "Vitamin D" stay);
+3. letters and digits are split apart ("Xp11.22p11.23" → "xp 11 22 p 11 23", "1B" → "1 b");
+4. the words "type", "the" and "of" are dropped ("Usher syndrome, type I" = "Usher syndrome 1";
+   "Tetralogy of Fallot" = "Fallot tetralogy").
+
+Keys:
+
+* the **strong key** (:func:`strong_keys`) is the sorted bag of those tokens, for the name and for
+  the name with its bracketed parts removed — so word order ("Diabetes mellitus, type 2" =
+  "Type 2 diabetes mellitus"), "type I"/"type 1", case and punctuation never separate two names;
+* the **weak keys** (:func:`weak_keys`) are the strong key without the generic heads "syndrome",
+  "disease", "disorder", "condition" and the inheritance words "autosomal", "dominant",
+  "recessive", "x-linked", "familial", "hereditary", "inherited" ("Tourette syndrome" ~
+  "Tourette disorder"; "Spastic paraplegia 15" ~ "Autosomal recessive spastic paraplegia type
+  15"; "Familial amyloidosis, Finnish type" ~ "Amyloidosis, Finnish type"), and the name's words
+  run together in order ("Mac Dermot-Winter syndrome" ~ "Macdermot-Winter syndrome"); they merge
+  only where nothing contradicts them (see :mod:`.merge`: "Hypophosphatemic rickets" matches two
+  OMIM entries, X-linked dominant and autosomal recessive, so it merges with neither).
+
+What never matches: different numbers or subtype letters ("spastic paraplegia 10" / "15"), a
+"non"/"not" on one side only ("non-Hodgkin lymphoma" / "Hodgkin lymphoma"), different words
+(eponyms: "Gilles de la Tourette syndrome" / "Tourette syndrome" — that link needs a CUI or a
+shared source entry), abbreviations (kept apart, matched case-sensitively by the knowledge base).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..vocabulary import normalize
+
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon", "λ": "lambda", "μ": "mu"}
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_MULTI_ROMAN = re.compile(r"^(x{0,2})(ix|iv|v?i{0,3})([a-h]?)$")
+_SUBTYPE_WORDS = {"type", "group", "class", "grade", "stage", "form", "factor", "subtype", "complementation", "types"}
+_KARYOTYPE = {"xx", "xxx", "xy", "xxy", "xyy", "xxxx"}
+_DROP = {"type", "the", "of", "types"}
+#: Generic head words removed for the weak key.
+GENERIC_HEADS = {"syndrome", "disease", "disorder", "condition"}
+#: Inheritance qualifiers removed for the weak key.
+QUALIFIERS = {"autosomal", "dominant", "recessive", "familial", "hereditary", "inherited"}
+_SPLIT_ALNUM = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_ABBREV = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$")
+
+
+def _roman_value(tok: str) -> tuple[int, str] | None:
+    """``(value, trailing subtype letter)`` of a roman numeral token, else ``None``."""
+    m = _MULTI_ROMAN.match(tok)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    body = m.group(1) + m.group(2)
+    total, prev = 0, 0
+    for ch in reversed(body):
+        v = _ROMAN_VALUES[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return (total, m.group(3)) if 0 < total <= 30 else None
+
+
+def name_tokens(name: str) -> list[str]:
+    """Canonical tokens of a condition name (module docstring, steps 1–3), in order."""
+    for g, spelt in _GREEK.items():
+        name = name.replace(g, f" {spelt} ")
+    toks = normalize(name).split()
+    out: list[str] = []
+    for i, tok in enumerate(toks):
+        prev = toks[i - 1] if i else ""
+        if tok not in _KARYOTYPE:
+            rv = _roman_value(tok)
+            if rv is not None:
+                body = tok[: len(tok) - len(rv[1])]
+                single = len(body) == 1
+                last = i == len(toks) - 1 and len(toks) >= 2
+                if not single or prev in _SUBTYPE_WORDS or (last and not rv[1]):
+                    tok = f"{rv[0]}{rv[1]}"
+        if tok not in _DROP:
+            out.extend(_SPLIT_ALNUM.sub(" ", tok).split())
+    return out
+
+
+def _bag(tokens: list[str]) -> str:
+    return " ".join(sorted(tokens))
+
+
+def name_forms(name: str) -> list[str]:
+    """The name and the name without bracketed parts (when that leaves something)."""
+    name = " ".join(name.split())
+    bare = " ".join(_BRACKETS.sub(" ", name).split())
+    return [name] if not bare or bare == name else [name, bare]
+
+
+def strong_keys(name: str) -> set[str]:
+    """Strong keys of ``name``: sorted token bags of the name and of its bracket-free form."""
+    return {k for k in (_bag(name_tokens(f)) for f in name_forms(name)) if k}
+
+
+def weak_keys(name: str) -> set[str]:
+    """Weak keys (module docstring): the token bag without generic heads and inheritance words,
+    when that keeps a word of three letters or more and differs from the strong key, and the
+    words run together ("compact" form, prefixed with "=")."""
+    out = set()
+    for f in name_forms(name):
+        toks = name_tokens(f)
+        joined = " ".join(toks).replace("x linked", "xlinked").split()
+        rest = [t for t in joined if t not in GENERIC_HEADS and t not in QUALIFIERS and t != "xlinked"]
+        if len(rest) < len(toks) and any(len(t) >= 3 and not t.isdigit() for t in rest):
+            out.add(_bag(rest))
+        if len(toks) >= 2:
+            out.add("=" + "".join(t for t in toks if t not in GENERIC_HEADS))
+    return out
+
+
+def abbreviations_in(name: str) -> set[str]:
+    """Abbreviations given in brackets in a name ("Klippel-Trenaunay syndrome (KTS)" → {"KTS"})."""
+    out = set()
+    for inner in re.findall(r"\(([^()]*)\)", name):
+        for part in re.split(r"[;,]", inner):
+            p = part.strip()
+            if len(p) >= 2 and _ABBREV.match(p):
+                out.add(p)
+    return out
+
+
+def subtype_tokens(key: str) -> set[str]:
+    """Tokens of a key that name a subtype (numbers, single letters, number+letter)."""
+    return {t for t in key.split() if re.fullmatch(r"\d+[a-z]?|[a-z]", t)}

