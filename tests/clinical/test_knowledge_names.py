@@ -1,0 +1,132 @@
+"""Condition identity across sources (name keys, merging) and the candidate/finding typing."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcite.clinical.knowledge import KnowledgeBase, SourceEntry, classify
+from medcite.clinical.knowledge.kinds import CONDITION, FINDING
+from medcite.clinical.knowledge.merge import merge_entries
+from medcite.clinical.knowledge.names import strong_keys, weak_keys
+
+from .knowledge_fixtures import tiny_kb, tiny_ontology
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Usher syndrome, type I", "Usher syndrome type 1"),
+    ("Diabetes Mellitus, Type 2", "Type 2 diabetes mellitus"),
+    ("Tourette's syndrome", "Tourette Syndrome"),
+    ("Tetralogy of Fallot", "Fallot tetralogy"),
+    ("Mucolipidosis II alpha/beta", "mucolipidosis 2 alpha-beta"),
+    ("Microduplication Xp11.22-p11.23 syndrome", "Microduplication Xp11.22p11.23 syndrome"),
+    ("Klippel-Trenaunay syndrome (KTS)", "Klippel Trenaunay syndrome"),
+    ("α-thalassemia", "alpha thalassemia"),
+])
+def test_same_condition_same_strong_key(a, b):
+    assert strong_keys(a) & strong_keys(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Spastic paraplegia 10", "Spastic paraplegia 15"),
+    ("Non-Hodgkin lymphoma", "Hodgkin lymphoma"),
+    ("Usher syndrome type 1B", "Usher syndrome type 1C"),
+    ("X-linked ichthyosis", "Ichthyosis"),
+])
+def test_different_conditions_different_keys(a, b):
+    assert not strong_keys(a) & strong_keys(b)
+
+
+def test_weak_keys_drop_generic_heads_and_inheritance_words():
+    assert weak_keys("Autosomal recessive spastic paraplegia type 15") & strong_keys("Spastic paraplegia 15")
+    assert weak_keys("Tourette disorder") & weak_keys("Tourette syndrome")
+    assert weak_keys("Mac Dermot Winter syndrome") & weak_keys("Macdermot-Winter syndrome")
+
+
+def _generic_cui_entries() -> list[SourceEntry]:
+    # C0012634 ("Disease") is given to many differently named foci: generic, not an identity
+    return [SourceEntry(f"medquad:g{i}", "medquad", f"Unrelated disease {i}", cuis=("C0012634", f"C90000{i}")) for i in range(6)]
+
+
+def test_merge_links_names_through_cuis_and_keys():
+    entries = [
+        SourceEntry("OMIM:252500", "omim", "Mucolipidosis II alpha/beta"),
+        SourceEntry("ORPHA:576", "orpha", "Mucolipidosis type II"),
+        SourceEntry("medquad:ghr1", "medquad", "mucolipidosis II alpha/beta", cuis=("C0020725",)),
+        SourceEntry("medquad:gard1", "medquad", "I cell disease", cuis=("C0020725", "C0012634")),
+        *_generic_cui_entries(),
+    ]
+    conds = merge_entries(entries)
+    by_source = {e.source_id: c for c in conds for e in c.entries}
+    assert by_source["medquad:gard1"] is by_source["OMIM:252500"] is by_source["medquad:ghr1"]
+    assert by_source["ORPHA:576"] is not by_source["OMIM:252500"]  # different names, no link
+    assert by_source["OMIM:252500"].id == "OMIM:252500"
+    assert by_source["medquad:g1"] is not by_source["medquad:g2"]  # a generic CUI merges nothing
+
+
+def test_cannot_link_rules_stop_weak_merges():
+    entries = [
+        SourceEntry("ORPHA:553", "orpha", "Cushing syndrome"),
+        SourceEntry("ORPHA:96253", "orpha", "Cushing disease"),
+        SourceEntry("medquad:c1", "medquad", "Cushing's syndrome", cuis=("C0010481",)),
+        SourceEntry("OMIM:307800", "omim", "Hypophosphatemic rickets, X-linked dominant"),
+        SourceEntry("OMIM:241520", "omim", "Hypophosphatemic rickets, autosomal recessive, 1"),
+        SourceEntry("OMIM:999999", "omim", "Hypophosphatemic rickets, autosomal recessive"),
+        SourceEntry("medquad:h1", "medquad", "Hypophosphatemic rickets", cuis=("C0020630",)),
+        SourceEntry("ORPHA:100995", "orpha", "Autosomal recessive spastic paraplegia type 15"),
+        SourceEntry("medquad:s1", "medquad", "Spastic paraplegia 15", cuis=("C1858679",)),
+    ]
+    conds = merge_entries(entries)
+    by_source = {e.source_id: c for c in conds for e in c.entries}
+    assert by_source["medquad:c1"] is by_source["ORPHA:553"]  # strong key
+    assert by_source["ORPHA:96253"] is not by_source["ORPHA:553"]  # two Orphanet ids never merge
+    assert len({id(by_source[s]) for s in ("OMIM:307800", "OMIM:999999", "medquad:h1")}) == 3  # ambiguous weak key
+    assert by_source["medquad:s1"] is by_source["ORPHA:100995"]
+
+
+def test_resolve_by_name_synonym_id_and_abbreviation():
+    kb = tiny_kb()
+    rf = kb.resolve("rash-fever syndrome")
+    assert rf is not None and rf.id == "OMIM:3"
+    assert kb.resolve("OMIM:3") is rf and kb.resolve("UMLS:C0000003") is rf
+    assert kb.resolve("Rash fever disease") is rf  # weak key, one owner
+    assert kb.resolve("") is None and kb.resolve("Unheard-of syndrome") is None
+    k = KnowledgeBase.from_entries(tiny_ontology(), [SourceEntry("ORPHA:7", "orpha", "Klippel-Trenaunay syndrome (KTS)")])
+    assert k.resolve("KTS") is not None and k.resolve("kts") is None
+
+
+@pytest.mark.parametrize("name, types, expected", [
+    ("Fever", (), FINDING),
+    ("Abdominal Pain", (), FINDING),
+    ("Back Pain", (), FINDING),
+    ("Neck Pain", (), FINDING),
+    ("Hemorrhage", (), FINDING),
+    ("Anemia", ("T047",), FINDING),
+    ("Thrombocytopenia", ("T047",), FINDING),
+    ("Hypokalemia", (), FINDING),
+    ("Headache", ("T184",), FINDING),
+    ("Sickle cell anemia", ("T047",), CONDITION),
+    ("Pneumonia", (), CONDITION),  # HPO lists it, the disease word decides
+    ("Migraine", ("T047",), CONDITION),
+    ("Influenza", (), CONDITION),
+    ("Myocardial infarction", (), CONDITION),
+    ("Complex regional pain syndrome", (), CONDITION),
+    ("Hemophilia", (), CONDITION),
+    ("Hypomagnesemia 6", (), CONDITION),
+    ("Typhoid fever", (), CONDITION),
+])
+def test_finding_or_condition(name, types, expected):
+    assert classify(name, ontology=tiny_ontology(), semantic_types=types) == expected
+
+
+def test_hpo_phenotype_name_is_a_finding_unless_typed_as_a_disease():
+    onto = tiny_ontology()
+    assert classify("Pyrexia", ontology=onto) == FINDING  # an HPO synonym
+    assert classify("Rash", ontology=onto) == FINDING
+    assert classify("Rash", ontology=onto, semantic_types=("T047",)) == CONDITION
+    assert classify("Rash", ontology=None) == CONDITION  # no evidence without the ontology
+
+
+def test_disease_names_from_omim_or_orphanet_are_conditions():
+    kb = KnowledgeBase.from_entries(tiny_ontology(), [SourceEntry("OMIM:601665", "omim", "Anemia", phenotype={})])
+    assert classify("Anemia", disease_name=True) == CONDITION
+    assert kb.is_finding_name("Anemia") is False
