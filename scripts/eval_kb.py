@@ -19,7 +19,7 @@ Gold: the condition the case's record belongs to in the knowledge base; a ranked
 correct when it *is* that condition (one entry per condition after synonym merging; what merges
 is documented in ``medcite.clinical.knowledge.merge``). Reported: top-1/5/10 and MRR@10 over all
 cases, by knowledge source of the gold after leave-one-out ("hpo": OMIM/Orphanet/DECIPHER
-annotations; "medquad_only": only other MedQuAD tables; "none": no phenotype at all, so the
+annotations, its own or those of its numbered subtypes (``medcite.clinical.knowledge.families``); "medquad_only": only other MedQuAD tables; "none": no phenotype at all, so the
 knowledge base alone cannot rank it), and attested / not attested as eval_diagnosis defines it.
 For information only, a lenient figure also accepts a condition of the same family (same name
 without subtype numbers, generic heads and inheritance words: "Stargardt disease 1" for
@@ -52,7 +52,7 @@ from eval_diagnosis import abbreviations_of, make_findings  # noqa: E402
 from medcite.clinical.diagnose import split_findings  # noqa: E402
 from medcite.clinical.knowledge import KnowledgeBase  # noqa: E402
 from medcite.clinical.knowledge import scoring  # noqa: E402
-from medcite.clinical.knowledge.names import GENERIC_HEADS, QUALIFIERS, name_tokens  # noqa: E402
+from medcite.clinical.knowledge.names import family_key  # noqa: E402
 from medcite.clinical.vocabulary import Vocabulary, accept_medquad_focus  # noqa: E402
 from medcite.readers import FileReport, read_documents  # noqa: E402
 
@@ -113,13 +113,6 @@ def extractor(kb: KnowledgeBase):
     return run, "medcite.clinical.findings.extract_findings"
 
 
-def family_key(name: str) -> str:
-    """Name tokens without subtype numbers/letters, generic heads and inheritance words: the key
-    under which "Stargardt disease 1" and "Stargardt disease" are one family (lenient figure only)."""
-    toks = [t for t in name_tokens(name) if not (t.isdigit() or len(t) == 1) and t not in GENERIC_HEADS | QUALIFIERS]
-    return " ".join(sorted(toks))
-
-
 def evaluate(kb: KnowledgeBase, cases: list[dict], extract) -> dict:
     """Rank every case; adds ``rank``, ``gold_source``, ``top`` to each case; returns timings."""
     t_extract = t_rank = 0.0
@@ -128,7 +121,7 @@ def evaluate(kb: KnowledgeBase, cases: list[dict], extract) -> dict:
         c["gold"] = gold.id if gold else None
         ph = gold.phenotype_without({c["doc_id"]}) if gold else {}
         kinds = {e.kind for e in gold.entries if e.phenotype and e.source_id != c["doc_id"]} if gold else set()
-        c["gold_source"] = "hpo" if kinds & {"omim", "orpha", "decipher"} else ("medquad_only" if ph else "none")
+        c["gold_source"] = "hpo" if kinds & {"omim", "orpha", "decipher", "family"} else ("medquad_only" if ph else "none")
         t0 = time.perf_counter()
         if "terms" not in c:
             c["terms"], c["absent"] = extract(c["findings"])

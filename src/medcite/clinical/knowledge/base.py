@@ -19,6 +19,7 @@ import numpy as np
 
 from ...errors import UsageError
 from .condition import Condition, SourceEntry
+from .families import add_family_profiles
 from .kinds import FINDING, classify, classify_condition
 from .merge import merge_entries
 from .names import abbreviations_in, strong_keys, weak_keys
@@ -100,8 +101,9 @@ class KnowledgeBase:
 
     @classmethod
     def from_entries(cls, ontology: Ontology, entries: Sequence[SourceEntry]) -> KnowledgeBase:
-        """Merge source entries into conditions (:mod:`.merge`) and build the tables."""
-        return cls(ontology, merge_entries(entries))
+        """Merge source entries into conditions (:mod:`.merge`), give unannotated ones the
+        phenotype of their numbered subtypes (:mod:`.families`) and build the tables."""
+        return cls(ontology, add_family_profiles(merge_entries(entries)))
 
     # -- names ------------------------------------------------------------------------------
     def get(self, condition_id: str) -> Condition | None:

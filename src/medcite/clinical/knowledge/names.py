@@ -122,6 +122,14 @@ def weak_keys(name: str) -> set[str]:
     return out
 
 
+def family_key(name: str) -> str:
+    """The name's tokens without subtype numbers or letters, generic heads and inheritance words
+    ("Stargardt disease 1", "Stargardt disease" → "stargardt"; "Spherocytosis, type 1",
+    "Hereditary spherocytosis" → "spherocytosis"): the key of a family of numbered subtypes."""
+    toks = [t for t in name_tokens(name) if not (t.isdigit() or len(t) == 1) and t not in GENERIC_HEADS | QUALIFIERS]
+    return " ".join(sorted(toks))
+
+
 def abbreviations_in(name: str) -> set[str]:
     """Abbreviations given in brackets in a name ("Klippel-Trenaunay syndrome (KTS)" → {"KTS"})."""
     out = set()

@@ -12,7 +12,9 @@
   obsolete names) with its percentages ("-": unknown frequency); any other record gets the HPO
   terms its text names (:meth:`Ontology.find_terms`) with weight :data:`TEXT_FREQUENCY` — prose
   such as "Signs and symptoms include fever, cough …". Records naming no term and repeating a
-  (focus, CUI set) already seen are folded into the first one.
+  (focus, CUI set) already seen are folded into the first one. An "information" record that
+  opens with "X, also known as Y, is …" / "X (also called Y) is …" gives Y (and each part of
+  "Y or Z") as a synonym (:func:`stated_synonyms`).
 * :func:`mesh_entries` — MeSH headings of indexed papers that name a disorder
   (:func:`medcite.clinical.vocabulary.looks_like_disorder`), without phenotype.
 """
@@ -36,6 +38,11 @@ TEXT_FREQUENCY = 0.5
 _TABLE_START = re.compile(r"Signs and Symptoms\s+Approximate number of patients \(when available\)", re.IGNORECASE)
 _TABLE_END = re.compile(r"The Human Phenotype Ontology \(HPO\) has collected", re.IGNORECASE)
 _TABLE_SEP = re.compile(r"\s+(\d+(?:\.\d+)?%|\d+/\d+|-)(?=\s|$)")
+_ALSO = re.compile(
+    r"\b(?:also known as|also called|formerly known as|formerly called|sometimes called)\s+([^,;()]{3,80}?)"
+    r"\s*[,)\u2013-]\s*(?:is|are|was)\s",
+    re.IGNORECASE,
+)
 
 
 def hpoa_entries(path: str, ontology: Ontology) -> list[SourceEntry]:
@@ -113,6 +120,16 @@ def symptom_table(answer: str, ontology: Ontology) -> dict[str, float]:
     return out
 
 
+def stated_synonyms(answer: str) -> list[str]:
+    """Synonyms a MedQuAD answer states in its first sentence ("Sweet syndrome" from "Acute
+    febrile neutrophilic dermatosis – also known as Sweet syndrome - is …"); [] when none."""
+    head = answer[:400].split(". ")[0]
+    m = _ALSO.search(head)
+    if not m:
+        return []
+    return [p.strip() for p in re.split(r"\s+or\s+", m.group(1)) if len(p.strip()) >= 3]
+
+
 def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_phenotypes: bool = True) -> list[SourceEntry]:
     """Entries for the disorder foci of MedQuAD documents (module docstring).
 
@@ -131,16 +148,18 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
         focus = " ".join(str(focus).split())
         cuis = tuple(sorted(c for c in ex.get("cuis") or () if c))
         stypes = tuple(ex.get("semantic_types") or ())
+        syns = tuple(stated_synonyms(d.body())) if ex.get("qtype") == "information" else ()
         if ontology is not None:
             ph = symptom_table(d.body(), ontology) if ex.get("qtype") == "symptoms" else {}
             if not ph and text_phenotypes:
                 ph = {t: TEXT_FREQUENCY for t in ontology.find_terms(d.body()) if ontology.is_phenotype(t)}
             if ph:
-                tables.append(SourceEntry(d.id, "medquad", focus, cuis=cuis, semantic_types=stypes, phenotype=ph))
+                tables.append(SourceEntry(d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes, phenotype=ph))
                 continue
         key = (focus.lower(), cuis)
-        if key not in plain:
-            plain[key] = SourceEntry(d.id, "medquad", focus, cuis=cuis, semantic_types=stypes)
+        if key not in plain or syns:
+            plain[key if key not in plain else (focus.lower(), cuis, d.id)] = SourceEntry(
+                d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes)
     return list(plain.values()) + tables
 
 
