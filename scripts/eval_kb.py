@@ -221,6 +221,7 @@ def main() -> int:
         "tuned_on": len(rest[: args.tune]) if tuned else 0,
         "all": figures(eval_cases),
         "by_gold_source": {s: figures([c for c in eval_cases if c["gold_source"] == s]) for s in ("hpo", "medquad_only", "none")},
+        "by_record_source": {s: figures([c for c in eval_cases if c["source"] == s]) for s in sorted({c["source"] for c in eval_cases})},
         "attested": figures([c for c in eval_cases if c["attested"]]),
         "not_attested": figures([c for c in eval_cases if not c["attested"]]),
         "lenient_same_or_subtype": figures(eval_cases, "rank_family"),

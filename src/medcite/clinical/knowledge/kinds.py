@@ -67,7 +67,8 @@ _PAIN = re.compile(r"(?:^| )(?:pain|ache|bleeding)$|^(?:hemorrhage|haemorrhage)$
 _IDENTIFIED = ("omim", "orpha", "decipher")
 
 
-def _has_disease_word(norm: str) -> bool:
+def has_disease_word(norm: str) -> bool:
+    """Whether a normalised name has a word of :data:`DISEASE_WORDS` or a disease suffix (rule 1)."""
     return any(w in DISEASE_WORDS or (len(w) > 5 and w.endswith(DISEASE_SUFFIXES) and w not in NOT_DISEASE_OMA)
                for w in norm.split())
 
@@ -84,7 +85,7 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
     norm = normalize(name)
     if not norm:
         return CONDITION
-    if _has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm)):
+    if has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm)):
         return CONDITION
     if _LAB.match(norm) or _PAIN.search(norm):
         return FINDING

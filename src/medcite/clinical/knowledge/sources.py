@@ -27,9 +27,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ...documents import Document
-from ..vocabulary import accept_medquad_focus, looks_like_disorder
+from ..vocabulary import accept_medquad_focus, looks_like_disorder, normalize
 from .condition import SourceEntry
 from .frequency import UNKNOWN_FREQUENCY, frequency_weight
+from .kinds import has_disease_word
 from .ontology import Ontology
 
 _KINDS = {"OMIM": "omim", "ORPHA": "orpha", "DECIPHER": "decipher"}
@@ -38,6 +39,7 @@ TEXT_FREQUENCY = 0.5
 _TABLE_START = re.compile(r"Signs and Symptoms\s+Approximate number of patients \(when available\)", re.IGNORECASE)
 _TABLE_END = re.compile(r"The Human Phenotype Ontology \(HPO\) has collected", re.IGNORECASE)
 _TABLE_SEP = re.compile(r"\s+(\d+(?:\.\d+)?%|\d+/\d+|-)(?=\s|$)")
+_MESH_HUMAN = re.compile(r",\s*Human$")
 _ALSO = re.compile(
     r"\b(?:also known as|also called|formerly known as|formerly called|sometimes called)\s+([^,;()]{3,80}?)"
     r"\s*[,)\u2013-]\s*(?:is|are|was)\s",
@@ -164,12 +166,17 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
 
 
 def mesh_entries(docs: Iterable[Document]) -> list[SourceEntry]:
-    """One entry per disorder-like MeSH heading of the documents (no phenotype)."""
+    """One entry per disorder-like MeSH heading of the documents (no phenotype): headings
+    :func:`medcite.clinical.vocabulary.looks_like_disorder` accepts or that carry a disease word
+    of :data:`.kinds.DISEASE_WORDS` ("Influenza, Human"); MeSH's ", Human" qualifier is dropped
+    for a synonym ("Influenza")."""
     seen: dict[str, SourceEntry] = {}
     for d in docs:
         for term in d.mesh_terms:
-            if term not in seen and looks_like_disorder(term):
-                seen[term] = SourceEntry(f"MESH:{term}", "mesh", term)
+            if term in seen or not (looks_like_disorder(term) or has_disease_word(normalize(term))):
+                continue
+            bare = _MESH_HUMAN.sub("", term)
+            seen[term] = SourceEntry(f"MESH:{term}", "mesh", term, (bare,) if bare != term else ())
     return list(seen.values())
 
 
