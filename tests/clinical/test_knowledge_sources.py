@@ -9,7 +9,7 @@ from medcite.clinical.knowledge import KnowledgeBase, SourceEntry
 from medcite.clinical.knowledge.families import add_family_profiles
 from medcite.clinical.knowledge.frequency import UNKNOWN_FREQUENCY, frequency_weight
 from medcite.clinical.knowledge.merge import merge_entries
-from medcite.clinical.knowledge.sources import hpoa_entries, medquad_entries, mesh_entries, stated_synonyms, symptom_table
+from medcite.clinical.knowledge.sources import TEXT_FREQUENCY, hpoa_entries, medquad_entries, mesh_entries, stated_synonyms, symptom_table
 from medcite.documents import Document, Section
 
 from .knowledge_fixtures import COUGH, FEVER, HEAD, INHERIT, RASH, tiny_ontology
@@ -78,7 +78,7 @@ def test_medquad_entries_one_per_record_with_table_prose_or_synonyms():
     entries = {e.source_id: e for e in medquad_entries(docs, tiny_ontology())}
     assert set(entries) == {"medquad:1", "medquad:2", "medquad:3"}  # 4 folds into 3, 5 is no disorder
     assert FEVER in entries["medquad:1"].phenotype
-    assert entries["medquad:2"].phenotype == {RASH: 0.5} and entries["medquad:2"].synonyms == ("Why disease",)
+    assert entries["medquad:2"].phenotype == {RASH: TEXT_FREQUENCY} and entries["medquad:2"].synonyms == ("Why disease",)
     kb = KnowledgeBase.from_entries(tiny_ontology(), list(entries.values()))
     assert kb.resolve("Why disease") is kb.resolve("X syndrome") is not None
 
