@@ -20,8 +20,10 @@ Keys:
   the name with its bracketed parts removed — so word order ("Diabetes mellitus, type 2" =
   "Type 2 diabetes mellitus"), "type I"/"type 1", case and punctuation never separate two names;
 * the **weak keys** (:func:`weak_keys`) are the strong key without the generic heads "syndrome",
-  "disease", "disorder", "condition" and the inheritance words "autosomal", "dominant",
-  "recessive", "x-linked", "familial", "hereditary", "inherited" ("Tourette syndrome" ~
+  "disease", "disorder", "condition", the inheritance words "autosomal", "dominant",
+  "recessive", "x-linked", "familial", "hereditary", "inherited" and "and" ("Nephropathy,
+  deafness, and hyperparathyroidism" ~ "Nephropathy-deafness-hyperparathyroidism syndrome";
+  "Tourette syndrome" ~
   "Tourette disorder"; "Spastic paraplegia 15" ~ "Autosomal recessive spastic paraplegia type
   15"; "Familial amyloidosis, Finnish type" ~ "Amyloidosis, Finnish type"), and the name's words
   run together in order ("Mac Dermot-Winter syndrome" ~ "Macdermot-Winter syndrome"); they merge
@@ -48,8 +50,8 @@ _KARYOTYPE = {"xx", "xxx", "xy", "xxy", "xyy", "xxxx"}
 _DROP = {"type", "the", "of", "types"}
 #: Generic head words removed for the weak key.
 GENERIC_HEADS = {"syndrome", "disease", "disorder", "condition"}
-#: Inheritance qualifiers removed for the weak key.
-QUALIFIERS = {"autosomal", "dominant", "recessive", "familial", "hereditary", "inherited"}
+#: Inheritance qualifiers (and the conjunction "and") removed for the weak key.
+QUALIFIERS = {"autosomal", "dominant", "recessive", "familial", "hereditary", "inherited", "and"}
 _SPLIT_ALNUM = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _ABBREV = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$")
