@@ -21,6 +21,8 @@ from .knowledge_fixtures import tiny_kb, tiny_ontology
     ("Microduplication Xp11.22-p11.23 syndrome", "Microduplication Xp11.22p11.23 syndrome"),
     ("Klippel-Trenaunay syndrome (KTS)", "Klippel Trenaunay syndrome"),
     ("α-thalassemia", "alpha thalassemia"),
+    ("Flu", "Influenza"),
+    ("Heart attack", "Myocardial infarction"),
 ])
 def test_same_condition_same_strong_key(a, b):
     assert strong_keys(a) & strong_keys(b)

@@ -30,7 +30,8 @@ Keys:
   only where nothing contradicts them (see :mod:`.merge`: "Hypophosphatemic rickets" matches two
   OMIM entries, X-linked dominant and autosomal recessive, so it merges with neither).
 
-What never matches: different numbers or subtype letters ("spastic paraplegia 10" / "15"), a
+Lay names (:data:`LAY_NAMES`: "flu", "heart attack", "shingles" …) also carry the key of the
+clinical name. What never matches: different numbers or subtype letters ("spastic paraplegia 10" / "15"), a
 "non"/"not" on one side only ("non-Hodgkin lymphoma" / "Hodgkin lymphoma"), different words
 (eponyms: "Gilles de la Tourette syndrome" / "Tourette syndrome" — that link needs a CUI or a
 shared source entry), abbreviations (kept apart, matched case-sensitively by the knowledge base).
@@ -103,9 +104,23 @@ def name_forms(name: str) -> list[str]:
     return [name] if not bare or bare == name else [name, bare]
 
 
+#: Lay names users type for common conditions → the clinical name (both become strong keys of
+#: either: "Flu" is "Influenza"). Exact whole names only.
+LAY_NAMES = {
+    "flu": "influenza", "heart attack": "myocardial infarction", "high blood pressure": "hypertension",
+    "chickenpox": "varicella", "shingles": "herpes zoster", "whooping cough": "pertussis", "german measles": "rubella",
+    "pink eye": "conjunctivitis", "strep throat": "streptococcal pharyngitis", "kidney stones": "nephrolithiasis",
+    "lou gehrig disease": "amyotrophic lateral sclerosis", "mono": "infectious mononucleosis",
+    "stomach flu": "gastroenteritis",
+}
+_LAY_KEYS = {" ".join(sorted(name_tokens(k))): " ".join(sorted(name_tokens(v))) for k, v in LAY_NAMES.items()}
+
+
 def strong_keys(name: str) -> set[str]:
-    """Strong keys of ``name``: sorted token bags of the name and of its bracket-free form."""
-    return {k for k in (_bag(name_tokens(f)) for f in name_forms(name)) if k}
+    """Strong keys of ``name``: sorted token bags of the name and of its bracket-free form, plus
+    the clinical name's key for a lay name of :data:`LAY_NAMES`."""
+    keys = {k for k in (_bag(name_tokens(f)) for f in name_forms(name)) if k}
+    return keys | {_LAY_KEYS[k] for k in keys if k in _LAY_KEYS}
 
 
 def weak_keys(name: str) -> set[str]:
