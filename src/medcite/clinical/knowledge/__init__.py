@@ -6,5 +6,6 @@ from .condition import Condition, SourceEntry
 from .finding_names import is_finding_name
 from .kinds import classify
 from .ontology import Ontology
+from .store import load_knowledge_base
 
-__all__ = ["Condition", "KBMatch", "KnowledgeBase", "Ontology", "SourceEntry", "classify", "is_finding_name"]
+__all__ = ["Condition", "KBMatch", "KnowledgeBase", "Ontology", "SourceEntry", "classify", "is_finding_name", "load_knowledge_base"]

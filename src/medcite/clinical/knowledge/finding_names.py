@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import KnowledgeBase
+from .store import load_knowledge_base
 
 
 def is_finding_name(name: str, kb: KnowledgeBase | None = None) -> bool:
@@ -12,7 +13,7 @@ def is_finding_name(name: str, kb: KnowledgeBase | None = None) -> bool:
     Args:
         name: a condition or finding name as typed or found in a passage.
         kb: the knowledge base to use (semantic types and OMIM/Orphanet names of MedQuAD-backed
-            conditions refine the rule); default: :meth:`KnowledgeBase.load` with no documents
+            conditions refine the rule); default: :func:`load_knowledge_base` with no documents
             (HPO only; loads once per process).
     """
-    return (kb or KnowledgeBase.load()).is_finding_name(name)
+    return (kb or load_knowledge_base()).is_finding_name(name)

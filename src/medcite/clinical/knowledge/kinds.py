@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..vocabulary import normalize
+from ..terms import normalize
 from .condition import Condition
 from .ontology import Ontology
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 
-from ..vocabulary import normalize
+from ..terms import normalize
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon", "λ": "lambda", "μ": "mu"}
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}

