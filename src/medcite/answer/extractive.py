@@ -1,24 +1,27 @@
-"""The default answerer: picks the sentences of the top passages that best answer the question.
+"""The default answerer: quotes what the best papers found, with an evidence table.
 
 No language model is involved, so every sentence is verbatim from a retrieved passage and every
-citation is correct by construction. Sentences are scored by cosine similarity between the
-question (as a query) and each sentence (as a passage) under the index's embedder; one sentence
-is taken per passage among the best-ranked passages, so the answer cites several papers when
-several support it. When the best passage's similarity is below the embedder's calibrated
-threshold the answerer abstains.
+citation is correct by construction. Sentences of the passages that clear the relevance rules
+are scored by their similarity to the question plus a prior for their role in the abstract
+(conclusions and results before background and methods; see :mod:`medcite.answer.selection`);
+a dangling sentence ("This treatment …") is quoted only with the sentence it refers to. The
+answer quotes the best unit of each strong paper (2–5 sentences), strongest evidence level
+first, notes when the papers' findings disagree, and carries an evidence table
+(:mod:`medcite.answer.evidence_table`). When the best passage's similarity is below the
+embedder's calibrated threshold the answerer abstains.
 """
 
 from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from ..chunking import split_sentences
 from .citations import references_for
 from ..documents import Answer, AnswerSentence, Passage
 from ..embedding import Embedder
 from . import ABSTAIN_TEXT
+from .evidence_table import evidence_table
+from .selection import choose_units, disagreement_note, score_units
+from .sentences import question_kind
 
 #: Cosine similarity (query vs best retrieved passage) below which the answerer abstains,
 #: per embedder. Calibrated with ``scripts/calibrate_abstention.py``: midpoint between the
@@ -53,9 +56,10 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 3, threshold: float | None = None, scan_passages: int = 3) -> None:
+    def __init__(self, embedder: Embedder, max_sentences: int = 3, threshold: float | None = None, scan_passages: int = 3, min_sentences: int = 2) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
+        self.min_sentences = min_sentences
         self.threshold = threshold_for(embedder.name, threshold)
         self.scan_passages = scan_passages
         self.margin = RELATIVE_MARGIN.get(embedder.name.split("@")[0], 0.1)
@@ -70,7 +74,7 @@ class ExtractiveAnswerer:
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
                 notes=[f"best evidence similarity {best:.3f} is below the threshold {self.threshold:.3f}"] if passages else ["no passages retrieved"],
-                timings={"answer": time.perf_counter() - t0},
+                timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
         keep = [
@@ -79,35 +83,28 @@ class ExtractiveAnswerer:
         ]
         if 0 not in keep and scores[0] >= self.threshold:
             keep.insert(0, 0)  # the top-ranked passage is always considered
-        cands: list[tuple[int, str]] = []
-        for i in keep:
-            text = passages[i].text or passages[i].title
-            for s, e in split_sentences(text):
-                sent = text[s:e].strip()
-                if len(sent) >= 20:
-                    cands.append((i, sent))
-            if not any(c[0] == i for c in cands) and text.strip():
-                cands.append((i, text.strip()[:400]))
-        q = self.embedder.embed_query(question)
-        sv = self.embedder.embed_documents([c[1] for c in cands]) if cands else np.zeros((0, len(q)), np.float32)
-        sims = sv @ q if len(cands) else np.zeros(0)
-        chosen: list[tuple[int, str, float]] = []
-        for i in keep:
-            idx = [j for j, c in enumerate(cands) if c[0] == i]
-            if not idx:
-                continue
-            j = max(idx, key=lambda j: sims[j])
-            chosen.append((i, cands[j][1], float(sims[j])))
-            if len(chosen) == self.max_sentences:
-                break
-        order = [i + 1 for i, _, _ in chosen]  # 1-based passage numbers, rank order
+        units = choose_units(score_units(question, passages, keep, self.embedder), passages, self.max_sentences, self.min_sentences)
+        order: list[int] = []  # 1-based passage numbers, in the order the answer cites them
+        for u in units:
+            if u.passage + 1 not in order:
+                order.append(u.passage + 1)
         refs = references_for(passages, order)
-        sentences = [AnswerSentence(f"{sent} [{n}]", [n], True, round(sim, 4)) for n, (_i, sent, sim) in enumerate(chosen, start=1)]
+        number = {k - 1: n for n, k in enumerate(order, start=1)}
+        sentences = [
+            AnswerSentence(f"{s.text.strip()} [{number[u.passage]}]", [number[u.passage]], True, round(u.similarity, 4))
+            for u in units for s in u.sentences
+        ]
         text = " ".join(s.text for s in sentences)
         notes = []
         if best < self.threshold + self.weak_margin:
             notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
-        return Answer(
+        if question_kind(question) == "yesno":
+            clash = disagreement_note(units, passages, number)
+            if clash:
+                notes.append(clash)
+        ans = Answer(
             question, text, False, refs, sentences, generator=self.name, confidence=float(best), notes=notes,
             timings={"answer": time.perf_counter() - t0},
         )
+        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages)]
+        return ans

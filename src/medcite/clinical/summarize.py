@@ -97,7 +97,9 @@ def part_of_label(label: str) -> str:
     return best
 
 
-def _part_of_sentence(s: str, position: float) -> str:
+def part_of_sentence(s: str, position: float) -> str:
+    """Part of an unlabelled sentence: from cue wording, else from its relative ``position``
+    (0..1) in the text and whether it reports numbers."""
     for part in ("conclusion", "objective", "methods"):
         if _CUES[part].search(s):
             return part
@@ -138,7 +140,7 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
         s = s.strip()
         if len(content_tokens(s)) < 3:
             continue
-        part = part_of_label(doc.sections[si].label) or _part_of_sentence(s, k / n_all)
+        part = part_of_label(doc.sections[si].label) or part_of_sentence(s, k / n_all)
         cands.append((part, si, s, k))
     if not cands:
         raise UsageError(f"{doc.id} has no sentence long enough to summarise")

@@ -1,0 +1,154 @@
+"""Number of participants of a study, parsed from its abstract.
+
+Abstracts state their sample size in many ways: ``"n = 2229"``, ``"2,229 patients"``,
+``"we randomized 412 adults"``, ``"a total of 96 women were enrolled"``, ``"Thirty-nine stroke
+patients"``, ``"a cohort of 1,250 children"``. :func:`parse_participants` finds all of them and
+picks the study total: a count tied to enrolment wording ("a total of", "enrolled",
+"randomized", "included", "a cohort of" …) wins over a bare count, and among counts of the same
+kind the largest wins (subgroups are smaller than the whole). Counts that are years ("in 2009
+patients …" is rare; "from 1998 to 2004" is not) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Nouns that name study participants (plural; singular for "1 patient" is not a sample).
+PARTICIPANT_NOUNS = (
+    "patients", "participants", "subjects", "women", "men", "adults", "children", "infants", "individuals", "persons",
+    "people", "volunteers", "cases", "mothers", "neonates", "newborns", "respondents", "residents", "students",
+    "physicians", "nurses", "doctors", "surgeons", "veterans", "smokers", "girls", "boys", "adolescents", "youths",
+    "pregnancies", "pregnant women", "couples", "families", "parents", "caregivers", "survivors", "recipients",
+    "donors", "athletes", "workers", "employees", "elderly", "inpatients", "outpatients", "controls", "twins",
+    "infants", "preterm infants", "deliveries", "births", "users", "members", "pairs", "dyads", "consumers",
+    "clinicians", "practitioners", "trainees", "residents", "candidates", "probands", "carriers", "decedents",
+)
+_NOUN = "(?:" + "|".join(sorted({re.escape(n) for n in PARTICIPANT_NOUNS}, key=len, reverse=True)) + ")"
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD = "(?:" + "|".join(list(_UNITS) + list(_TENS) + ["hundred", "thousand", "and"]) + ")"
+#: A count: digits with optional thousands separators, or number words ("Two hundred forty-one").
+_COUNT = rf"(?P<num>\d{{1,3}}(?:[,\u2009 ]\d{{3}})+(?!\d)|\d+(?![.,]\d)|{_WORD}(?:[\s-]+{_WORD})*)"
+#: Up to three adjectives between the count and the noun ("412 consecutive adult patients").
+_ADJ = r"(?:(?!(?:and|or|of|with|in|to|were|was|who)\b)[A-Za-z][\w'-]*,?\s+){0,3}"
+
+_STRONG = [
+    rf"\b(?:a\s+total\s+of|in\s+total,?|overall,?|altogether,?)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    rf"\b{_COUNT}\s+{_ADJ}{_NOUN}\s+(?:\([^)]*\)\s+)?(?:were|was|had\s+been|have\s+been|are)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|recruited|studied|"
+    r"analy[sz]ed|evaluated|examined|assessed|investigated|surveyed|interviewed|followed|identified|assigned|allocated|treated|operated|screened|selected|reviewed|eligible)\b",
+    rf"\b(?:enrolled|enrolling|randomi[sz]ed|randomi[sz]ing|recruited|recruiting|included|including|studied|analy[sz]ed|evaluated|examined|surveyed|interviewed|"
+    rf"followed|identified|reviewed|involved|involving|comprised|comprising|consisted\s+of|enrolment\s+of|enrollment\s+of)\s+(?:the\s+(?:data|records|charts)\s+of\s+)?{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    rf"\b(?:cohort|sample|series|population|group|total|study|trial|survey)\s+(?:of|included|comprised|consisted\s+of)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    rf"\b(?:data|records|charts|files|questionnaires)\s+(?:of|from|on)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    r"\bN\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\b",
+]
+_WEAK = [
+    rf"(?<![\d.,])(?<!of\s){_COUNT}\s+{_ADJ}{_NOUN}\b",
+    r"\(\s*n\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\s*\)",
+    r"(?<![\w(])n\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\b",
+]
+#: A single-patient case report ("A 52-year-old woman …"): one participant, used only when nothing else is stated.
+_CASE = re.compile(r"\b(?:an?)\s+\d+[- ](?:year|month|week|day)s?[- ]old\s+(?:[a-z-]+\s+){0,2}(?:man|woman|boy|girl|male|female|patient|infant|child|neonate)\b", re.IGNORECASE)
+_STRONG_RE = [re.compile(p, re.IGNORECASE if not p.startswith(r"\bN") else 0) for p in _STRONG]
+_WEAK_RE = [re.compile(p, re.IGNORECASE) for p in _WEAK]
+_YEAR_CONTEXT = re.compile(r"\b(?:in|since|from|to|between|and|until|during|through|by|of)\s*$", re.IGNORECASE)
+
+
+#: Two groups named together ("2979 men and 3324 women", "5624 and 791 consecutive patients"): their sum.
+_PAIR = re.compile(
+    rf"(?<![\d.,])(?P<a>\d{{1,3}}(?:,\d{{3}})+|\d+|[A-Za-z]+(?:[\s-][a-z]+)*?)\s+(?:(?P<noun1>{_ADJ}{_NOUN})\s+(?:\([^)]*\)\s+)?)?and\s+"
+    rf"(?P<b>\d{{1,3}}(?:,\d{{3}})+|\d+)\s+{_ADJ}{_NOUN}\b",
+    re.IGNORECASE,
+)
+
+
+def words_to_int(text: str) -> int | None:
+    """Value of an English number written in words or digits (``"Two hundred forty-one"`` → 241,
+    ``"2,229"`` → 2229); ``None`` when it is not one."""
+    t = text.strip().lower().replace("\u2009", ",")
+    if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+|\d+", t):
+        return int(re.sub(r"[, ]", "", t))
+    total, current, seen = 0, 0, False
+    for w in re.split(r"[\s-]+", t):
+        if w == "and" or not w:
+            continue
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+@dataclass(frozen=True)
+class ParticipantCount:
+    """A sample size found in a text.
+
+    Attributes:
+        n: the number of participants.
+        phrase: the verbatim phrase it was read from (``"a total of 96 women"``).
+        strong: whether the phrase ties the count to enrolment (else a bare count).
+    """
+
+    n: int
+    phrase: str
+    strong: bool
+
+
+def _counts(text: str, patterns: list[re.Pattern], strong: bool) -> list[ParticipantCount]:
+    out = []
+    for pat in patterns:
+        for m in pat.finditer(text):
+            raw = m.group("num")
+            n = words_to_int(raw)
+            if n is None or n < 2:
+                continue
+            if 1900 <= n <= 2030 and raw.isdigit() and _YEAR_CONTEXT.search(text[max(0, m.start("num") - 12) : m.start("num")]):
+                continue
+            out.append(ParticipantCount(n, m.group(0).strip(), strong))
+    return out
+
+
+def _pairs(text: str, strong: list[ParticipantCount]) -> list[ParticipantCount]:
+    """Sums of two groups; strong when the first group is an enrolment count already found."""
+    firsts = {c.n for c in strong}
+    out = []
+    for m in _PAIR.finditer(text):
+        a, b = words_to_int(m.group("a")), words_to_int(m.group("b"))
+        if a and b and a >= 2 and not (1900 <= a <= 2030 and m.group("a").isdigit()):
+            out.append(ParticipantCount(a + b, m.group(0).strip(), a in firsts))
+    return out
+
+
+def all_participant_counts(text: str) -> list[ParticipantCount]:
+    """Every sample-size phrase in ``text``, strong ones first, each list in text order; two
+    groups named together ("13 patients and 15 healthy subjects") count as their sum."""
+    strong = _counts(text or "", _STRONG_RE, True)
+    return strong + _counts(text or "", _WEAK_RE, False) + _pairs(text or "", strong)
+
+
+def parse_participants(text: str) -> ParticipantCount | None:
+    """The study's number of participants, or ``None`` when the text states none.
+
+    A count tied to enrolment wording wins over a bare count; among counts of the same kind the
+    largest wins.
+    """
+    found = all_participant_counts(text)
+    if not found:
+        m = _CASE.search(text or "")
+        return ParticipantCount(1, m.group(0), False) if m else None
+    strong = [c for c in found if c.strong]
+    return max(strong or found, key=lambda c: c.n)

@@ -1,0 +1,79 @@
+"""Number of participants parsed from real abstract sentences (PubMedQA abstracts in ../shared/data,
+PMID given per case) and the evidence table built from an answer."""
+
+import pytest
+
+from medcite.answer.evidence_table import population_of
+from medcite.answer.participants import parse_participants, words_to_int
+
+REAL = [  # (PMID, sentence as printed in the abstract, participants)
+    ("9003088", "Thirty-five specimens of the anorectal region from 21 patients (14 women, seven men) were examined histologically", 21),
+    ("18182265", "DW images of endometrial cancer in 23 patients were examined by using a 1.5-T MR scanner.", 23),
+    ("17551944", "One hundred five pregnant women underwent transvaginal Doppler sonographic examination of uteroplacental circulation", 105),
+    ("25155638", "Non-Hispanic black, Hispanic and non-Hispanic white adults living in the United States (N\u2009=\u20093,418).", 3418),
+    ("23794696", "Forty-five patients requiring upper first premolar extractions.", 45),
+    ("17008699", "One hundred fifty patients with primary prostate cancer (T(1-3)N(0)M(0)) were informed by means of a decision aid", 150),
+    ("14976655", "Seven hundred six stapedectomies performed in 580 patients were reviewed.", 580),
+    ("27096199", "204 children were recruited in the main cohort and 97 in the replication cohort.", 204),
+    ("15800018", "During 2001-03, 1895 patients underwent primary CABG", 1895),
+    ("24061619", "A retrospective analysis was performed from a single institution, including 2,301 patients undergoing LAGB with HHR", 2301),
+    ("17054994", "From May 1994 through November 2004, 236 patients with multinodular goiter underwent thyroidectomy at our institution.", 236),
+    ("22075911", "Data for 432 participants were entered into the analysis.", 432),
+    ("17429333", "A total of 734 premenopausal women participated in the baseline study, and 579 women (78.9%) completed a follow-up 2 years later.", 734),
+    ("14599616", "Ninety breast cancer patients were prospectively enrolled in an academic trial", 90),
+    ("11882828", "This prospective randomized study was carried out with 100 patients undergoing coronary artery bypass operations between April 1999 and November 2000", 100),
+    ("21951591", "13 CLBP patients and 15 healthy subjects performed", 28),
+    ("24073931", "We retrospectively analysed the data of 74 patients that underwent distal pancreatectomy between 2001 and 2011", 74),
+    ("19482903", "Twenty children who had spina bifida and were ambulatory participated.", 20),
+    ("26578404", "This was a pilot observational study with 18 inpatients with advanced disease and refractory breathlessness receiving opioid PCT.", 18),
+    ("21342862", "One hundred and twenty-two patients responded to the instruments.", 122),
+    ("8847047", "Seventy six patients with solitary small HCCs up to 3 cm in diameter, who underwent hepatectomy, were observed", 76),
+    ("11438275", "The physiological effect of variation in horizontal attitude on central and hepatic venous pressure was measured in 10 patients during liver surgery.", 10),
+    ("22668712", "Forty patients and 20 asymptomatic volunteers underwent a standardized interview, physical examination", 60),
+    ("21394762", "This is a cross sectional study of 248 women with stage II POP or greater.", 248),
+    ("24973051", "Data from 130 students at three institutions were captured; 15.4% of students saw all 10 conditions", 130),
+    ("19430778", "Sixty-two patients (aged 17-68 years) with axial low back pain that was likely to be disc related underwent lumbar discography (178 discs tested).", 62),
+    ("18575014", "We included 99 members of this family.", 99),
+    ("12765819", "A 52-year-old woman underwent a craniotomy for a ruptured internal carotid aneurysm.", 1),
+    ("16909975", "In total, 19 patients were treated with compensator-based IMRT between February 2003 and March 2004.", 19),
+    ("10808977", "One thousand ninety-nine women aged 50 and older recruited from a health maintenance organization in North Carolina.", 1099),
+    ("19757704", "A total of 370 students were interviewed over a period of six weeks, of which 205 (55.4%) were boys.", 370),
+    ("16778275", "The study group included 350 consecutive patients who underwent FB with TBB at our institution", 350),
+    ("22644412", "Eight hundred fifteen patients were enrolled.", 815),
+    ("23735520", "Patients (N=22) in a vegetative state (VS; n=10) and minimally conscious state (MCS; n=12)", 22),
+    ("24172579", "A total of 45 079 patients treated with intravenous alteplase were recorded from 2002 to 2011.", 45079),
+    ("27884344", "Thirty-six residents (58.3% female) participated in the study.", 36),
+    ("22768311", "We analyzed data on 2979 men and 3324 women in the NHANES 1999-2002.", 6303),
+    ("28407529", "From January 2005 to June 2013, 5624 and 791 consecutive patients of a prospective international cohort received", 6415),
+    ("19694846", "data from Danish healthcare workers at time 1 in 2005 (n = 447) and 18 months later at time 2 in 2007 (n = 274).", 447),
+]
+
+
+@pytest.mark.parametrize("pmid,sentence,n", REAL, ids=[r[0] for r in REAL])
+def test_real_phrasings(pmid, sentence, n):
+    got = parse_participants(sentence)
+    assert got is not None and got.n == n, (pmid, got)
+    assert got.phrase in sentence  # verbatim
+
+
+@pytest.mark.parametrize("sentence", [
+    "Mortality was 12% at 30 days and 3 of 89 patients had a recurrence after 2 years.",
+    "Patients treated between 1998 and 2004 were reviewed.",
+    "The dose was 5 mg/kg in adults.",
+])
+def test_no_sample_size(sentence):
+    assert parse_participants(sentence) is None
+
+
+def test_issue_examples_and_words():
+    assert parse_participants("n = 2229").n == 2229
+    assert parse_participants("Among 2,229 patients, mortality fell.").n == 2229
+    assert parse_participants("We randomized 412 adults to metformin or placebo.").n == 412
+    assert parse_participants("a total of 96 women were enrolled").n == 96
+    assert words_to_int("Two hundred forty-one") == 241 and words_to_int("fever") is None
+
+
+def test_population_is_the_counted_group():
+    n, phrase, pop = population_of("We randomized 412 adults with moderate asthma aged 18-65 years to budesonide or placebo.")
+    assert n == 412 and phrase == "randomized 412 adults"
+    assert pop.startswith("412 adults with moderate asthma")

@@ -1,0 +1,91 @@
+"""Sentence roles, dangling references and sentence choice of the extractive answerer."""
+
+import pytest
+
+from medcite.answer.extractive import ExtractiveAnswerer
+from medcite.answer.sentences import effect_numbers, is_dangling, passage_sentences, question_kind, with_antecedents
+from medcite.documents import Passage
+
+GH = Passage(
+    chunk_id=1, doc_id="PMID:11", pmid="11", year=2004, section="BACKGROUND / METHODS / RESULTS / CONCLUSIONS", start=0, end=0,
+    text=(
+        "Adults with growth hormone deficiency have a decreased life expectancy and growth hormone replacement is debated.\n\n"
+        "We followed 289 adults with growth hormone deficiency receiving growth hormone replacement for mortality.\n\n"
+        "Mortality of treated men was 1.1 (95% CI 0.6-1.9) times that of the background population.\n\n"
+        "Men with growth hormone deficiency receiving growth hormone replacement have a mortality not different from the background population."
+    ),
+    dense_score=0.9,
+)
+LACE = Passage(
+    chunk_id=2, doc_id="PMID:12", pmid="12", year=2011, section="RESULTS", start=0, end=0,
+    text=(
+        "Window stage leaves of the lace plant were treated with cyclosporine A to block the mitochondrial permeability transition pore. "
+        "This treatment resulted in lace plant leaves with fewer perforations and reduced programmed cell death in the areoles."
+    ),
+    dense_score=0.9,
+)
+
+
+@pytest.mark.parametrize("sentence", [
+    "This treatment resulted in lace plant leaves with fewer perforations.",
+    "These results suggest that statins lower mortality.",
+    "However, these findings were not replicated.",
+    "It was associated with a lower risk of stroke.",
+    "They had higher HbA1c at baseline.",
+    "In conclusion, this approach reduces readmissions.",
+    "This suggests a role for mitochondria.",
+])
+def test_dangling_subjects(sentence):
+    assert is_dangling(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "This study shows that statins lower mortality.",
+    "The present randomized trial found no benefit of aspirin.",
+    "Metformin reduced HbA1c by 0.8%.",
+    "It is unclear whether vitamin D prevents fractures.",
+    "In this cohort, smoking doubled the risk.",
+    "Theophylline levels were measured.",
+])
+def test_self_contained_subjects(sentence):
+    assert not is_dangling(sentence)
+
+
+def test_roles_follow_section_labels():
+    sents = passage_sentences(GH)
+    assert [s.role for s in sents] == ["objective", "methods", "results", "conclusion"]
+    assert all(s.labelled for s in sents)
+    assert all(GH.text[s.start:s.end] == s.text for s in sents)
+    assert sents[2].has_effect and "95% CI" in " ".join(effect_numbers(sents[2].text))
+
+
+def test_dangling_sentence_brings_its_antecedent():
+    sents = passage_sentences(LACE)
+    run = with_antecedents(sents[1], sents)
+    assert run is not None and [s.index for s in run] == [0, 1]
+    assert with_antecedents(sents[0], sents) == [sents[0]]
+
+
+def test_question_kinds():
+    assert question_kind("Does growth hormone replacement reduce mortality?") == "yesno"
+    assert question_kind("Which drugs are used for the treatment of hypertension?") == "list"
+    assert question_kind("What is granzyme B?") == "other"
+
+
+def test_answer_leads_with_the_conclusion_not_the_background(embedder):
+    q = "Does growth hormone replacement therapy reduce mortality in adults with growth hormone deficiency?"
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer(q, [GH])
+    first = ans.sentences[0].text.rsplit(" [", 1)[0]
+    assert first.startswith("Men with growth hormone deficiency receiving")
+    assert not any(s.text.startswith("Adults with growth hormone deficiency have a decreased") for s in ans.sentences)
+    assert 1 <= len(ans.sentences) <= 5
+
+
+def test_dangling_sentence_never_quoted_alone(embedder):
+    q = "Does cyclosporine A treatment change programmed cell death in lace plant leaves?"
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer(q, [LACE])
+    bodies = [s.text.rsplit(" [", 1)[0] for s in ans.sentences]
+    for k, b in enumerate(bodies):
+        if is_dangling(b):
+            assert k > 0 and LACE.text.index(bodies[k - 1]) < LACE.text.index(b)
+    assert ans.extra["evidence_table"][0]["pmid"] == "12"
