@@ -56,6 +56,10 @@ class SearchOptions:
         fusion: ``"zscore"`` or ``"rrf"`` (see the module docstring); hybrid mode only.
         year_from, year_to: inclusive publication-year range; documents without a year are
             excluded when either bound is set.
+        evidence: minimum evidence level (``"rct"``, ``"systematic-review"`` …; see
+            :mod:`medcite.clinical.evidence_filter`), applied before the top-k cut; ``None``: any.
+        publication_types: keep only papers of one of these publication types (or levels read
+            from the text); empty: any.
         max_per_paper: at most this many passages per document (≥ 1).
         candidates: depth of each ranked list fed to fusion (grown automatically when the
             per-paper cap or filters leave fewer than ``top_k``).
@@ -92,6 +96,8 @@ class SearchOptions:
     fusion: str = "zscore"
     year_from: int | None = None
     year_to: int | None = None
+    evidence: str | None = None
+    publication_types: tuple[str, ...] = ()
     max_per_paper: int = 1
     candidates: int = 100
     rrf_k: float = 20.0
@@ -117,6 +123,10 @@ class SearchOptions:
             raise UsageError("BM25 feedback needs docs ≥ 0, terms ≥ 1 and a query weight between 0 and 1")
         if self.year_from and self.year_to and self.year_from > self.year_to:
             raise UsageError(f"year range is empty ({self.year_from} > {self.year_to})")
+        if self.evidence:
+            from .clinical.evidence_filter import min_rank
+
+            min_rank(self.evidence)
 
 
 def rrf(ranked_lists: list[tuple[np.ndarray, float]], k: float = 60.0) -> dict[int, float]:
@@ -179,9 +189,13 @@ class Retriever:
 
     def _mask(self, opts: SearchOptions, exclude_docs: set[str] | None) -> np.ndarray | None:
         ix = self.index
-        if opts.year_from is None and opts.year_to is None and not exclude_docs:
+        if opts.year_from is None and opts.year_to is None and not exclude_docs and not opts.evidence and not opts.publication_types:
             return None
         ok_doc = np.ones(len(ix.doc_ids), dtype=bool)
+        if opts.evidence or opts.publication_types:
+            from .clinical.evidence_filter import evidence_doc_mask
+
+            ok_doc &= evidence_doc_mask(ix, opts.evidence, tuple(opts.publication_types))
         if opts.year_from is not None:
             ok_doc &= (ix.doc_year >= opts.year_from) & (ix.doc_year > 0)
         if opts.year_to is not None:

@@ -178,6 +178,18 @@ class Medcite:
                 item.timings = {"retrieve": t1 - t0, **item.timings, "total": time.perf_counter() - t0}
             yield item
 
+    def background(self):
+        """``(m, d)`` vectors of a fixed random sample of the index's passages (the baseline of the
+        cross-language relevance signal, :mod:`medcite.answer.relevance`), once per index version."""
+        from .answer.relevance import background_sample
+
+        ix = self.index()
+        cached = self.__dict__.get("_background")
+        if cached is None or cached[0] is not ix:
+            cached = (ix, background_sample(ix))
+            self.__dict__["_background"] = cached
+        return cached[1]
+
     def answerer(self, generator: str | None = None, model: str | None = None, base_url: str | None = None) -> Answerer:
         """The answerer named by ``generator`` (default: settings.generator): ``extractive``,
         ``transformers``, ``llamacpp`` or ``openai`` (generative ones are loaded once and reused).
@@ -189,7 +201,7 @@ class Medcite:
         kind = generator or s.generator
         emb = self.embedder_for_index()
         if kind == "extractive":
-            return ExtractiveAnswerer(emb, s.answer_sentences, s.abstain_threshold)
+            return ExtractiveAnswerer(emb, s.answer_sentences, s.abstain_threshold, background=self.background())
         from .answer.generative import GenerativeAnswerer
         from .answer.generators import GENERATORS, make_generator
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from .citations import references_for
 from ..documents import Answer, AnswerSentence, Passage
 from ..embedding import Embedder
+from .multilingual import detect_language
 from . import ABSTAIN_TEXT
 from .evidence_table import evidence_table
+from .relevance import Z_WEAK_MARGIN, relevance_z, z_threshold_for
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -52,12 +56,22 @@ class ExtractiveAnswerer:
         max_sentences: sentences in the answer (each from a different passage).
         threshold: abstain below this cosine similarity (``None``: calibrated per embedder).
         scan_passages: how many top passages are read for sentences.
+        min_sentences: quote a second finding of the top paper when fewer papers qualify.
+        background: ``(m, d)`` vectors sampled from the index
+            (:func:`medcite.answer.relevance.background_sample`); with it, a question not in
+            English that misses the cosine threshold is answered when its standardised relevance
+            clears the embedder's z threshold (calibrated on English questions).
     """
 
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 3, threshold: float | None = None, scan_passages: int = 3, min_sentences: int = 2) -> None:
+    def __init__(
+        self, embedder: Embedder, max_sentences: int = 3, threshold: float | None = None, scan_passages: int = 3,
+        min_sentences: int = 2, background: np.ndarray | None = None,
+    ) -> None:
         self.embedder = embedder
+        self.background = background
+        self.z_threshold = z_threshold_for(embedder.name)
         self.max_sentences = max_sentences
         self.min_sentences = min_sentences
         self.threshold = threshold_for(embedder.name, threshold)
@@ -70,18 +84,27 @@ class ExtractiveAnswerer:
         t0 = time.perf_counter()
         scores = [p.dense_score if p.dense_score is not None else -1.0 for p in passages]
         best = max(scores, default=-1.0)
-        if not passages or best < self.threshold:
+        language = detect_language(question)
+        floor, notes, z = self.threshold, [], None
+        if passages and best < self.threshold and language != "English" and self.background is not None and self.z_threshold is not None:
+            z = relevance_z(self.embedder.embed_query(question), best, self.background)
+            if z >= self.z_threshold:  # answered across languages: the cosine scale of this language is lower
+                floor = best - self.margin
+                notes.append(f"cross-language relevance z {z:.2f} clears {self.z_threshold:.2f} (cosine {best:.3f} is below the English threshold {self.threshold:.3f})")
+        if not passages or best < floor:
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
                 notes=[f"best evidence similarity {best:.3f} is below the threshold {self.threshold:.3f}"] if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
+        if language != "English":
+            notes.insert(0, f"the question ({language}) was matched across languages; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
         keep = [
             i for i, p in enumerate(passages[: self.scan_passages])
-            if scores[i] >= self.threshold and scores[i] >= best - self.margin
+            if scores[i] >= floor and scores[i] >= best - self.margin
         ]
-        if 0 not in keep and scores[0] >= self.threshold:
+        if 0 not in keep and scores[0] >= floor:
             keep.insert(0, 0)  # the top-ranked passage is always considered
         units = choose_units(score_units(question, passages, keep, self.embedder), passages, self.max_sentences, self.min_sentences)
         order: list[int] = []  # 1-based passage numbers, in the order the answer cites them
@@ -95,8 +118,7 @@ class ExtractiveAnswerer:
             for u in units for s in u.sentences
         ]
         text = " ".join(s.text for s in sentences)
-        notes = []
-        if best < self.threshold + self.weak_margin:
+        if (best < self.threshold + self.weak_margin) if z is None else (z < self.z_threshold + Z_WEAK_MARGIN):
             notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
         if question_kind(question) == "yesno":
             clash = disagreement_note(units, passages, number)

@@ -24,6 +24,8 @@ import numpy as np
 BACKGROUND_SIZE = 1024
 #: z threshold per embedder (see the module doc); unknown embedders get no cross-language rule.
 Z_THRESHOLDS: dict[str, float] = {}
+#: An answer across languages whose z is less than this above the threshold is flagged as weak evidence.
+Z_WEAK_MARGIN = 0.5
 
 
 def background_sample(index, size: int = BACKGROUND_SIZE, seed: int = 0) -> np.ndarray:
