@@ -11,6 +11,8 @@ Tasks (``--task``):
   ROUGE-2 from Google's ``rouge-score``; ROUGE-SU4 (skip-bigrams with at most 4 words between,
   plus unigrams, as ROUGE-1.5.5 ``-2 4 -u``) computed here on ``rouge-score``'s tokenizer with
   its Porter stemmer, since ``rouge-score`` has no SU4. An abstention scores 0.
+* ``lists`` — BioASQ dev list questions: mean recall of the gold ``exact_answer`` items (see
+  :func:`task_lists`); ``ask`` retrieves 10 passages for a list question, today's answerer the default 5.
 * ``languages`` — the translated PubMedQA questions of ``tests/fixtures/questions_multilingual.json``:
   gold paper cited per language, and how many off-topic questions abstain.
 
@@ -200,9 +202,37 @@ def task_languages(svc: Medcite, new, old, _rows: list[dict]) -> dict:
     return out
 
 
+def _found(item_synonyms: list[str], text: str) -> bool:
+    low = text.lower()
+    return any(s.strip(" ,.").lower() in low for s in item_synonyms if s.strip(" ,."))
+
+
+def task_lists(svc: Medcite, new, old, rows: list[dict]) -> dict:
+    """BioASQ list questions: mean recall of the gold ``exact_answer`` items. Today: an item counts
+    when any synonym occurs anywhere in the answer text. New: among the listed item names only
+    (``list_items``) when the answer is a list, else anywhere in its text."""
+    rec = {"new": 0.0, "today": 0.0}
+    n = listed = 0
+    for q in rows:
+        if q.get("type") != "list":
+            continue
+        gold = [g if isinstance(g, list) else [g] for g in q["exact_answer"]]
+        ans_new = svc.ask(q["question"], answerer=new)
+        ans_old = old.answer(q["question"], svc.search(q["question"]))
+        items = ans_new.extra.get("list_items")
+        new_text = "\n".join(i["item"] for i in items) if items else answer_text(ans_new)
+        listed += bool(items)
+        rec["new"] += sum(_found(g, new_text) for g in gold) / len(gold)
+        rec["today"] += sum(_found(g, answer_text(ans_old)) for g in gold) / len(gold)
+        n += 1
+        if n % 50 == 0:
+            print(f"  {n}: recall new {rec['new'] / n:.3f} today {rec['today'] / n:.3f}", file=sys.stderr, flush=True)
+    return {s: {"mean_item_recall": v / max(n, 1)} for s, v in rec.items()} | {"n": n, "answered_as_list": listed}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--task", choices=("rouge", "sections", "languages"), required=True)
+    ap.add_argument("--task", choices=("rouge", "sections", "languages", "lists"), required=True)
     ap.add_argument("--index", required=True, help="index name under indexes/ or a path")
     ap.add_argument("--limit", type=int, default=500, help="questions read from the dev file (rouge: before the type filter)")
     ap.add_argument("--json", type=Path, default=None)
@@ -210,10 +240,11 @@ def main() -> None:
     svc = Medcite(Settings(index=a.index, index_root=ROOT / "indexes"))
     new = svc.answerer("extractive")
     old = baseline_answerer_class()(svc.embedder_for_index(), svc.settings.answer_sentences, svc.settings.abstain_threshold)
-    dataset = "bioasq" if a.task == "rouge" else "pubmedqa"
+    dataset = "bioasq" if a.task in ("rouge", "lists") else "pubmedqa"
     rows = [json.loads(line) for line in open(DATA / dataset / "questions_dev.jsonl")][: a.limit]
     t0 = time.perf_counter()
-    res = {"task_rouge": task_rouge, "task_sections": task_sections, "task_languages": task_languages}[f"task_{a.task}"](svc, new, old, rows)
+    tasks = {"rouge": task_rouge, "sections": task_sections, "languages": task_languages, "lists": task_lists}
+    res = tasks[a.task](svc, new, old, rows)
     res["seconds"] = round(time.perf_counter() - t0, 1)
     res["index"] = a.index
     print(json.dumps(res, indent=2))

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .answer import Answerer
-from .answer.extractive import ExtractiveAnswerer
+from .answer.extractive import LIST_PASSAGES, ExtractiveAnswerer
+from .answer.sentences import question_kind
 from .chunking import ChunkerSettings
 from .config import Settings
 from .documents import Answer, Document, Passage
@@ -152,6 +153,8 @@ class Medcite:
             raise UsageError("the question is empty")
         t0 = time.perf_counter()
         answerer = answerer or self.answerer()
+        if opts.get("top_k") is None and isinstance(answerer, ExtractiveAnswerer) and question_kind(question) == "list":
+            opts["top_k"] = max(self.settings.top_k, LIST_PASSAGES)  # items come from more papers
         passages = self._retrieve_for(answerer, question, **opts)
         return answerer, passages, t0, time.perf_counter()
 
@@ -178,18 +181,6 @@ class Medcite:
                 item.timings = {"retrieve": t1 - t0, **item.timings, "total": time.perf_counter() - t0}
             yield item
 
-    def background(self):
-        """``(m, d)`` vectors of a fixed random sample of the index's passages (the baseline of the
-        cross-language relevance signal, :mod:`medcite.answer.relevance`), once per index version."""
-        from .answer.relevance import background_sample
-
-        ix = self.index()
-        cached = self.__dict__.get("_background")
-        if cached is None or cached[0] is not ix:
-            cached = (ix, background_sample(ix))
-            self.__dict__["_background"] = cached
-        return cached[1]
-
     def answerer(self, generator: str | None = None, model: str | None = None, base_url: str | None = None) -> Answerer:
         """The answerer named by ``generator`` (default: settings.generator): ``extractive``,
         ``transformers``, ``llamacpp`` or ``openai`` (generative ones are loaded once and reused).
@@ -201,7 +192,7 @@ class Medcite:
         kind = generator or s.generator
         emb = self.embedder_for_index()
         if kind == "extractive":
-            return ExtractiveAnswerer(emb, s.answer_sentences, s.abstain_threshold, background=self.background())
+            return ExtractiveAnswerer(emb, s.answer_sentences, s.abstain_threshold)
         from .answer.generative import GenerativeAnswerer
         from .answer.generators import GENERATORS, make_generator
 

@@ -50,3 +50,17 @@ def test_metformin_cites_the_meta_analysis(retriever, vocab):
 def test_empty_condition_is_refused(retriever, vocab):
     with pytest.raises(UsageError):
         find_treatments(" ", retriever, vocab)
+
+
+def test_condition_qualifiers_keep_the_asked_kind():
+    from medcite.clinical.qualifiers import matches_qualifiers, qualifiers_of
+
+    want = qualifiers_of("type 2 diabetes")
+    assert want == {"diabetes type": "type 2"}
+    assert matches_qualifiers(want, "Metformin lowered HbA1c in adults with type 2 diabetes (T2DM).")
+    assert not matches_qualifiers(want, "A low-carbohydrate diet in children with type 1 diabetes improved glycaemic control.")
+    assert not matches_qualifiers(want, "Eccentric exercise for Achilles tendinopathy reduced pain.")  # names no diabetes type
+    assert not matches_qualifiers(qualifiers_of("gestational diabetes"), "Insulin glargine in type 2 diabetes.")
+    kids = qualifiers_of("asthma in children")
+    assert kids == {"age group": "paediatric"} and not matches_qualifiers(kids, "Tiotropium in adults with asthma.")
+    assert matches_qualifiers(kids, "Montelukast in asthma.")  # no age group named: kept

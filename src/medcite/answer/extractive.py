@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from .citations import references_for
 from ..documents import Answer, AnswerSentence, Passage
 from ..embedding import Embedder
-from .multilingual import detect_language
 from . import ABSTAIN_TEXT
+from .citations import references_for
 from .evidence_table import evidence_table
-from .relevance import Z_WEAK_MARGIN, relevance_z, z_threshold_for
+from .lists import list_items
+from .multilingual import detect_language
+from .relevance import language_threshold
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -39,6 +38,8 @@ DEFAULT_THRESHOLD = 0.5
 #: Passages whose similarity is this far below the best one are not quoted (cosine units).
 RELATIVE_MARGIN = {"e5-small": 0.04, "minilm": 0.15}
 WEAK_MARGIN = {"e5-small": 0.02, "minilm": 0.08}
+#: Passages read for the items of a list question (the service retrieves at least this many).
+LIST_PASSAGES = 10
 
 
 def threshold_for(embedder_name: str, override: float | None = None) -> float:
@@ -54,24 +55,20 @@ class ExtractiveAnswerer:
     Args:
         embedder: the index's embedder (for sentence scores).
         max_sentences: sentences in the answer (each from a different passage).
-        threshold: abstain below this cosine similarity (``None``: calibrated per embedder).
+        threshold: abstain below this cosine similarity, in every language (``None``: calibrated
+            per embedder and question language, :mod:`medcite.answer.relevance`).
         scan_passages: how many top passages are read for sentences.
         min_sentences: quote a second finding of the top paper when fewer papers qualify.
-        background: ``(m, d)`` vectors sampled from the index
-            (:func:`medcite.answer.relevance.background_sample`); with it, a question not in
-            English that misses the cosine threshold is answered when its standardised relevance
-            clears the embedder's z threshold (calibrated on English questions).
     """
 
     name = "extractive"
 
     def __init__(
         self, embedder: Embedder, max_sentences: int = 3, threshold: float | None = None, scan_passages: int = 3,
-        min_sentences: int = 2, background: np.ndarray | None = None,
+        min_sentences: int = 2,
     ) -> None:
         self.embedder = embedder
-        self.background = background
-        self.z_threshold = z_threshold_for(embedder.name)
+        self.threshold_set = threshold is not None
         self.max_sentences = max_sentences
         self.min_sentences = min_sentences
         self.threshold = threshold_for(embedder.name, threshold)
@@ -85,20 +82,17 @@ class ExtractiveAnswerer:
         scores = [p.dense_score if p.dense_score is not None else -1.0 for p in passages]
         best = max(scores, default=-1.0)
         language = detect_language(question)
-        floor, notes, z = self.threshold, [], None
-        if passages and best < self.threshold and language != "English" and self.background is not None and self.z_threshold is not None:
-            z = relevance_z(self.embedder.embed_query(question), best, self.background)
-            if z >= self.z_threshold:  # answered across languages: the cosine scale of this language is lower
-                floor = best - self.margin
-                notes.append(f"cross-language relevance z {z:.2f} clears {self.z_threshold:.2f} (cosine {best:.3f} is below the English threshold {self.threshold:.3f})")
+        floor = self.threshold if self.threshold_set else language_threshold(self.embedder.name, language, self.threshold)
+        notes: list[str] = []
         if not passages or best < floor:
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
-                notes=[f"best evidence similarity {best:.3f} is below the threshold {self.threshold:.3f}"] if passages else ["no passages retrieved"],
+                notes=[f"best evidence similarity {best:.3f} is below the threshold {floor:.3f}"
+                       + ("" if language == "English" else f" ({language} questions)")] if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
         if language != "English":
-            notes.insert(0, f"the question ({language}) was matched across languages; the sources are quoted verbatim in their own language")
+            notes.insert(0, f"the question ({language}) was matched across languages against the indexed literature; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
         keep = [
             i for i, p in enumerate(passages[: self.scan_passages])
@@ -106,6 +100,10 @@ class ExtractiveAnswerer:
         ]
         if 0 not in keep and scores[0] >= floor:
             keep.insert(0, 0)  # the top-ranked passage is always considered
+        if question_kind(question) == "list":
+            listed = self._list_answer(question, passages, scores, floor, notes, t0)
+            if listed is not None:
+                return listed
         units = choose_units(score_units(question, passages, keep, self.embedder), passages, self.max_sentences, self.min_sentences)
         order: list[int] = []  # 1-based passage numbers, in the order the answer cites them
         for u in units:
@@ -118,7 +116,7 @@ class ExtractiveAnswerer:
             for u in units for s in u.sentences
         ]
         text = " ".join(s.text for s in sentences)
-        if (best < self.threshold + self.weak_margin) if z is None else (z < self.z_threshold + Z_WEAK_MARGIN):
+        if best < floor + self.weak_margin:
             notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
         if question_kind(question) == "yesno":
             clash = disagreement_note(units, passages, number)
@@ -128,5 +126,28 @@ class ExtractiveAnswerer:
             question, text, False, refs, sentences, generator=self.name, confidence=float(best), notes=notes,
             timings={"answer": time.perf_counter() - t0},
         )
+        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages)]
+        return ans
+
+    def _list_answer(self, question: str, passages: list[Passage], scores: list[float], floor: float, notes: list[str], t0: float) -> Answer | None:
+        """A list answer (one cited item per line) from up to :data:`LIST_PASSAGES` passages that
+        clear the threshold, or ``None`` when fewer than two items are found."""
+        keep = [i for i, _ in enumerate(passages[:LIST_PASSAGES]) if scores[i] >= floor]
+        items = list_items(question, passages, keep, self.embedder)
+        if len(items) < 2:
+            return None
+        order: list[int] = []
+        for it in items:
+            if it.passage + 1 not in order:
+                order.append(it.passage + 1)
+        refs = references_for(passages, order)
+        number = {k - 1: n for n, k in enumerate(order, start=1)}
+        sentences = [AnswerSentence(f"{it.text} [{number[it.passage]}]", [number[it.passage]], True, round(it.score, 4)) for it in items]
+        ans = Answer(
+            question, "\n".join(f"- {s.text}" for s in sentences), False, refs, sentences, generator=self.name,
+            confidence=float(max(scores)), notes=notes + ["list question: items read from the cited sentences (see list_items)"],
+            timings={"answer": time.perf_counter() - t0},
+        )
+        ans.extra["list_items"] = [{"item": it.text, "citation": number[it.passage], "quote": it.quote} for it in items]
         ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages)]
         return ans

@@ -21,7 +21,8 @@ _SCRIPTS = [
     ("DEVANAGARI", "Hindi"), ("THAI", "Thai"),
 ]
 _LATIN_CUES = {
-    "Spanish": {"el", "los", "las", "del", "es", "una", "qué", "para", "con", "cuál", "pacientes", "puede", "y"},
+    "Spanish": {"el", "los", "las", "del", "es", "una", "qué", "para", "con", "cuál", "pacientes", "puede", "y", "la", "de", "en",
+                "se", "por", "más", "cómo", "quién", "cuándo", "dónde", "cuántos", "cuántas", "sigue", "tras", "hay", "sobre", "sin", "según"},
     "French": {"le", "les", "des", "est", "une", "pour", "avec", "quel", "quelle", "patients", "peut", "et", "du"},
     "German": {"der", "die", "das", "ist", "und", "mit", "für", "ein", "eine", "bei", "kann", "patienten", "wie"},
     "Portuguese": {"o", "os", "as", "do", "da", "é", "uma", "para", "com", "qual", "pacientes", "pode", "e", "em"},
@@ -55,6 +56,8 @@ def detect_language(text: str) -> str:
         if counts.get("Japanese"):
             return "Japanese"
         return max(counts.items(), key=lambda kv: kv[1])[0]
+    if "¿" in text or "¡" in text:  # inverted marks are written only in Spanish
+        return "Spanish"
     words = re.findall(r"[^\W\d_]+", text.lower())
     en = sum(w in _EN_CUES for w in words)
     best, score = "English", en

@@ -189,14 +189,17 @@ def with_antecedents(sentence: PassageSentence, all_sentences: list[PassageSente
 
 
 _AUX = re.compile(r"^\s*(?:does|do|did|is|are|was|were|can|could|should|would|will|has|have|had|may|might|must)\b", re.IGNORECASE)
-_LIST = re.compile(
-    r"^\s*(?:which|what|list|name|enumerate)\b.*\b(?:are|were|include|includes)?\b.*?"
-    r"\b(?:drugs|medications|medicines|treatments|therapies|agents|inhibitors|genes|proteins|mutations|symptoms|signs|"
+_PLURAL = (
+    r"(?:drugs|medications|medicines|treatments|therapies|agents|inhibitors|genes|proteins|mutations|symptoms|signs|"
     r"features|manifestations|causes|risk factors|complications|side effects|adverse (?:effects|events)|biomarkers|markers|"
     r"tests|types|subtypes|components|members|diseases|disorders|conditions|syndromes|examples|options|receptors|enzymes|"
     r"pathways|cells|tissues|organs|viruses|bacteria|organisms|species|methods|tools|databases|algorithms|indications|"
-    r"contraindications|variants|factors|molecules|compounds|antibodies|vaccines)\b"
-    r"|^\s*list\b|^\s*name\b|^\s*enumerate\b",
+    r"contraindications|variants|factors|molecules|compounds|antibodies|vaccines|targets|cancers|tumors|tumours|"
+    r"hormones|cytokines|interventions|procedures|medications|diagnoses|phenotypes|isoforms|domains|loci|alleles|ligands|"
+    r"substrates|subunits|miRNAs|microRNAs|lncRNAs|kinases|channels|transporters|products|programs|packages|software)"
+)
+_LIST = re.compile(
+    rf"^\s*(?:list|name|enumerate|mention)\b|\bwhich\s+(?:[\w'-]+\s+){{0,2}}{_PLURAL}\b|^\s*what\s+(?:are|were)\b.*\b{_PLURAL}\b",
     re.IGNORECASE,
 )
 

@@ -2,7 +2,9 @@
 
 Method: passages are retrieved for several phrasings ("<condition> treatment", "<condition>
 therapy", "treatment of <condition>", "<condition> management"; fused by RRF in
-:meth:`Retriever.search`); passages that do not name the condition are set aside. Treatment
+:meth:`Retriever.search`); passages that do not name the condition, or name another kind of it
+(type 1 for a type 2 question, paediatric for adults: :mod:`~medcite.clinical.qualifiers`), are
+set aside. Treatment
 names are found in the rest with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
 kept when it carries a drug stem, is a procedure, is in the index's treatment lexicon (MedQuAD
 treatment answers, MeSH), or is named by the "treated with X" / "X therapy" patterns in at
@@ -26,6 +28,7 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
+from .qualifiers import matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
 from .result import ClinicalResult, clinical_json
 from .terms import normalize
@@ -142,6 +145,13 @@ def find_treatments(
     notes = []
     if len(relevant) < len(passages):
         notes.append(f"{len(passages) - len(relevant)} of {len(passages)} retrieved passages do not name the condition and were not used")
+    wanted = qualifiers_of(condition)
+    if wanted:
+        same = [i for i in relevant if matches_qualifiers(wanted, passages[i].title + "\n" + passages[i].text)]
+        if len(same) < len(relevant):
+            notes.append(f"{len(relevant) - len(same)} passages are about another kind of the condition ("
+                         + ", ".join(f"not {v}" for v in wanted.values()) + ") and were not used")
+        relevant = same
     lexicon = vocabulary.treatment_terms if vocabulary is not None else set()
 
     found: dict[str, dict[int, str]] = {}  # key → {passage index: surface form}

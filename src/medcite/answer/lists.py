@@ -1,0 +1,151 @@
+"""List answers: "Which drugs are used for …?", "List the symptoms of …" → cited items, one per line.
+
+Items are read from coordinations in the retrieved passages ("casirivimab and imdevimab",
+"NPM1, MLL and CEBPA", "such as A, B or C"): each element of a coordinated list is trimmed to its
+noun phrase (the words between function words, at most :data:`MAX_ITEM_WORDS`), so every item is a
+verbatim piece of a passage sentence. An item's score adds, over the sentences that list it, the
+sentence's standardised similarity to the question (negative values count as 0) plus 0.5, plus one
+for each further paper that mentions it; items that merely repeat the question's words are
+dropped. Each item cites the passage of its best sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from ..documents import Passage
+from .sentences import passage_sentences
+
+#: Longest item kept (words).
+MAX_ITEM_WORDS = 6
+#: Most items listed.
+MAX_ITEMS = 10
+#: Items scoring below this fraction of the best item are not listed.
+RELATIVE_FLOOR = 0.2
+_STOP = set(STOPWORDS_EN_PLUS) | {
+    "including", "include", "includes", "such", "like", "namely", "e.g", "i.e", "respectively", "both", "either", "neither",
+    "also", "well", "other", "others", "various", "several", "many", "different", "patients", "showed", "found", "were",
+    "compared", "versus", "vs", "between", "among", "than", "using", "used", "use", "treated", "associated", "related",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "novel", "new", "several", "following",
+} | {  # verbs that follow a listed subject ("NPM1, MLL and CEBPA drive …")
+    w + e for w in ("drive", "cause", "induce", "inhibit", "bind", "target", "regulate", "mediate", "activate", "encode", "lead",
+                    "result", "affect", "increase", "reduce", "decrease", "promote", "contribute", "play", "represent", "remain",
+                    "occur", "exhibit", "develop", "require", "suggest", "indicate", "confer", "underlie", "predispose", "show",
+                    "include", "involve", "act", "lower", "raise", "reduce", "worsen", "belong", "interact", "trigger", "enhance", "improve", "prevent", "block",
+                    "modulate", "control", "form", "share", "carry", "harbor", "harbour", "display", "produce", "express")
+    for e in ("", "s", "d", "ed")
+}
+_SPLIT = re.compile(r",\s*(?:and|or|as well as)\s+|,\s*|\s+(?:and|or|as well as|and/or)\s+", re.IGNORECASE)
+_SEGMENT = re.compile(r"[^;:()\[\]]+")
+_WORD = re.compile(r"[^\s]+")
+
+
+@dataclass
+class ListItem:
+    """One listed item.
+
+    Attributes:
+        text: the item, verbatim from ``quote``.
+        passage: index of the passage it is cited from.
+        quote: the passage sentence it was read from (verbatim).
+        score: ranking score (see the module doc).
+    """
+
+    text: str
+    passage: int
+    quote: str
+    score: float
+
+
+def _trim(words: list[str], from_end: bool) -> list[str]:
+    """The noun phrase at one end of a coordination element: the words up to the first function word."""
+    seq = list(reversed(words)) if from_end else list(words)
+    out = []
+    for w in seq:
+        core = w.strip(".,;:'\"“”").lower()
+        if not core or core in _STOP or re.fullmatch(r"[\d.,%]+", core) or (core.endswith("ed") and core == w.strip(".,;:'\"“”") and len(core) > 5):
+            break
+        out.append(w)
+        if len(out) == MAX_ITEM_WORDS:
+            break
+    return list(reversed(out)) if from_end else out
+
+
+def _lstrip(words: list[str]) -> list[str]:
+    while words and words[0].strip(".,;:'\"“”").lower() in _STOP:
+        words = words[1:]
+    return words
+
+
+def coordinated_items(sentence: str) -> list[str]:
+    """Elements of the coordinated lists in ``sentence`` (verbatim, trimmed to noun phrases).
+
+    ``"Mutations in NPM1, MLL and CEBPA drive AML."`` → ``["NPM1", "MLL", "CEBPA"]``. A
+    segment without a coordination yields nothing.
+    """
+    items: list[str] = []
+    for seg in _SEGMENT.findall(sentence):
+        parts = _SPLIT.split(seg)
+        if len(parts) < 2:
+            continue
+        for k, part in enumerate(parts):
+            words = _WORD.findall(part.strip())
+            if not words:
+                continue
+            if k == 0:
+                words = _trim(words, from_end=True)
+            elif k == len(parts) - 1:
+                words = _trim(_lstrip(words), from_end=False)
+            else:
+                words = _lstrip(words)  # "such as X", "including Y"
+                if len(words) > MAX_ITEM_WORDS:
+                    continue
+            text = " ".join(words).strip(".,;:'\"“” ")
+            if text and text.lower() not in _STOP and re.search(r"[A-Za-z]", text):
+                items.append(text)
+    return items
+
+
+def _key(item: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s-]", "", item.lower())).strip()
+
+
+def list_items(question: str, passages: list[Passage], keep: list[int], embedder) -> list[ListItem]:
+    """Items for a list question from the passages ``keep`` (indices into ``passages``), best first.
+
+    Args:
+        embedder: has ``embed_query`` and ``embed_documents`` (L2-normalised rows).
+    """
+    sents = [(i, s.text) for i in keep for s in passage_sentences(passages[i])]
+    if not sents:
+        return []
+    q = embedder.embed_query(question)
+    sims = np.asarray(embedder.embed_documents([t for _, t in sents]) @ q, dtype=np.float64)
+    sd = float(sims.std())
+    z = (sims - sims.mean()) / sd if sd > 1e-6 else np.zeros_like(sims)
+    qkeys = set(_key(question).split())
+    best: dict[str, ListItem] = {}
+    for (i, text), zi in zip(sents, z):
+        weight = max(float(zi), 0.0) + 0.5
+        for it in coordinated_items(text):
+            k = _key(it)
+            if not k or set(k.split()) <= qkeys:
+                continue
+            cur = best.get(k)
+            if cur is None:
+                best[k] = ListItem(it, i, text, weight)
+            else:
+                cur.score += weight
+    # papers mentioning the item anywhere add support
+    texts = {passages[i].doc_id: (passages[i].text or "").lower() for i in keep}
+    for k, item in best.items():
+        item.score += sum(1 for t in texts.values() if k in re.sub(r"[^\w\s-]", "", t)) - 1
+    ranked = sorted(best.values(), key=lambda it: -it.score)
+    if not ranked:
+        return []
+    top = ranked[0].score
+    return [it for it in ranked if it.score >= RELATIVE_FLOOR * top][:MAX_ITEMS]
