@@ -89,3 +89,14 @@ def test_dangling_sentence_never_quoted_alone(embedder):
         if is_dangling(b):
             assert k > 0 and LACE.text.index(bodies[k - 1]) < LACE.text.index(b)
     assert ans.extra["evidence_table"][0]["pmid"] == "12"
+
+
+def test_evidence_table_row_per_cited_paper(embedder):
+    q = "Does growth hormone replacement therapy reduce mortality in adults with growth hormone deficiency?"
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer(q, [GH, LACE])
+    rows = ans.extra["evidence_table"]
+    assert [r["n"] for r in rows] == [r.n for r in ans.references]
+    gh = next(r for r in rows if r["pmid"] == "11")
+    assert gh["participants"] == 289 and gh["population"].startswith("289 adults with growth hormone deficiency")
+    assert gh["key_result"] in GH.text and gh["key_result_section"] in ("CONCLUSIONS", "RESULTS")
+    assert gh["year"] == 2004
