@@ -84,3 +84,19 @@ def test_nothing_readable_writes_no_index(tmp_path):
     r = runner.invoke(app, ["index", "build", str(bad), "--index", str(tmp_path / "ix"), "--embedder", "hashing", "--quiet"])
     assert r.exit_code != 0
     assert not (tmp_path / "ix" / "CURRENT").exists()
+
+
+def test_evidence_filters_and_the_evidence_table(tmp_path):
+    assert _build(tmp_path, _jsonl(tmp_path)).exit_code == 0
+    ix = ["--index", str(tmp_path / "ix")]
+    r = runner.invoke(app, ["search", "statins infarction", *ix, "--json", "--evidence", "rct"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["passages"] == []  # no trial among the tiny corpus
+    r = runner.invoke(app, ["search", "statins", *ix, "--evidence", "anecdote"])
+    assert r.exit_code == 2 and "unknown evidence level" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["treatments", "myocardial infarction", *ix, "--json", "--publication-type", "Meta-Analysis"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["items"] == []
+    a = json.loads(runner.invoke(app, ["ask", "statins after myocardial infarction", *ix, "--json"]).stdout)
+    assert "evidence_table" in a and [row["n"] for row in a["evidence_table"]] == [ref["n"] for ref in a["references"]]
+    if not a["abstained"]:
+        shown = runner.invoke(app, ["ask", "statins after myocardial infarction", *ix]).stdout
+        assert "Evidence" in shown and "design" in shown

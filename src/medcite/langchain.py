@@ -78,6 +78,8 @@ class MedciteRetriever(BaseRetriever):
         top_k: passages per query (count).
         mode: ``"hybrid"``, ``"bm25"`` or ``"dense"``.
         year_from, year_to: inclusive publication-year filter.
+        evidence: minimum evidence level (``"rct"``, ``"systematic-review"`` …), applied before the top-k cut.
+        publication_types: only papers of these PubMed publication types (empty: any).
         max_per_paper: passages per paper (``None``: the service's setting).
         reload_check_seconds: at most this often (seconds) a query first checks for a newer
             index version published by another process and switches to it (``None``: never).
@@ -93,6 +95,8 @@ class MedciteRetriever(BaseRetriever):
     mode: str = "hybrid"
     year_from: int | None = None
     year_to: int | None = None
+    evidence: str | None = None
+    publication_types: tuple[str, ...] = ()
     max_per_paper: int | None = None
     reload_check_seconds: float | None = 1.0
     _last_check: float = PrivateAttr(default=float("-inf"))
@@ -117,7 +121,8 @@ class MedciteRetriever(BaseRetriever):
             self._last_check = now
             self.service.reload_if_changed()
         passages = self.service.search(
-            query, top_k=self.top_k, mode=self.mode, year_from=self.year_from, year_to=self.year_to, max_per_paper=self.max_per_paper
+            query, top_k=self.top_k, mode=self.mode, year_from=self.year_from, year_to=self.year_to, max_per_paper=self.max_per_paper,
+            evidence=self.evidence, publication_types=tuple(self.publication_types) or None,
         )
         return [passage_to_document(p) for p in passages]
 

@@ -487,3 +487,15 @@ def test_markup_title_is_returned_verbatim_as_data(make_client):
 
     a = make_client().post("/v1/ask", json={"question": EVIL_QUESTION}).json()
     assert a["references"][0]["title"] == EVIL_TITLE
+
+
+def test_evidence_filters_and_evidence_table(make_client):
+    c = make_client()
+    assert c.post("/v1/search", json={"query": "metformin"}).json()["passages"]
+    r = c.post("/v1/search", json={"query": "metformin", "evidence": "rct"})
+    assert r.status_code == 200 and r.json()["passages"] == []  # the tiny corpus holds no trial: filtered before the cut
+    r = c.post("/v1/search", json={"query": "metformin", "evidence": "anecdote"})
+    assert r.status_code == 422 and "unknown evidence level" in r.json()["detail"]
+    a = c.post("/v1/ask", json={"question": ANSWERABLE}).json()
+    assert [row["n"] for row in a["evidence_table"]] == [ref["n"] for ref in a["references"]]
+    assert c.post("/v1/ask", json={"question": ANSWERABLE, "evidence": "meta-analysis"}).json()["abstained"] is True

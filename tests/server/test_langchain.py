@@ -134,3 +134,8 @@ def test_retriever_sees_a_newer_version(svc, index_path, embedder):
                  [Section("ABSTRACT", "Low-dose colchicine reduced ischemic cardiovascular events.")], pmid="77", year=2019)
     ])
     assert r.invoke("colchicine ischemic events")[0].metadata["doc_id"] == "PMID:77"
+
+
+def test_retriever_evidence_filter(svc):
+    assert MedciteRetriever(service=svc, top_k=5).invoke("metformin")
+    assert MedciteRetriever(service=svc, top_k=5, evidence="rct").invoke("metformin") == []

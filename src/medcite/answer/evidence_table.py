@@ -15,7 +15,7 @@ from typing import Any
 
 from ..clinical.evidence import evidence_level, evidence_rank
 from ..documents import Answer, Passage
-from .participants import parse_participants
+from .participants import PARTICIPANT_NOUNS, parse_participants
 from .sentences import effect_numbers, passage_sentences
 
 #: Words after the count that extend it into a population ("412 adults with asthma aged 18-65").
@@ -71,6 +71,10 @@ def population_of(text: str) -> tuple[int | None, str, str]:
     at = text.find(pc.phrase)
     if at < 0:
         return pc.n, pc.phrase, ""
+    if re.match(r"\(?\s*n\s*=", pc.phrase, re.IGNORECASE):  # "women with X (n = 96)": the words before
+        words = re.split(r"[.;:()\[\]]", text[:at])[-1].strip(" ,").split()[-8:]
+        named = any(w.lower().strip(",") in PARTICIPANT_NOUNS for w in words)
+        return pc.n, pc.phrase, " ".join(words) if named else ""
     m = _CLAUSE_START.search(pc.phrase)
     begin = at + (m.start() if m else 0)
     tail = _POP_TAIL.match(text, at + len(pc.phrase))
@@ -88,16 +92,17 @@ def _paper_text(passages: list[Passage], doc_id: str) -> str:
     return "\n\n".join(p.text for p in ps if p.text)
 
 
-def evidence_table(answer: Answer, passages: list[Passage]) -> list[EvidenceRow]:
+def evidence_table(answer: Answer, passages: list[Passage], key_sentences: dict[int, str] | None = None) -> list[EvidenceRow]:
     """Rows for the papers cited in ``answer`` (reference order), read from ``passages``.
 
     Args:
         answer: an answer whose references point at ``passages`` (abstentions give ``[]``).
         passages: the retrieved passages the answer was built from.
+        key_sentences: ``{reference number: sentence}``, the sentence the answerer chose as that
+            paper's finding; default: the last answer sentence citing the reference.
 
     Returns:
-        one :class:`EvidenceRow` per distinct cited paper; the key result is the last sentence
-        of the answer citing that reference (the one an antecedent, if any, leads up to).
+        one :class:`EvidenceRow` per distinct cited paper.
     """
     if answer.abstained:
         return []
@@ -113,7 +118,8 @@ def evidence_table(answer: Answer, passages: list[Passage]) -> list[EvidenceRow]
         design = ref.evidence_level or evidence_level(p.publication_types if p else [], text, ref.id)
         n, phrase, pop = population_of(text)
         cited = [s.text for s in answer.sentences if ref.n in s.citations]
-        key = re.sub(r"\s*\[\d+(?:\]\s*\[\d+)*\]\s*$", "", cited[-1]).strip() if cited else ""
+        key = (key_sentences or {}).get(ref.n) or (re.sub(r"\s*\[\d+(?:\]\s*\[\d+)*\]\s*$", "", cited[-1]) if cited else "")
+        key = key.strip()
         section = ""
         if key and p is not None:
             section = next((s.section for s in passage_sentences(p) if s.text.strip() == key), "")

@@ -126,7 +126,10 @@ class ExtractiveAnswerer:
             question, text, False, refs, sentences, generator=self.name, confidence=float(best), notes=notes,
             timings={"answer": time.perf_counter() - t0},
         )
-        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages)]
+        keys: dict[int, str] = {}
+        for u in units:  # best unit of each paper first (see choose_units)
+            keys.setdefault(number[u.passage], " ".join(x.text.strip() for x in u.sentences))  # with its antecedent
+        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages, keys)]
         return ans
 
     def _list_answer(self, question: str, passages: list[Passage], scores: list[float], floor: float, notes: list[str], t0: float) -> Answer | None:
@@ -149,5 +152,8 @@ class ExtractiveAnswerer:
             timings={"answer": time.perf_counter() - t0},
         )
         ans.extra["list_items"] = [{"item": it.text, "citation": number[it.passage], "quote": it.quote} for it in items]
-        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages)]
+        keys: dict[int, str] = {}
+        for it in items:
+            keys.setdefault(number[it.passage], it.quote.strip())
+        ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages, keys)]
         return ans

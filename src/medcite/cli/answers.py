@@ -14,10 +14,11 @@ from .common import err, out, print_json
 
 
 def render_answer(ans) -> None:
-    """Print an answer and its references."""
+    """Print an answer, its evidence table (when the answerer made one) and its references."""
     out.print(escape(ans.answer), highlight=False)
     for note in ans.notes:
         out.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
+    render_evidence_table(ans.extra.get("evidence_table") or [])
     if ans.references:
         out.print("\nReferences", style="bold")
         for r in ans.references:
@@ -30,6 +31,31 @@ def render_answer(ans) -> None:
             ident = f"PMID {r.pmid}" if r.pmid else r.id
             ev = f" [{r.evidence_level}]" if getattr(r, "evidence_level", "") else ""
             out.print(f"[{r.n}] {escape(' '.join(bits))} {ident}{ev} {r.url}".rstrip(), highlight=False)
+
+
+def render_evidence_table(rows: list[dict]) -> None:
+    """Print an evidence table (one row per cited paper: design, N, population, year, key result
+    with its numbers) as a rich table; nothing when there are no rows."""
+    if not rows:
+        return
+    from rich.table import Table
+
+    t = Table(title="Evidence", title_justify="left", show_lines=True)
+    t.add_column("#", justify="right")
+    t.add_column("paper")
+    t.add_column("design")
+    t.add_column("N", justify="right")
+    t.add_column("population", max_width=28)
+    t.add_column("key result", max_width=64)
+    for r in rows:
+        ident = f"PMID {r['pmid']}" if r.get("pmid") else str(r.get("id", ""))
+        paper = f"{ident}\n{r['year']}" if r.get("year") else ident
+        n = "" if r.get("participants") is None else f"{r['participants']:,}"
+        key = escape(r.get("key_result") or "")
+        if r.get("numbers"):
+            key += f"\n[dim]{escape(', '.join(r['numbers']))}[/dim]"
+        t.add_row(str(r["n"]), escape(paper), escape(r.get("design") or "unknown"), n, escape(r.get("population") or ""), key)
+    out.print(t)
 
 
 def render_guard(ans: Answer) -> None:

@@ -23,6 +23,8 @@ from .common import (
     ModelOpt,
     YearFrom,
     YearTo,
+    EvidenceOpt,
+    PubTypeOpt,
     app,
     handle_errors,
     out,
@@ -37,21 +39,28 @@ PassagesOpt = Annotated[int | None, typer.Option("--passages", "-p", min=1, help
 @dataclass(frozen=True)
 class Scope:
     """The options ``diagnose`` and ``treatments`` share: which index, how many items from how many
-    passages, which publication years, JSON output."""
+    passages, which publication years and evidence levels, JSON output."""
 
     index: str | None = None
     top_k: int | None = None
     passages: int | None = None
     year_from: int | None = None
     year_to: int | None = None
+    evidence: str | None = None
+    publication_type: list[str] | None = None
     as_json: bool = False
 
     def reading(self) -> dict:
-        """Keyword arguments for the service call: ``top_k``, ``passages``, ``year_from``, ``year_to``."""
-        return {"top_k": self.top_k, "passages": self.passages, "year_from": self.year_from, "year_to": self.year_to}
+        """Keyword arguments for the service call: ``top_k``, ``passages``, ``year_from``, ``year_to``,
+        ``evidence``, ``publication_types``."""
+        return {"top_k": self.top_k, "passages": self.passages, "year_from": self.year_from, "year_to": self.year_to,
+                "evidence": self.evidence, "publication_types": tuple(self.publication_type) if self.publication_type else None}
 
 
-_SCOPE_OPTIONS = (("index", IndexOpt), ("top_k", ItemsK), ("passages", PassagesOpt), ("year_from", YearFrom), ("year_to", YearTo), ("as_json", JsonOpt))
+_SCOPE_OPTIONS = (
+    ("index", IndexOpt), ("top_k", ItemsK), ("passages", PassagesOpt), ("year_from", YearFrom), ("year_to", YearTo),
+    ("evidence", EvidenceOpt), ("publication_type", PubTypeOpt), ("as_json", JsonOpt),
+)
 
 
 def with_scope(command):

@@ -33,6 +33,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 TopK = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="passages to retrieve")]
 YearFrom = Annotated[Optional[int], typer.Option("--year-from", help="only papers published in or after this year")]
 YearTo = Annotated[Optional[int], typer.Option("--year-to", help="only papers published in or before this year")]
+EvidenceOpt = Annotated[Optional[str], typer.Option(
+    "--evidence", help="minimum evidence level: meta-analysis, systematic-review, guideline, rct, clinical-trial, observational, case-report, review")]
+PubTypeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--publication-type", help="only papers of this PubMed publication type (repeatable; levels read from the text count)")]
 GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", "-g", help="extractive (default), transformers, llamacpp or openai")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="model directory or .gguf file (local), or the server's model name (openai); default local model: the packaged Gemma 3 270M")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")]

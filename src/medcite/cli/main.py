@@ -17,7 +17,7 @@ from rich.markup import escape
 from ..errors import UsageError
 from .answers import ask_generative, render_answer
 from .common import (
-    BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, app, check_chunk_sizes, err, handle_errors,
+    BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, EvidenceOpt, PubTypeOpt, app, check_chunk_sizes, err, handle_errors,
     index_app, out, print_file_reports, print_json, progress_callback, service,
 )
 
@@ -130,6 +130,8 @@ def search(
     top_k: TopK = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
+    evidence: EvidenceOpt = None,
+    publication_type: PubTypeOpt = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, bm25 or dense")] = "hybrid",
     fusion: Annotated[Optional[str], typer.Option("--fusion", help="hybrid fusion: zscore (default) or rrf")] = None,
     per_paper: Annotated[Optional[int], typer.Option("--per-paper", min=1, help="max passages per paper")] = None,
@@ -139,7 +141,10 @@ def search(
     if not query.strip():
         raise UsageError("the query is empty")
     svc = service(index)
-    passages = svc.search(query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, fusion=fusion, max_per_paper=per_paper)
+    passages = svc.search(
+        query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, fusion=fusion, max_per_paper=per_paper,
+        evidence=evidence, publication_types=tuple(publication_type) if publication_type else None,
+    )
     if as_json:
         print(json.dumps({"query": query, "index": svc.index().name, "passages": [p.to_json() for p in passages]}, ensure_ascii=False))
         return
@@ -164,6 +169,8 @@ def ask(
     top_k: TopK = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
+    evidence: EvidenceOpt = None,
+    publication_type: PubTypeOpt = None,
     as_json: JsonOpt = False,
     generator: GeneratorOpt = None,
     model: ModelOpt = None,
@@ -174,10 +181,12 @@ def ask(
     if not question.strip():
         raise UsageError("the question is empty")
     svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
+    opts = {"top_k": top_k, "year_from": year_from, "year_to": year_to, "evidence": evidence,
+            "publication_types": tuple(publication_type) if publication_type else None}
     if svc.settings.generator != "extractive":
-        ask_generative(svc, question, as_json, stream, top_k=top_k, year_from=year_from, year_to=year_to)
+        ask_generative(svc, question, as_json, stream, **opts)
         return
-    ans = svc.ask(question, top_k=top_k, year_from=year_from, year_to=year_to)
+    ans = svc.ask(question, **opts)
     if as_json:
         print_json(ans.to_json())
         return

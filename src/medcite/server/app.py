@@ -373,7 +373,8 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         log_query("ask", question)
         ix = service.index()
         meta = {"index": ix.name, "version": ix.version}
-        opts = {"top_k": req.top_k, "year_from": req.year_from, "year_to": req.year_to}
+        opts = {"top_k": req.top_k, "year_from": req.year_from, "year_to": req.year_to, "evidence": req.evidence,
+                "publication_types": tuple(req.publication_types) if req.publication_types else None}
         if not req.stream:
             ans = service.ask(question, **opts)
             return {**ans.to_json(), **meta}
@@ -400,7 +401,11 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         query = check_length(req.query, "query")
         log_query("search", query)
         retriever = service.retriever()  # one index version for the whole request, reported exactly
-        opts = service.options(top_k=req.top_k, mode=req.mode, fusion=req.fusion, year_from=req.year_from, year_to=req.year_to, max_per_paper=req.per_paper)
+        opts = service.options(
+            top_k=req.top_k, mode=req.mode, fusion=req.fusion, year_from=req.year_from, year_to=req.year_to, max_per_paper=req.per_paper,
+            evidence=req.evidence, publication_types=tuple(req.publication_types) if req.publication_types else None,
+        )
+        opts.validate()  # an unknown evidence level is a 4xx before the index is read
         passages = retriever.search(query, opts)
         ix = retriever.index
         return {"query": query, "index": ix.name, "version": ix.version, "passages": [p.to_json() for p in passages]}
@@ -413,7 +418,8 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
     @api.post("/treatments", response_model=ClinicalResponse, summary="Treatment options for a condition, with evidence levels",
               responses=_without_module("treatments"))
     def treatments(req: TreatmentsRequest, service: Medcite = Depends(fresh)):  # noqa: B008
-        return clinical_call(service, "treatments", "treatment search", "treatments", req.condition, "condition", top_k=req.top_k)
+        return clinical_call(service, "treatments", "treatment search", "treatments", req.condition, "condition", top_k=req.top_k,
+                             evidence=req.evidence, publication_types=tuple(req.publication_types) if req.publication_types else None)
 
     @api.post(
         "/summarize",

@@ -27,6 +27,8 @@ class SearchRequest(BaseModel):
     year_from: int | None = Field(None, ge=0, le=3000, description="only papers published in or after this year")
     year_to: int | None = Field(None, ge=0, le=3000, description="only papers published in or before this year")
     per_paper: int | None = Field(None, ge=1, le=100, description="max passages per paper (count; default from settings)")
+    evidence: str | None = Field(None, max_length=40, description="minimum evidence level: meta-analysis, systematic-review, guideline, rct, clinical-trial, observational, case-report, review (applied before the top-k cut)")
+    publication_types: list[str] | None = Field(None, max_length=20, description="only papers of one of these PubMed publication types (levels read from the text count)")
 
 
 class AskRequest(BaseModel):
@@ -38,6 +40,8 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="passages retrieved for the answer (count; default from settings)")
     year_from: int | None = Field(None, ge=0, le=3000, description="only papers published in or after this year")
     year_to: int | None = Field(None, ge=0, le=3000, description="only papers published in or before this year")
+    evidence: str | None = Field(None, max_length=40, description="minimum evidence level: meta-analysis, systematic-review, guideline, rct, clinical-trial, observational, case-report, review (applied before the top-k cut)")
+    publication_types: list[str] | None = Field(None, max_length=20, description="only papers of one of these PubMed publication types (levels read from the text count)")
     stream: bool = Field(False, description="answer as text/event-stream: `delta` events, then one `answer` event")
 
 
@@ -57,6 +61,8 @@ class TreatmentsRequest(BaseModel):
 
     condition: str = Field(..., min_length=1, max_length=QUESTION_HARD_MAX, description="the condition, e.g. 'type 2 diabetes'")
     top_k: int | None = Field(None, ge=1, le=50, description="treatment options to return (count)")
+    evidence: str | None = Field(None, max_length=40, description="minimum evidence level: meta-analysis, systematic-review, guideline, rct, clinical-trial, observational, case-report, review (applied before the top-k cut)")
+    publication_types: list[str] | None = Field(None, max_length=20, description="only papers of one of these PubMed publication types (levels read from the text count)")
 
 
 class SummarizeRequest(BaseModel):
