@@ -101,6 +101,12 @@ def test_ask_click_citation_and_markup_stays_text(browser_page):
     assert page.locator("#passage-title").text_content() == EVIL_TITLE
     assert page.locator("#passage-link").get_attribute("href") == "https://pubmed.ncbi.nlm.nih.gov/99/"
     assert "Randomized Controlled Trial" in page.locator("#passage-meta").text_content()
+    # the quoted sentence is named and marked inside the passage; the evidence table has a row per reference
+    assert page.locator("#passage-quote").is_visible() and "Quoted" in page.locator("#passage-quote").text_content()
+    assert page.locator("#passage-text mark").count() >= 1
+    assert page.locator("#passage-text mark").first.text_content() in page.locator("#answer").inner_text()
+    assert page.locator("#evidence-table tbody tr").count() == page.locator("#references li").count()
+    assert page.locator("#evidence-table tbody tr").first.locator(".cite").count() == 1
 
     # nothing from the record ran or became an element
     assert page.evaluate("window.__pwned") is None
@@ -113,6 +119,7 @@ def test_ask_click_citation_and_markup_stays_text(browser_page):
     page.locator("#not-answered").wait_for(state="visible")
     assert "Not answered" in page.locator("#not-answered").inner_text()
     assert page.locator("#references li").count() == 0
+    assert page.locator("#evidence-block").is_hidden()
     assert page.locator("#passage").is_hidden()
     _screenshot(page, "browser-not-answered.png")
     assert page.evaluate("window.__pwned") is None

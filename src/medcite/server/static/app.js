@@ -20,6 +20,8 @@
   const refsHeading = $("refs-heading");
   const passage = $("passage");
   let references = new Map();
+  let evidenceRows = new Map();
+  let quoted = new Map();  // reference number → the answer's sentences citing it (markers removed)
 
   // -- small DOM helpers (text only) ------------------------------------------------------
   function el(tag, props, ...children) {
@@ -109,6 +111,10 @@
 
   function reset() {
     references = new Map();
+    evidenceRows = new Map();
+    quoted = new Map();
+    $("evidence-table").tBodies[0].replaceChildren();
+    $("evidence-block").hidden = true;
     answerEl.replaceChildren();
     notesEl.replaceChildren();
     refsEl.replaceChildren();
@@ -136,10 +142,52 @@
         if (i < sentences.length - 1) answerEl.append(document.createTextNode(" "));
       });
     }
+    for (const s of ans.sentences || []) {
+      const body = String(s.text || "").replace(/\s*(\[\d+\])+\s*$/, "");
+      for (const n of s.citations || []) quoted.set(Number(n), (quoted.get(Number(n)) || []).concat([body]));
+    }
     for (const note of ans.notes || []) notesEl.append(el("li", { text: note }));
+    renderEvidence(ans.evidence_table || []);
     renderReferences(ans.references || []);
     const t = ans.timings && ans.timings.total;
     setStatus(t ? "Answered in " + t.toFixed(2) + " s (" + (ans.generator || "") + ")." : "");
+  }
+
+  function renderEvidence(rows) {
+    const body = $("evidence-table").tBodies[0];
+    for (const r of rows) {
+      evidenceRows.set(Number(r.n), r);
+      const key = el("td", { class: "key-result", text: String(r.key_result || "") });
+      if (r.numbers && r.numbers.length) key.append(el("div", { class: "muted", text: r.numbers.map(String).join(", ") }));
+      body.append(el("tr", {},
+        el("td", {}, citeButton(Number(r.n))),
+        el("td", { text: String(r.design || "unknown") }),
+        el("td", { class: "num", text: r.participants === null || r.participants === undefined ? "" : Number(r.participants).toLocaleString("en") }),
+        el("td", { text: String(r.population || "") }),
+        el("td", { text: r.year ? String(r.year) : "" }),
+        key));
+    }
+    $("evidence-block").hidden = rows.length === 0;
+  }
+
+  // the passage text with the answer's quotations of it marked (text nodes and <mark> only)
+  function markedPassage(text, quotes) {
+    const frag = document.createDocumentFragment();
+    let rest = String(text || "");
+    const spans = [];
+    for (const q of quotes) {
+      const at = q ? rest.indexOf(q) : -1;
+      if (at >= 0) spans.push([at, at + q.length]);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    let pos = 0;
+    for (const [a, b] of spans) {
+      if (a < pos) continue;
+      frag.append(document.createTextNode(rest.slice(pos, a)), el("mark", { text: rest.slice(a, b) }));
+      pos = b;
+    }
+    frag.append(document.createTextNode(rest.slice(pos)));
+    return frag;
   }
 
   function renderReferences(refs) {
@@ -175,7 +223,14 @@
     if (r.year) meta.push(String(r.year));
     if (r.evidence_level) meta.push("evidence: " + r.evidence_level);
     $("passage-meta").textContent = meta.join(" · ");
-    $("passage-text").textContent = r.passage || "";
+    const quotes = quoted.get(Number(r.n)) || [];
+    const row = evidenceRows.get(Number(r.n));
+    const quoteEl = $("passage-quote");
+    quoteEl.hidden = quotes.length === 0;
+    quoteEl.textContent = quotes.length
+      ? "Quoted" + (row && row.key_result_section ? " from " + row.key_result_section : "") + ": “" + quotes.join(" ") + "”"
+      : "";
+    $("passage-text").replaceChildren(markedPassage(r.passage, quotes));
     const link = $("passage-link");
     const url = safeUrl(r.url);
     link.hidden = !url;
