@@ -124,3 +124,33 @@ def test_ask_click_citation_and_markup_stays_text(browser_page):
     _screenshot(page, "browser-not-answered.png")
     assert page.evaluate("window.__pwned") is None
     assert errors == []
+
+
+@pytest.mark.parametrize("task,text,expect", [
+    ("diagnose", "lactic acidosis; vomiting; metformin use", None),
+    ("treatments", "myocardial infarction", None),
+    ("summarize", "PMID:99", "extremely rare in this cohort"),
+    ("search", "metformin lactic acidosis", "extremely rare in this cohort"),
+])
+def test_every_task_has_a_view(browser_page, task, text, expect):
+    page, base, errors = browser_page
+    page.goto(base + "/")
+    page.locator("#token-row").wait_for(state="visible")
+    page.fill("#token", TOKEN)
+    page.click(f'#tasks button[data-task="{task}"]')
+    assert page.locator(f'#tasks button[data-task="{task}"]').get_attribute("aria-selected") == "true"
+    page.fill("#question", text)
+    page.click("#ask-button")
+    page.locator("#result").wait_for(state="visible")
+    page.wait_for_function("document.querySelectorAll('#items li, #notes li').length > 0")
+    if expect:
+        assert expect in page.locator("#items").inner_text()
+    if page.locator("#items .cite").count():  # a citation opens its passage
+        page.locator("#items .cite").first.click()
+        page.locator("#passage").wait_for(state="visible")
+        assert page.locator("#passage-text").text_content()
+    if task in ("summarize", "search"):  # the markup title of PMID:99 stays text
+        assert page.locator("#result script, #result img, #result b, #result i").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    _screenshot(page, f"browser-{task}.png")
+    assert errors == []

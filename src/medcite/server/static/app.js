@@ -20,6 +20,15 @@
   const refsHeading = $("refs-heading");
   const passage = $("passage");
   let references = new Map();
+  const itemsEl = $("items");
+  let task = "ask";
+  const TASKS = {
+    ask: { label: "Question", button: "Ask", placeholder: "e.g. Is metformin associated with lactic acidosis in patients with normal kidney function?" },
+    diagnose: { label: "Findings", button: "Diagnose", placeholder: "e.g. 45-year-old woman with fatigue, weight gain, cold intolerance and constipation" },
+    treatments: { label: "Condition", button: "Find treatments", placeholder: "e.g. type 2 diabetes" },
+    summarize: { label: "PMID or document id", button: "Summarize", placeholder: "e.g. 21645374" },
+    search: { label: "Search text", button: "Search", placeholder: "e.g. statins after myocardial infarction" },
+  };
   let evidenceRows = new Map();
   let quoted = new Map();  // reference number → the answer's sentences citing it (markers removed)
 
@@ -116,6 +125,9 @@
     $("evidence-table").tBodies[0].replaceChildren();
     $("evidence-block").hidden = true;
     answerEl.replaceChildren();
+    itemsEl.replaceChildren();
+    itemsEl.hidden = true;
+    $("disclaimer").hidden = true;
     notesEl.replaceChildren();
     refsEl.replaceChildren();
     refsHeading.hidden = true;
@@ -310,10 +322,86 @@
     }
   }
 
+  // -- the other tasks: one JSON call each, rendered with text nodes ------------------------
+  function citeList(ns) {
+    const frag = document.createDocumentFragment();
+    for (const n of ns || []) if (references.has(Number(n))) frag.append(citeButton(Number(n)), " ");
+    return frag;
+  }
+
+  function clinicalItem(kind, it) {
+    const li = el("li", { class: "item" });
+    if (kind === "diagnose") {
+      li.append(el("strong", { text: String(it.condition || "") }), " ", citeList(it.citations));
+      if (it.matched_findings && it.matched_findings.length) li.append(el("div", { class: "muted", text: "explains: " + it.matched_findings.join(", ") }));
+      if (it.unexplained_findings && it.unexplained_findings.length) li.append(el("div", { class: "muted", text: "does not explain: " + it.unexplained_findings.join(", ") }));
+      for (const s of it.support || []) if (s.quote) li.append(el("blockquote", { text: String(s.quote) + " [" + s.n + "]" }));
+    } else if (kind === "treatments") {
+      li.append(el("strong", { text: String(it.name || "") }), " ", citeList(it.citations));
+      li.append(el("div", { class: "muted", text: (it.best_level ? "strongest design: " + it.best_level + " · " : "") + it.papers + " paper(s)" }));
+      for (const q of it.quotes || []) li.append(el("blockquote", { text: String(q.text) + " [" + q.n + "]" }));
+    } else if (kind === "summarize") {
+      li.append(el("strong", { text: String(it.part || "") + ": " }), String(it.text || ""), " ", citeList(it.citations));
+    } else {
+      li.append(el("strong", { text: it.rank + ". " + String(it.doc_id || "") }), " ", el("span", { class: "muted", text: [it.section, it.year].filter(Boolean).join(" · ") }));
+      if (it.title) li.append(el("div", { class: "ref-title", text: String(it.title) }));
+      li.append(el("div", { text: String(it.text || "").slice(0, 600) }));
+    }
+    return li;
+  }
+
+  function renderTask(kind, data) {
+    reset();
+    result.hidden = false;
+    const refs = data.references || [];
+    for (const r of refs) references.set(Number(r.n), r);
+    const items = kind === "search" ? (data.passages || []) : (data.items || []);
+    itemsEl.hidden = false;
+    for (const it of items) itemsEl.append(clinicalItem(kind, it));
+    if (!items.length) notesEl.append(el("li", { text: kind === "search" ? "no passages found" : "nothing found" }));
+    for (const note of data.notes || []) notesEl.append(el("li", { text: String(note) }));
+    if (data.disclaimer) { $("disclaimer").textContent = String(data.disclaimer); $("disclaimer").hidden = false; }
+    renderReferences(refs);
+    setStatus(items.length + (kind === "search" ? " passage(s)" : " item(s)") + ".");
+  }
+
+  async function runTask(kind, text) {
+    reset();
+    result.hidden = true;
+    button.disabled = true;
+    setStatus("Working…");
+    const body = kind === "diagnose" ? { findings: text } : kind === "treatments" ? { condition: text }
+      : kind === "summarize" ? { id: text } : { query: text };
+    try {
+      const resp = await fetch("/v1/" + kind, { method: "POST", headers: headers(), body: JSON.stringify(body) });
+      if (!resp.ok) { showError(await errorText(resp)); setStatus(""); return; }
+      renderTask(kind, await resp.json());
+    } catch (e) {
+      showError("could not reach the server: " + e.message);
+      setStatus("");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function selectTask(name) {
+    task = name;
+    for (const b of $("tasks").querySelectorAll("button")) b.setAttribute("aria-selected", String(b.dataset.task === name));
+    $("question-label").textContent = TASKS[name].label;
+    button.textContent = TASKS[name].button;
+    question.placeholder = TASKS[name].placeholder;
+    reset();
+    result.hidden = true;
+    setStatus("");
+  }
+  for (const b of $("tasks").querySelectorAll("button")) b.addEventListener("click", () => selectTask(b.dataset.task));
+
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const q = question.value.trim();
-    if (q) ask(q);
+    if (!q) return;
+    if (task === "ask") ask(q);
+    else runTask(task, q);
   });
   question.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
