@@ -64,3 +64,13 @@ def test_condition_qualifiers_keep_the_asked_kind():
     kids = qualifiers_of("asthma in children")
     assert kids == {"age group": "paediatric"} and not matches_qualifiers(kids, "Tiotropium in adults with asthma.")
     assert matches_qualifiers(kids, "Montelukast in asthma.")  # no age group named: kept
+
+
+def test_options_are_whole_interventions():
+    from medcite.clinical.treatments import whole_name
+
+    s = "Bariatric surgery such as gastric bypass is emerging as a promising option in obese patients with type 2 diabetes."
+    assert whole_name(s, "surgery") == "Bariatric surgery"
+    assert whole_name(s, "bypass") == "gastric bypass"
+    assert whole_name("Patients treated with sulfonylurea and metformin were randomized.", "metformin") == "metformin"
+    assert whole_name("No mention here.", "insulin") == "insulin"

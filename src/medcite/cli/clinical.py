@@ -175,8 +175,11 @@ def treatments(
     for i, o in enumerate(r.options, 1):
         levels = ", ".join(f"[{e['n']}] {e['level'] or 'design not stated'}" for e in o.evidence)
         out.print(f"\n{i:>2}. {escape(o.name)}  strongest evidence: {escape(o.best_level or 'not stated')}; {o.papers} paper(s) {_cites(o.citations)}", style="bold", highlight=False)
-        out.print(f"    evidence: {escape(levels)}", highlight=False)
-        if o.quotes:
+        n_text = f"; N = {o.participants:,} in the strongest paper" if o.participants else ""
+        out.print(f"    evidence: {escape(levels)}{n_text}", highlight=False)
+        if o.effect:
+            _quote(o.effect["text"], o.effect["n"])
+        elif o.quotes:
             _quote(o.quotes[0]["text"], o.quotes[0]["n"])
     _footer(r)
 

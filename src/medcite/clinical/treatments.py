@@ -17,6 +17,7 @@ name them, then by retrieval score.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -24,9 +25,11 @@ from typing import Any
 
 from ..answer.citations import references_for
 from ..documents import Passage, Reference
+from ..answer.participants import parse_participants
+from ..answer.sentences import EFFECT, effect_numbers
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
-from ._text import content_tokens, sentences
+from ._text import STOP, content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .qualifiers import matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
@@ -38,6 +41,9 @@ DISCLAIMER = (
     "These are treatments the indexed papers discuss for this condition, with the strength of each "
     "paper's design; they are literature support for a clinician's judgement, not a treatment recommendation."
 )
+#: Words before a treatment name that are not part of it.
+_NOT_MODIFIERS = {"using", "after", "before", "during", "receiving", "received", "underwent", "undergoing", "following", "versus", "vs",
+                  "compared", "plus", "combined", "initial", "first", "new", "novel", "current", "standard", "conventional", "treated"}
 QUERY_TEMPLATES = ("{c} treatment", "{c} therapy", "treatment of {c}", "{c} management")
 CITATIONS_PER_OPTION = 5
 
@@ -56,6 +62,10 @@ class TreatmentOption:
         papers: number of retrieved papers naming the option (may exceed the citations shown).
         score: summed fused retrieval score of those papers.
         quotes: ``{"n", "text"}``: a verbatim sentence of each cited passage naming the option.
+        effect: ``{"n", "text", "numbers"}``: the first sentence (strongest paper first) that names
+            the option and reports an effect size, CI, p-value or percentage; ``{}`` when none does.
+        participants: number of participants of the strongest cited paper (parsed from its
+            abstract, :func:`medcite.answer.participants.parse_participants`), or ``None``.
     """
 
     name: str
@@ -67,6 +77,8 @@ class TreatmentOption:
     papers: int
     score: float
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    effect: dict[str, Any] = field(default_factory=dict)
+    participants: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -93,6 +105,27 @@ def _names_condition(p: Passage, cond_tokens: set[str], cond_ids: set[int], voca
         return True
     toks = set(content_tokens(p.title + " " + p.text))
     return bool(cond_tokens) and cond_tokens <= toks
+
+
+def _effect(text: str, surface: str) -> str:
+    """The first sentence of ``text`` naming ``surface`` that reports an effect size, CI, p-value or %."""
+    low = surface.lower()
+    return next((s.strip() for s in sentences(text) if low in s.lower() and EFFECT.search(s)), "")
+
+
+def whole_name(sentence: str, surface: str) -> str:
+    """The option as a clinician names it: ``surface`` with the up to two modifiers before it in
+    ``sentence`` ("surgery" in "Bariatric surgery such as …" → "Bariatric surgery"; "bypass" →
+    "gastric bypass"); ``surface`` itself when it does not occur or nothing qualifies."""
+    m = re.search(r"((?:[A-Za-z][\w-]*\s+){0,2})(" + re.escape(surface) + r")\b", sentence, re.IGNORECASE)
+    if not m:
+        return surface
+    kept: list[str] = []
+    for w in reversed(m.group(1).split()):  # the modifiers right before the name, up to a function word
+        if w.lower() in STOP or w.lower() in _NOT_MODIFIERS or not w[-1].isalnum():
+            break
+        kept.insert(0, w)
+    return " ".join([*kept, m.group(2)])
 
 
 def _quote(text: str, surface: str) -> str:
@@ -182,14 +215,22 @@ def find_treatments(
     store = retriever.index.store if full_text is None else None
     levels: dict[int, str] = {}
 
-    def level_of(i: int) -> str:
-        if i not in levels:
+    texts: dict[int, str] = {}
+
+    def full_text_of(i: int) -> str:
+        if i not in texts:
             p = passages[i]
             text = (full_text or {}).get(p.doc_id, "")
             if not text and store is not None:
                 doc = store.get_document(p.doc_id)
                 text = (doc.title + "\n" + doc.body()) if doc else ""
-            levels[i] = evidence_level(p.publication_types, text or p.text, p.doc_id)
+            texts[i] = text or p.text
+        return texts[i]
+
+    def level_of(i: int) -> str:
+        if i not in levels:
+            p = passages[i]
+            levels[i] = evidence_level(p.publication_types, full_text_of(i), p.doc_id)
         return levels[i]
 
     rows = []
@@ -208,7 +249,7 @@ def find_treatments(
     for best_rank, _pt, n_papers, score, key, idx in rows[:top_k]:
         # cite the strongest papers first, then by retrieval rank
         chosen = sorted(idx, key=lambda i: (-evidence_rank(level_of(i)), i))[:CITATIONS_PER_OPTION]
-        cites, ev, quotes = [], [], []
+        cites, ev, quotes, effect = [], [], [], {}
         for i in chosen:
             if i + 1 not in order:
                 order.append(i + 1)
@@ -219,12 +260,18 @@ def find_treatments(
             q = _quote(passages[i].title + "\n" + passages[i].text, found[key][i])
             if q:
                 quotes.append({"n": n, "text": q})
+            e = "" if effect else _effect(passages[i].title + "\n" + passages[i].text, found[key][i])
+            if e:
+                effect = {"n": n, "text": e, "numbers": effect_numbers(e)}
         best_level = max((e for e in ev), key=lambda e: (e["rank"], not is_from_text(e["level"])))["level"] if ev else ""
         name = surfaces[key].most_common(1)[0][0]
+        if quotes:  # the whole intervention named in the first quoted sentence
+            name = whole_name(quotes[0]["text"], name)
+        pc = parse_participants(full_text_of(chosen[0])) if chosen else None
         options.append(
             TreatmentOption(
                 name=name, key=key, citations=cites, evidence=ev, best_level=best_level, best_rank=best_rank,
-                papers=n_papers, score=round(score, 6), quotes=quotes,
+                papers=n_papers, score=round(score, 6), quotes=quotes, effect=effect, participants=pc.n if pc else None,
             )
         )
     refs = references_for(passages, order)

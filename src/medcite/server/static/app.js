@@ -338,8 +338,10 @@
       for (const s of it.support || []) if (s.quote) li.append(el("blockquote", { text: String(s.quote) + " [" + s.n + "]" }));
     } else if (kind === "treatments") {
       li.append(el("strong", { text: String(it.name || "") }), " ", citeList(it.citations));
-      li.append(el("div", { class: "muted", text: (it.best_level ? "strongest design: " + it.best_level + " · " : "") + it.papers + " paper(s)" }));
-      for (const q of it.quotes || []) li.append(el("blockquote", { text: String(q.text) + " [" + q.n + "]" }));
+      li.append(el("div", { class: "muted", text: (it.best_level ? "strongest design: " + it.best_level + " · " : "")
+        + (it.participants ? "N = " + Number(it.participants).toLocaleString("en") + " · " : "") + it.papers + " paper(s)" }));
+      const shown = it.effect && it.effect.text ? [it.effect] : (it.quotes || []).slice(0, 2);
+      for (const q of shown) li.append(el("blockquote", { text: String(q.text) + " [" + q.n + "]" }));
     } else if (kind === "summarize") {
       li.append(el("strong", { text: String(it.part || "") + ": " }), String(it.text || ""), " ", citeList(it.citations));
     } else {
