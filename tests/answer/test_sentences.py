@@ -100,3 +100,17 @@ def test_evidence_table_row_per_cited_paper(embedder):
     assert gh["participants"] == 289 and gh["population"].startswith("289 adults with growth hormone deficiency")
     assert gh["key_result"] in GH.text and gh["key_result_section"] in ("CONCLUSIONS", "RESULTS")
     assert gh["year"] == 2004
+
+
+def test_disagreeing_papers_are_named(embedder):
+    from medcite.answer.selection import finding_polarity
+
+    assert finding_polarity("Statins did not reduce mortality (HR 0.98, 95% CI 0.8-1.2).") == "none"
+    assert finding_polarity("Statins reduced mortality by 20%.") == "effect"
+    yes = Passage(chunk_id=5, doc_id="PMID:51", pmid="51", section="CONCLUSIONS", start=0, end=0, dense_score=0.9,
+                  text="In this randomized trial, statins reduced mortality after stroke by 20% in 412 adults.")
+    no = Passage(chunk_id=6, doc_id="PMID:52", pmid="52", section="CONCLUSIONS", start=0, end=0, dense_score=0.9,
+                 text="In this cohort study, statins did not reduce mortality after stroke in 300 adults.")
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer("Do statins reduce mortality after stroke?", [yes, no])
+    assert {r.pmid for r in ans.references} == {"51", "52"}
+    assert any(n.startswith("the cited papers disagree") for n in ans.notes)
