@@ -55,6 +55,7 @@ def baseline_answerer_class():
     """``ExtractiveAnswerer`` of :data:`BASELINE_COMMIT`, imported inside the current package."""
     src = subprocess.run(["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:src/medcite/answer/extractive.py"],
                          capture_output=True, text=True, check=True).stdout
+    src = src.replace("from ..citations import", "from .citations import")  # moved into medcite.answer since
     spec = importlib.util.spec_from_loader("medcite.answer._extractive_baseline", loader=None)
     mod = importlib.util.module_from_spec(spec)
     mod.__package__ = "medcite.answer"
