@@ -81,6 +81,41 @@ def _lstrip(words: list[str]) -> list[str]:
     return words
 
 
+def _entity_like(word: str) -> bool:
+    return bool(re.search(r"[A-Z0-9]", word[1:]) or re.search(r"\d", word))
+
+
+def _best_run(words: list[str]) -> list[str]:
+    """The run of words between function words most like a name (capitals or digits inside a
+    word), the last one on a tie; at most :data:`MAX_ITEM_WORDS` words."""
+    runs, cur = [], []
+    for w in words:
+        core = w.strip(".,;:'\"“”").lower()
+        if not core or core in _STOP or (core.endswith("ed") and len(core) > 5 and core == w.strip(".,;:'\"“”")):
+            if cur:
+                runs.append(cur)
+            cur = []
+        else:
+            cur.append(w)
+    if cur:
+        runs.append(cur)
+    if not runs:
+        return []
+    best = max(range(len(runs)), key=lambda k: (sum(_entity_like(w) for w in runs[k]) > 0, k))
+    return runs[best][-MAX_ITEM_WORDS:]
+
+
+_ADVERBS = {"finally", "additionally", "importantly", "notably", "similarly", "interestingly", "recently", "briefly",
+            "moreover", "furthermore", "however", "therefore", "thus", "overall", "currently", "previously", "together"}
+
+
+def _junk(item: str) -> bool:
+    """Web addresses, bare abbreviations of two letters or less, Roman numerals, single adverbs."""
+    low = item.lower()
+    return ("http" in low or "//" in item or "www." in low or len(item.replace(" ", "")) <= 2
+            or bool(re.fullmatch(r"[ivxlc]+", low)) or low in _ADVERBS)
+
+
 def coordinated_items(sentence: str) -> list[str]:
     """Elements of the coordinated lists in ``sentence`` (verbatim, trimmed to noun phrases).
 
@@ -101,11 +136,9 @@ def coordinated_items(sentence: str) -> list[str]:
             elif k == len(parts) - 1:
                 words = _trim(_lstrip(words), from_end=False)
             else:
-                words = _lstrip(words)  # "such as X", "including Y"
-                if len(words) > MAX_ITEM_WORDS:
-                    continue
+                words = _best_run(words)  # "expression of CYP1A2" → "CYP1A2"
             text = " ".join(words).strip(".,;:'\"“” ")
-            if text and text.lower() not in _STOP and re.search(r"[A-Za-z]", text):
+            if text and text.lower() not in _STOP and re.search(r"[A-Za-z]", text) and not _junk(text):
                 items.append(text)
     return items
 
