@@ -282,12 +282,24 @@
     }
   }
 
-  async function ask(q) {
+  // one request at a time: the button is off while it runs; a network failure is one line
+  async function busy(status, work) {
     reset();
     result.hidden = true;
     button.disabled = true;
-    setStatus("Searching the literature…");
+    setStatus(status);
     try {
+      await work();
+    } catch (e) {
+      showError("could not reach the server: " + e.message);
+      setStatus("");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function ask(q) {
+    return busy("Searching the literature…", async () => {
       const resp = await fetch("/v1/ask", { method: "POST", headers: headers(), body: JSON.stringify({ question: q, stream: true }) });
       if (!resp.ok) { showError(await errorText(resp)); setStatus(""); return; }
       if (!(resp.headers.get("content-type") || "").startsWith("text/event-stream")) {
@@ -314,12 +326,7 @@
         }
       });
       if (!finished) { showError("the connection closed before the answer was complete"); setStatus(""); }
-    } catch (e) {
-      showError("could not reach the server: " + e.message);
-      setStatus("");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   // -- the other tasks: one JSON call each, rendered with text nodes ------------------------
@@ -367,23 +374,14 @@
     setStatus(items.length + (kind === "search" ? " passage(s)" : " item(s)") + ".");
   }
 
-  async function runTask(kind, text) {
-    reset();
-    result.hidden = true;
-    button.disabled = true;
-    setStatus("Working…");
+  function runTask(kind, text) {
     const body = kind === "diagnose" ? { findings: text } : kind === "treatments" ? { condition: text }
       : kind === "summarize" ? { id: text } : { query: text };
-    try {
+    return busy("Working…", async () => {
       const resp = await fetch("/v1/" + kind, { method: "POST", headers: headers(), body: JSON.stringify(body) });
       if (!resp.ok) { showError(await errorText(resp)); setStatus(""); return; }
       renderTask(kind, await resp.json());
-    } catch (e) {
-      showError("could not reach the server: " + e.message);
-      setStatus("");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   function selectTask(name) {
