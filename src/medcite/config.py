@@ -5,6 +5,8 @@ Every field's description states its unit.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pathlib import Path
 
 from pydantic import Field
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
         None, description="generator model: a model directory or .gguf file (local), or the server's model name (openai) (path or name); default: the packaged Gemma 3 270M for local generators"
     )
     generator_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (URL)")
+    phi_mask: Literal["remote", "always", "never"] = Field(
+        "remote", description="mask identifiers in case text sent to a model: remote (when its base URL is not loopback), always, never")
     generator_api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the API key (variable name; the key is never logged)")
     generator_context: int | None = Field(None, ge=256, description="generator context window (tokens); default: the model's, capped at 4096 locally; 4096 for servers")
     generator_max_tokens: int = Field(256, ge=16, description="longest generated answer (tokens)")

@@ -200,3 +200,24 @@ def mask_identifiers(text: str) -> str:
         the masked string; text without identifiers comes back unchanged.
     """
     return mask_phi(text).text
+
+
+def is_loopback_url(url: str | None) -> bool:
+    """Whether ``url``'s host is this machine (``localhost``, ``127.x.x.x``, ``::1``); a URL with
+    no host (``None``, "") counts as loopback — nothing is sent anywhere.
+
+    Args:
+        url: an endpoint such as ``http://127.0.0.1:8000/v1``.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not url:
+        return True
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

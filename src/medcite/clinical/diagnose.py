@@ -83,8 +83,19 @@ class Candidate:
         named_in_findings: the findings themselves name this condition.
         explanation: the model's reason (generative mode, kept only when the guard found it
             supported by a cited passage); "" otherwise.
-        proposed_by: "retrieval" (ranked from the passages) or "model" (proposed by the
-            generator and kept by the citation guard).
+        proposed_by: "retrieval" (ranked from the passages), "knowledge base" (proposed by the
+            phenotype knowledge base), "clinician" (given with ``--candidates``) or "model"
+            (proposed by the generator).
+        condition_id: knowledge-base id ("ORPHA:…", "OMIM:…", "MEDQUAD:…"; "" when unknown to it).
+        grounding: "literature" (cited passages support it) or
+            :data:`medcite.clinical.differential.KB_ONLY` (no indexed passage: no citation).
+        kb_ids: the knowledge-base source ids (ORPHA:…, OMIM:…, medquad:…) it comes from.
+        explained_findings: HPO labels of present findings its known phenotype covers.
+        contradicting_findings: HPO labels of findings that argue against it (absent findings it
+            usually shows, present ones a source says it lacks).
+        kb_score: knowledge-base phenotype score (``None`` when the knowledge base did not rank it).
+        given_as: the name as given (``--candidates`` / a model), else "".
+        in_knowledge_base: whether the name resolved to a knowledge-base condition.
     """
 
     condition: str
@@ -101,6 +112,14 @@ class Candidate:
     named_in_findings: bool = False
     explanation: str = ""
     proposed_by: str = "retrieval"
+    condition_id: str = ""
+    grounding: str = "literature"
+    kb_ids: list[str] = field(default_factory=list)
+    explained_findings: list[str] = field(default_factory=list)
+    contradicting_findings: list[str] = field(default_factory=list)
+    kb_score: float | None = None
+    given_as: str = ""
+    in_knowledge_base: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -121,6 +140,9 @@ class Diagnosis(ClinicalResult):
         generator: "extractive".
         notes: remarks (e.g. why the list is empty).
         timings: seconds per stage.
+        understood: :meth:`CaseFindings.to_json` of the findings extraction ({} without it).
+        mapping: :meth:`CaseFindings.mapping_lines` ("高烧 → Fever (HP:0001945) [present, lexicon]").
+        knowledge_sources: the knowledge sources used besides the index.
     """
 
     input: str
@@ -129,10 +151,16 @@ class Diagnosis(ClinicalResult):
     candidates: list[Candidate]
     references: list[Reference]
     disclaimer: str = DISCLAIMER
+    understood: dict[str, Any] = field(default_factory=dict)
+    mapping: list[str] = field(default_factory=list)
+    knowledge_sources: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The shared clinical JSON shape: task, input, items, references, notes, disclaimer."""
-        return clinical_json("diagnose", self.input, self.candidates, self, findings=self.findings, context=self.context)
+        """The shared clinical JSON shape: task, input, items, references, notes, disclaimer;
+        plus ``understood`` (the findings as concepts: id, span, status, value), ``mapping``
+        (one line per finding) and ``knowledge_sources`` when the knowledge base was used."""
+        return clinical_json("diagnose", self.input, self.candidates, self, findings=self.findings, context=self.context,
+                             understood=self.understood, mapping=self.mapping, knowledge_sources=self.knowledge_sources)
 
 
 def _is_context(piece: str) -> bool:
@@ -350,7 +378,7 @@ def rank_candidates(
             n = order.index(i + 1) + 1
             cites.append(n)
             quote = _quote(passages[i].title + "\n" + passages[i].text, forms) if link in ("text", "title", "model") else ""
-            support.append({"n": n, "doc_id": passages[i].doc_id, "link": link, "quote": quote})
+            support.append({"n": n, "doc_id": passages[i].doc_id, "chunk_id": passages[i].chunk_id, "link": link, "quote": quote})
         candidates.append(
             Candidate(
                 condition=name, key=cond.key if cond is not None else normalize(name), cuis=sorted(cond.cuis) if cond else [],

