@@ -36,7 +36,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from medcite.clinical._text import STOP
-from medcite.clinical.diagnose import diagnose, split_findings
+from medcite.clinical.diagnose import split_findings
+from medcite.clinical.differential import LITERATURE_WEIGHT, differential
+from medcite.clinical.knowledge.store import load_knowledge_base_for_index
+from medcite.errors import UsageError
 from medcite.clinical.terms import accept_medquad_focus, long_form
 from medcite.clinical.vocabulary import Vocabulary, vocabulary_for_index
 from medcite.embedding import get_embedder
@@ -92,6 +95,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--passages", type=int, default=40, help="passages read per case")
     ap.add_argument("--min-findings", type=int, default=2)
+    ap.add_argument("--weight", type=float, default=LITERATURE_WEIGHT, help="share of the literature in the combined score")
     ap.add_argument("--mode", default="hybrid", choices=["hybrid", "bm25", "dense"],
                     help="retrieval mode (bm25: a quick estimate on an index built with any embedder)")
     ap.add_argument("--embedder", default=None, help="default: the one the index manifest names")
@@ -108,6 +112,9 @@ def main() -> int:
     print(f"index {args.index} ({ix.embedder_name}, {len(ix.doc_ids)} documents, {len(ix)} chunks); vocabulary {len(vocab)} conditions "
           f"loaded in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
+    t0 = time.perf_counter()
+    kb = load_knowledge_base_for_index(ix, Path(args.cache) / "knowledge")
+    print(f"knowledge base: {len(kb)} conditions in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     indexed = set(ix.doc_ids)
     attached_docs: dict[int, set[str]] = {}
     for d, att in vocab.doc_conditions.items():
@@ -138,7 +145,12 @@ def main() -> int:
             skipped["too few findings"] += 1
             continue
         attested = bool(attached_docs.get(gold.id, set()) - {doc.id})
-        cases.append({"doc_id": doc.id, "focus": ex["focus"], "cuis": ex.get("cuis") or [], "findings": findings,
+        kb_gold = kb.source_condition(doc.id) or kb.resolve(ex["focus"])
+        kinds = set(kb_gold.sources) if kb_gold is not None else set()
+        kb_source = ("HPO (OMIM/Orphanet)" if kinds & {"omim", "orpha", "decipher"} and kb_gold.phenotype
+                     else "MedQuAD phenotype only" if kb_gold is not None and kb_gold.phenotype_without({doc.id})
+                     else "no phenotype (literature only)")
+        cases.append({"kb_gold": kb_gold.id if kb_gold is not None else "", "kb_source": kb_source,"doc_id": doc.id, "focus": ex["focus"], "cuis": ex.get("cuis") or [], "findings": findings,
                       "n_findings": len(fs), "attested": attested, "source": ex.get("origin", "")})
     random.Random(args.seed).shuffle(cases)
     usable = len(cases)
@@ -148,17 +160,27 @@ def main() -> int:
     ambiguous = vocab.ambiguous_cui_sets()
     opts = SearchOptions(top_k=args.passages, max_per_paper=1, mode=args.mode)
     ranks = []
+    finding_candidates = 0
     t1 = time.perf_counter()
     for k, c in enumerate(cases, 1):
-        d = diagnose(c["findings"], retriever, vocab, opts, top_k=10, exclude_docs={c["doc_id"]})
+        try:
+            d = differential(c["findings"], retriever, vocab, kb, opts, top_k=10, exclude_docs={c["doc_id"]},
+                             exclude_sources={c["doc_id"]}, literature_weight=args.weight, ground=False)
+            cands = d.candidates
+        except UsageError:  # no finding understood
+            cands = []
         rank = 0
-        for r, cand in enumerate(d.candidates, 1):
-            cond = vocab.condition_by_key(cand.key)
-            if cond is not None and cond.matches(c["focus"], c["cuis"], ambiguous):
+        for r, cand in enumerate(cands, 1):
+            cond = vocab.lookup(cand.condition)
+            if (c["kb_gold"] and cand.condition_id == c["kb_gold"]) or (cond is not None and cond.matches(c["focus"], c["cuis"], ambiguous)):
                 rank = r
                 break
+        bad = [cand.condition for cand in cands if kb.is_finding_name(cand.condition)]
+        finding_candidates += len(bad)
+        c["finding_candidates"] = bad
+        d_cands = cands
         c["rank"] = rank
-        c["top"] = [cand.condition for cand in d.candidates[:5]]
+        c["top"] = [cand.condition for cand in d_cands[:5]]
         ranks.append(rank)
         if k <= args.show:
             print(f"\n--- {c['doc_id']} gold={c['focus']!r} rank={rank}\n{c['findings'][:600]}\n→ {c['top']}", file=sys.stderr)
@@ -185,9 +207,12 @@ def main() -> int:
         "all": figures(cases), "attested": figures([c for c in cases if c["attested"]]),
         "not_attested": figures([c for c in cases if not c["attested"]]),
         "by_source": {s: figures([c for c in cases if c["source"] == s]) for s in sorted({c["source"] for c in cases})},
+        "by_knowledge_source": {s: figures([c for c in cases if c["kb_source"] == s]) for s in sorted({c["kb_source"] for c in cases})},
+        "weight": args.weight, "finding_candidates": finding_candidates,
         "seconds_per_case": round((time.perf_counter() - t1) / max(len(cases), 1), 3),
     }
     print(json.dumps({k: v for k, v in result.items()}, indent=1))
+    assert finding_candidates == 0, f"{finding_candidates} findings listed as candidates"
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({**result, "cases": cases}, indent=1, ensure_ascii=False))

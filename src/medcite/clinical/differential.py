@@ -128,6 +128,7 @@ def differential(
     literature_weight: float = LITERATURE_WEIGHT,
     ground: bool = True,
     proposed_by: str = "clinician",
+    case=None,
 ) -> Diagnosis:
     """The grounded differential for a case text (module docstring).
 
@@ -145,6 +146,8 @@ def differential(
         ground: search per candidate for supporting passages when the case's retrieval has
             none (off in evaluation, where only the order counts).
         proposed_by: what given candidates are marked with ("clinician" or "model").
+        case: the :class:`~medcite.clinical.findings.CaseFindings` of ``text`` when already
+            extracted (default: extracted here).
 
     Returns:
         a :class:`Diagnosis` whose candidates carry ``grounding`` (:data:`GROUNDED` or
@@ -160,7 +163,7 @@ def differential(
     if candidates is not None and not [c for c in candidates if c.strip()]:
         raise UsageError("--candidates is empty: give names separated by ';'")
     t0 = time.perf_counter()
-    case = extract_findings(text, embedder=embedder)
+    case = case if case is not None else extract_findings(text, embedder=embedder)
     present = case.present()
     named = [f for f in present if classify(f.label, ontology=kb.ontology) == CONDITION]
     phen = [f for f in present if f not in named]

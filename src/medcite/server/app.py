@@ -413,7 +413,10 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
     @api.post("/diagnose", response_model=DiagnoseResponse, summary="Literature-supported differential for free-text findings",
               responses=_without_module("diagnosis"))
     def diagnose(req: DiagnoseRequest, service: Medcite = Depends(fresh)):  # noqa: B008
-        return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text", top_k=req.top_k)
+        if req.candidates is not None and not [c for c in req.candidates if c.strip()]:
+            raise HTTPException(422, "candidates is empty: give at least one condition name, or leave it out")
+        return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text", top_k=req.top_k,
+                             candidates=[c.strip() for c in req.candidates if c.strip()] if req.candidates is not None else None)
 
     @api.post("/treatments", response_model=ClinicalResponse, summary="Treatment options for a condition, with evidence levels",
               responses=_without_module("treatments"))

