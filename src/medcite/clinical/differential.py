@@ -94,6 +94,9 @@ def _names_passage(p: Passage, forms: set[str]) -> str:
     for s in [*sentences(p.text), *sentences(p.title)]:
         if s.rstrip().endswith("?"):
             continue
+        low = s.lower()
+        if any(f"{f}-like" in low for f in forms):  # "a flu-like illness" is not about flu
+            continue
         ns = f" {normalize(s)} "
         if any(f" {f} " in ns for f in forms):
             return s.strip()
