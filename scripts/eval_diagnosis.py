@@ -96,6 +96,7 @@ def main() -> int:
     ap.add_argument("--passages", type=int, default=40, help="passages read per case")
     ap.add_argument("--min-findings", type=int, default=2)
     ap.add_argument("--weight", type=float, default=LITERATURE_WEIGHT, help="share of the literature in the combined score")
+    ap.add_argument("--also-weights", default="", help="comma-separated further weights scored on the same retrievals (tuning)")
     ap.add_argument("--mode", default="hybrid", choices=["hybrid", "bm25", "dense"],
                     help="retrieval mode (bm25: a quick estimate on an index built with any embedder)")
     ap.add_argument("--embedder", default=None, help="default: the one the index manifest names")
@@ -161,20 +162,38 @@ def main() -> int:
     opts = SearchOptions(top_k=args.passages, max_per_paper=1, mode=args.mode)
     ranks = []
     finding_candidates = 0
-    t1 = time.perf_counter()
-    for k, c in enumerate(cases, 1):
+    extra_weights = [float(w) for w in args.also_weights.split(",") if w.strip()]
+    extra_ranks: dict[float, list[int]] = {w: [] for w in extra_weights}
+    search = retriever.search
+    memo: dict = {}
+
+    def cached_search(q, o=None, exclude_docs=None, **kw):  # the same retrieval for every weight of one case
+        key = (tuple(q) if isinstance(q, list) else q, tuple(sorted(exclude_docs or ())))
+        if key not in memo:
+            memo[key] = search(q, o, exclude_docs=exclude_docs, **kw)
+        return memo[key]
+
+    retriever.search = cached_search
+
+    def rank_of(c, weight):
         try:
             d = differential(c["findings"], retriever, vocab, kb, opts, top_k=10, exclude_docs={c["doc_id"]},
-                             exclude_sources={c["doc_id"]}, literature_weight=args.weight, ground=False)
+                             exclude_sources={c["doc_id"]}, literature_weight=weight, ground=False)
             cands = d.candidates
         except UsageError:  # no finding understood
             cands = []
-        rank = 0
         for r, cand in enumerate(cands, 1):
             cond = vocab.lookup(cand.condition)
             if (c["kb_gold"] and cand.condition_id == c["kb_gold"]) or (cond is not None and cond.matches(c["focus"], c["cuis"], ambiguous)):
-                rank = r
-                break
+                return r, cands
+        return 0, cands
+
+    t1 = time.perf_counter()
+    for k, c in enumerate(cases, 1):
+        memo.clear()
+        rank, cands = rank_of(c, args.weight)
+        for w in extra_weights:
+            extra_ranks[w].append(rank_of(c, w)[0])
         bad = [cand.condition for cand in cands if kb.is_finding_name(cand.condition)]
         finding_candidates += len(bad)
         c["finding_candidates"] = bad
@@ -209,13 +228,15 @@ def main() -> int:
         "by_source": {s: figures([c for c in cases if c["source"] == s]) for s in sorted({c["source"] for c in cases})},
         "by_knowledge_source": {s: figures([c for c in cases if c["kb_source"] == s]) for s in sorted({c["kb_source"] for c in cases})},
         "weight": args.weight, "finding_candidates": finding_candidates,
+        "other_weights": {str(w): figures([{"rank": r} for r in rs]) for w, rs in extra_ranks.items()},
         "seconds_per_case": round((time.perf_counter() - t1) / max(len(cases), 1), 3),
     }
     print(json.dumps({k: v for k, v in result.items()}, indent=1))
-    assert finding_candidates == 0, f"{finding_candidates} findings listed as candidates"
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({**result, "cases": cases}, indent=1, ensure_ascii=False))
+    assert finding_candidates == 0, f"{finding_candidates} findings listed as candidates: " + "; ".join(
+        sorted({n for c in cases for n in c["finding_candidates"]}))
     return 0
 
 

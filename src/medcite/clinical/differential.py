@@ -103,17 +103,47 @@ def _names_passage(p: Passage, forms: set[str]) -> str:
     return ""
 
 
+_NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|\b(?:normal|unremarkable|soft|negative)\b", re.IGNORECASE)
+
+
 def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) -> list[str]:
-    """English pieces of ``text`` (split_findings) that no extracted finding's span overlaps."""
+    """English pieces of ``text`` (split_findings) that no extracted finding's span overlaps,
+    without measurements (a value the extractor did not flag is in range or unknown) and without
+    negation or normality cues ("no focal deficit", "abdomen is soft")."""
     if language != "en":
         return []
     pieces, _ = split_findings(text)
     out = []
     for p in pieces:
         i = text.find(p)
-        if i < 0 or not any(s < i + len(p) and i < e for s, e in spans):
-            out.append(p)
+        if i >= 0 and any(s < i + len(p) and i < e for s, e in spans):
+            continue
+        if re.search(r"\d", p) or _NEGATED_PIECE.search(p):
+            continue
+        out.append(p)
     return out
+
+
+def resolve_name(name: str, kb: KnowledgeBase, vocabulary: Vocabulary):
+    """The knowledge-base condition a typed name denotes: the name itself, the index vocabulary's
+    condition for it (abbreviations such as "DIC"), else the name without its leading qualifiers
+    ("bacterial meningitis" → Meningitis, "community-acquired pneumonia" → Pneumonia) when that
+    head is a condition, not a finding. ``(condition or None, exact)``."""
+    cond = kb.resolve(name)
+    if cond is not None:
+        return cond, True
+    v = vocabulary.lookup(name)
+    if v is not None:
+        cond = kb.resolve(v.name)
+        if cond is not None:
+            return cond, True
+    words = name.split()
+    for k in range(1, len(words)):
+        head = " ".join(words[k:])
+        cond = kb.resolve(head)
+        if cond is not None and not kb.is_finding_name(head):
+            return cond, False
+    return None, False
 
 
 def differential(
@@ -182,7 +212,7 @@ def differential(
     passages = retriever.search(queries, opts, exclude_docs=exclude_docs)
     t1 = time.perf_counter()
     lit = rank_candidates(joint, lit_findings, [], passages, vocabulary, top_k=KB_POOL)
-    q_ids = [f.concept_id for f in phen]
+    q_ids = [f.concept_id for f in present]  # a named disease that HPO lists as a phenotype still describes the case
     x_ids = [f.concept_id for f in case.negated()]
     lit_by_key: dict[str, Candidate] = {}
     for c in lit.candidates:
@@ -199,7 +229,7 @@ def differential(
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
                           r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[:top_k]]
     else:
-        entries = _given_entries(candidates, kb, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
+        entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
     t2 = time.perf_counter()
     diag = _grounded(text, case, lit_findings, named, entries, passages, vocabulary, kb, retriever, opts,
                      exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
@@ -208,15 +238,21 @@ def differential(
     return diag
 
 
-def _given_entries(names: Sequence[str], kb: KnowledgeBase, q_ids, x_ids, exclude_sources, lit_by_key, weight, notes) -> list[_Entry]:
+def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, weight, notes) -> list[_Entry]:
     """Entries for exactly the given names, ranked by the combined score."""
     q, x = kb.terms(q_ids), [t for t in kb.terms(x_ids) if t not in kb.terms(q_ids)]
     matches: list[KBMatch] = []
     lit_scores: dict[str, float] = {}
     given: dict[str, tuple[str, bool]] = {}
     unknown = []
+    broader = []
     for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
-        cond = kb.resolve(raw)
+        cond, exact = resolve_name(raw, kb, vocabulary)
+        if cond is not None and not exact:
+            broader.append(f"{raw} → {cond.name}")
+        if cond is not None and cond.id in given:  # two names of one condition: keep the first
+            notes.append(f"'{raw}' is the same condition as '{given[cond.id][0]}'")
+            continue
         if cond is not None:
             key = cond.id
             if cond.phenotype and q:
@@ -234,6 +270,8 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, q_ids, x_ids, exclud
             notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
     if unknown:
         notes.append("not in the knowledge base, ranked on the literature alone: " + "; ".join(unknown))
+    if broader:
+        notes.append("matched to the broader condition in the knowledge base: " + "; ".join(broader))
     for m in matches:  # combine() keeps negative knowledge-base scores at 0
         if not m.explained and m.score <= 0:
             m.score = 0.0
