@@ -499,3 +499,23 @@ def test_evidence_filters_and_evidence_table(make_client):
     a = c.post("/v1/ask", json={"question": ANSWERABLE}).json()
     assert [row["n"] for row in a["evidence_table"]] == [ref["n"] for ref in a["references"]]
     assert c.post("/v1/ask", json={"question": ANSWERABLE, "evidence": "meta-analysis"}).json()["abstained"] is True
+
+
+def test_diagnose_passes_candidates_through(make_client, index_path, embedder):
+    svc = Medcite(Settings(index=str(index_path)), embedder=embedder)
+    seen = {}
+
+    @dataclass
+    class Differential:
+        items: list
+
+    def diagnose(findings, top_k=None, candidates=None, **opts):
+        seen["candidates"] = candidates
+        return Differential([{"condition": c, "given_as": c} for c in candidates or []])
+
+    svc.diagnose = diagnose
+    c = make_client(service=svc)
+    r = c.post("/v1/diagnose", json={"findings": "fever, stiff neck", "candidates": ["influenza", " bacterial meningitis "]})
+    assert r.status_code == 200 and seen["candidates"] == ["influenza", "bacterial meningitis"]
+    assert [i["given_as"] for i in r.json()["items"]] == ["influenza", "bacterial meningitis"]
+    assert c.post("/v1/diagnose", json={"findings": "fever", "candidates": ["  "]}).status_code == 422
