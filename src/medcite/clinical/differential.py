@@ -307,12 +307,14 @@ def _grounded(text, case, lit_findings, named, entries: list[_Entry], passages: 
                     support.append((i, s["link"], _names_passage(passages[i], forms)))
         if not support:
             support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e)
-        if not support and ground:
-            extra = retriever.search(f"{e.name} " + " ".join(lit_findings[:6]), replace(opts, top_k=GROUNDING_PASSAGES),
-                                     exclude_docs=exclude_docs)
+        # the condition with the case's findings, then the condition alone (a passage about it)
+        for query in ([f"{e.name} " + " ".join(lit_findings[:6]), e.given or e.name] if ground and not support else []):
+            extra = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
             start = len(pool)
             pool.extend(extra)
             support = _naming(pool, range(start, len(pool)), forms, vocabulary, e)
+            if support:
+                break
         cites = []
         sup_json = []
         for i, link, quote in support[:CITATIONS]:
