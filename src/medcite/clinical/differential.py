@@ -306,8 +306,9 @@ def _grounded(text, case, lit_findings, named, entries: list[_Entry], passages: 
         if e.lit is not None:
             for s in e.lit.support:
                 i = next((j for j, p in enumerate(passages) if p.chunk_id == s.get("chunk_id")), None)
-                if i is not None:
-                    support.append((i, s["link"], _names_passage(passages[i], forms)))
+                quote = _names_passage(passages[i], forms) if i is not None else ""
+                if i is not None and (quote or s["link"] in ("focus", "mesh")):  # a text link must be quotable
+                    support.append((i, s["link"], quote))
         if not support:
             support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e)
         # the condition with the case's findings, then the condition alone (a passage about it)
