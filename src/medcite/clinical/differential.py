@@ -278,17 +278,17 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
         notes.append("not in the knowledge base, ranked on the literature alone: " + "; ".join(unknown))
     if broader:
         notes.append("matched to the broader condition in the knowledge base: " + "; ".join(broader))
-    for m in matches:  # combine() keeps negative knowledge-base scores at 0
-        if not m.explained and m.score <= 0:
-            m.score = 0.0
-    ranked = combine(matches, {k: v for k, v in lit_scores.items()}, weight=weight)
-    by_key = {r.condition_id: r for r in ranked}
+    # on the open differential's scale (the case's best knowledge-base match and best literature
+    # score), so a handful of given names is not ranked against each other alone
+    best = kb.rank(q_ids, x_ids, limit=1, exclude_sources=exclude_sources) if q_ids else []
+    kb_top = max([1e-9, *(m.score for m in best), *(m.score for m in matches)])
+    lit_top = max([1e-9, *(c.score for c in lit_by_key.values()), *lit_scores.values()])
+    by_id = {m.condition.id: m for m in matches}
     entries = []
     for key, (raw, known) in given.items():
-        r = by_key.get(key)
-        m = r.match if r is not None else next((mm for mm in matches if mm.condition.id == key), None)
-        name = m.condition.name if m is not None else raw
-        entries.append(_Entry(key, name, r.score if r is not None else 0.0, m, lit_by_key.get(key), given=raw, resolved=known))
+        m = by_id.get(key)
+        score = (1 - weight) * max(0.0, m.score if m else 0.0) / kb_top + weight * lit_scores.get(key, 0.0) / lit_top
+        entries.append(_Entry(key, m.condition.name if m is not None else raw, score, m, lit_by_key.get(key), given=raw, resolved=known))
     entries.sort(key=lambda e: -e.score)
     return entries
 
