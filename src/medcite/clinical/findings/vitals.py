@@ -95,18 +95,22 @@ def _temperature(m: re.Match) -> VitalReading | None:
     return None
 
 
-def _heart_rate(m: re.Match) -> VitalReading | None:
+def _rate(m: re.Match, plausible: tuple[int, int], above: tuple[int, str], below: tuple[int, str]) -> VitalReading | None:
+    """A rate per minute read from group 1: the finding ``above[1]`` over ``above[0]``, ``below[1]``
+    under ``below[0]``; nothing for a normal or implausible value (outside ``plausible``)."""
     v = int(m.group(1))
+    if not plausible[0] <= v <= plausible[1]:
+        return None
+    for hpo, hit in ((above[1], v > above[0]), (below[1], v < below[0])):
+        if hit:
+            return VitalReading(hpo, m.start(), m.end(), f"{v}/min")
+    return None
+
+
+def _heart_rate(m: re.Match) -> VitalReading | None:
     if m.group(2) is None and m.group(0)[:1] in "Pp" and len(m.group(0).split()[0]) == 1:
         return None  # a bare "P 90" without a unit is too ambiguous
-    if not 20 <= v <= 250:
-        return None
-    shown = f"{v}/min"
-    if v > 100:
-        return VitalReading("HP:0001649", m.start(), m.end(), shown)
-    if v < 50:
-        return VitalReading("HP:0001662", m.start(), m.end(), shown)
-    return None
+    return _rate(m, (20, 250), (100, "HP:0001649"), (50, "HP:0001662"))
 
 
 def _blood_pressure(m: re.Match) -> VitalReading | None:
@@ -123,17 +127,9 @@ def _blood_pressure(m: re.Match) -> VitalReading | None:
 
 
 def _resp_rate(m: re.Match) -> VitalReading | None:
-    v = int(m.group(1))
     if m.group(2) is None and len(m.group(0).split()[0]) == 1:
         return None  # a bare "R 20" without a unit
-    if not 4 <= v <= 80:
-        return None
-    shown = f"{v}/min"
-    if v > 20:
-        return VitalReading("HP:0002789", m.start(), m.end(), shown)
-    if v < 10:
-        return VitalReading("HP:0046507", m.start(), m.end(), shown)
-    return None
+    return _rate(m, (4, 80), (20, "HP:0002789"), (10, "HP:0046507"))
 
 
 def _spo2(m: re.Match) -> VitalReading | None:
