@@ -23,6 +23,14 @@ help, on ``--texts`` chunk texts (half PubMedQA, half BioASQ, interleaved).
 Usage:
   nice -n 15 python scripts/bench_embedders.py minilm [--json results/bench_embedders_minilm.json]
   nice -n 15 python scripts/bench_embedders.py e5 [--json results/bench_embedders_e5.json]
+  python scripts/bench_embedders.py matrix [--texts 256 --rounds 3 --pubmedqa-questions 100 ...]
+
+``matrix``: for each embedder (``--embedders``) × device (``--devices``, those present) ×
+precision (``--dtypes``), plus MiniLM's CPU backends (``--backends``): tokens/s and texts/s
+(median of ``--rounds`` interleaved rounds over ``--texts`` chunk texts), the process's peak
+RSS after the row, min/mean cosine to that embedder's CPU float32 vectors, and recall@10 on
+the PubMedQA / BioASQ dev subset (``--pubmedqa-questions``, ``--bioasq-questions``,
+``--distractors`` limit it; ``--no-recall`` skips it).
 """
 
 from __future__ import annotations
@@ -145,15 +153,17 @@ def minilm_speed(sample: list[str], tokens: int, backends: list[str], rounds: in
     return out
 
 
-def build_and_recall(docs, qsets, embedder_name: str, work: Path) -> dict:
+def build_and_recall(docs, qsets, embedder_name: str, work: Path, emb=None) -> dict:
+    """Build an index of ``docs`` with ``emb`` (default ``get_embedder(embedder_name)``) and
+    return its build figures and recall@10 (dense, hybrid) on ``qsets``."""
     from medcite.embedding import get_embedder
     from medcite.evaluation.retrieval import normalise_doc_id, recall_at_k
     from medcite.index import Index
     from medcite.index.writer import IndexWriter
     from medcite.retrieval import Retriever, SearchOptions
 
-    emb = get_embedder(embedder_name)
-    d = work / embedder_name.replace("@", "_")
+    emb = emb or get_embedder(embedder_name)
+    d = work / embedder_name.replace("@", "_").replace(" ", "_").replace(":", "")
     t0, c0 = time.perf_counter(), cpu()
     rep = IndexWriter(d, emb).build(docs)
     res = {"build_wall_s": time.perf_counter() - t0, "build_cpu_s": cpu() - c0, "embed_s": rep.embed_seconds,
@@ -276,9 +286,120 @@ def run_e5(a) -> dict:
     return out
 
 
+# -- embedder × backend × device matrix ---------------------------------------------------
+def matrix_variants(a) -> list[tuple[str, str, str]]:
+    """(embedder, backend/device, dtype) rows to measure: torch on each device asked for that
+    exists, in each dtype asked for (fp16 on GPUs only), plus the CPU backends of MiniLM."""
+    import torch
+
+    devices = [d for d in a.devices.split(",") if d == "cpu" or (d.startswith("cuda") and torch.cuda.is_available())]
+    out = []
+    for e in a.embedders.split(","):
+        for d in devices:
+            for dt in a.dtypes.split(","):
+                if dt == "fp16" and d == "cpu":
+                    continue
+                out.append((e, d, dt))
+        if e == "minilm":
+            out += [(e, b, "fp32") for b in a.backends.split(",") if b in ("onnx", "int8", "openvino")]
+    return out
+
+
+def matrix_embedder(e: str, where: str, dt: str):
+    """An embedder object for one row of :func:`matrix_variants` (its ``embed_for_index`` or
+    ``embed_documents`` is what is timed)."""
+    import torch
+
+    from medcite.embedding import E5SmallEmbedder, SentenceTransformerEmbedder, get_embedder, minilm_path
+
+    if where in ("onnx", "int8", "openvino"):
+        return get_embedder(f"{e}@{where}")
+    if e == "e5-small":
+        emb = E5SmallEmbedder(device=where)
+        emb._torch_target = (where, {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dt])
+        return emb
+    return SentenceTransformerEmbedder(minilm_path() if e == "minilm" else e, name=e, device=where, dtype=dt)
+
+
+def matrix_texts(a, count_tokens) -> list[str]:
+    """Chunk texts for the speed sample: ``--texts-jsonl`` (``{"text": …}`` rows) or the first
+    ``--texts`` chunks of PubMedQA and BioASQ, interleaved."""
+    if a.texts_jsonl:
+        return [r["text"] for r in jsonl(a.texts_jsonl)][: a.texts]
+    from medcite.embedding import get_embedder
+
+    emb = get_embedder("e5-small", "cpu")
+    tp, _ = chunk_texts(read_docs("pubmedqa")[: a.texts], emb)
+    tb, _ = chunk_texts(read_docs("bioasq")[: a.texts], emb)
+    return [t for pair in zip(tp, tb) for t in pair][: a.texts]
+
+
+def run_matrix(a) -> dict:
+    """tokens/s, texts/s, peak RSS, cosine to the CPU fp32 vectors and (unless --no-recall)
+    recall@10 for each embedder × backend × device × dtype, timed in interleaved rounds."""
+    import torch
+
+    rows = matrix_variants(a)
+    texts = matrix_texts(a, None)
+    if a.save_texts:
+        with open(a.save_texts, "w", encoding="utf-8") as f:
+            for t in texts:
+                f.write(json.dumps({"text": t}) + "\n")
+    embs, fns, tokens, rss = {}, {}, {}, {}
+    for r in rows:
+        emb = embs[r] = matrix_embedder(*r)
+        fn = fns[r] = getattr(emb, "embed_for_index", None) or emb.embed_documents
+        fn(texts[:8])  # warm-up: weights, kernels, exports
+        if r[0] not in tokens:
+            tokens[r[0]] = sum(min(emb.count_tokens(t), emb.max_tokens) for t in texts)
+    times = {r: [] for r in rows}
+    vecs = {}
+    for k in range(a.rounds):
+        for r in rows[k % len(rows):] + rows[: k % len(rows)]:
+            if r[1].startswith("cuda"):
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            vecs[r] = np.asarray(fns[r](texts))
+            times[r].append(time.perf_counter() - t0)
+            rss[r] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  round {k + 1}/{a.rounds}, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+    out = {"texts": len(texts), "tokens": tokens, "loadavg": os.getloadavg(), "rows": []}
+    print(f"\n{len(texts)} chunk texts; load average {out['loadavg'][0]:.1f} on {os.cpu_count()} CPUs; median of {a.rounds} interleaved rounds")
+    print(f"{'embedder':10s} {'where':9s} {'dtype':5s} {'tok/s':>8s} {'texts/s':>8s} {'× ref':>6s} {'RSS MiB':>8s} {'min cos':>8s} {'mean cos':>8s}")
+    for r in rows:
+        ref = (r[0], "cpu", "fp32")
+        w = float(np.median(times[r]))
+        cos = np.sum(vecs[r] * vecs[ref], axis=1) if ref in vecs else np.full(1, np.nan)
+        row = {"embedder": r[0], "where": r[1], "dtype": r[2], "tokens_per_s": tokens[r[0]] / w, "texts_per_s": len(texts) / w,
+               "peak_rss_mib": rss[r], "min_cos": float(cos.min()), "mean_cos": float(cos.mean()),
+               "speedup": float(np.median(times[ref]) / w) if ref in times else float("nan")}
+        if r[1].startswith("cuda"):
+            row["cuda_peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
+        out["rows"].append(row)
+        print(f"{r[0]:10s} {r[1]:9s} {r[2]:5s} {row['tokens_per_s']:8.0f} {row['texts_per_s']:8.1f} {row['speedup']:6.2f} {rss[r]:8.0f} {row['min_cos']:8.5f} {row['mean_cos']:8.5f}")
+    if not a.no_recall:
+        docs, qsets = subset(a.pubmedqa_questions, a.bioasq_questions, a.distractors)
+        work = Path(tempfile.mkdtemp(prefix="medcite-embmatrix-"))
+        try:
+            print(f"\nrecall@10 (top-10 distinct papers) on {len(docs)} records: " + ", ".join(f"{k} {len(v)} questions" for k, v in qsets.items()))
+            for r, row in zip(rows, out["rows"]):
+                res = build_and_recall(docs, qsets, " ".join(r), work, emb=embs[r])
+                row["recall"] = {k: v for k, v in res.items() if "recall" in k}
+                print(f"{' '.join(r):24s} " + " ".join(f"{k} {v:.3f}" for k, v in row["recall"].items()) + f"  build {res['build_tokens_per_s']:.0f} tok/s")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["minilm", "e5", "e5-worker"])
+    ap.add_argument("what", choices=["minilm", "e5", "matrix", "e5-worker"])
+    ap.add_argument("--embedders", default="e5-small,minilm", help="matrix: embedders")
+    ap.add_argument("--devices", default="cpu,cuda", help="matrix: devices (those torch does not see are skipped)")
+    ap.add_argument("--dtypes", default="fp32,bf16", help="matrix: precisions of the torch rows (fp16: GPUs only)")
+    ap.add_argument("--texts-jsonl", default=None, help="matrix: read the speed sample from this JSONL ({\"text\": …} rows)")
+    ap.add_argument("--save-texts", default=None, help="matrix: write the speed sample as JSONL")
+    ap.add_argument("--no-recall", action="store_true", help="matrix: speed and cosine only")
     ap.add_argument("--backends", default="st-encode,torch,onnx,int8,openvino,torch-int8")
     ap.add_argument("--sample", type=int, default=256, help="chunks in the speed sample (minilm)")
     ap.add_argument("--rounds", type=int, default=3)
@@ -296,7 +417,7 @@ def main() -> None:
     if a.what == "e5-worker":
         Path(a.out).write_text(json.dumps(e5_worker(a)))
         return
-    res = run_minilm(a) if a.what == "minilm" else run_e5(a)
+    res = {"minilm": run_minilm, "e5": run_e5, "matrix": run_matrix}[a.what](a)
     res["machine"] = {"cpus": os.cpu_count(), "loadavg_at_end": os.getloadavg()}
     if a.json:
         a.json.parent.mkdir(parents=True, exist_ok=True)

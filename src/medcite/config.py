@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         "torch",
         description="runtime of query embeddings for a sentence-transformers embedder: torch, onnx, openvino (float32 exports, same vectors) or auto (onnx when installed); medcite serve defaults to auto (name)",
     )
+    device: str = Field(
+        "auto",
+        description="where embedders run: auto (a CUDA GPU when torch sees one, else the CPU), cpu, cuda or cuda:N (torch device name); matrix products in bf16 on GPUs and on CPUs with native bf16 (MEDCITE_EMBED_DTYPE=fp32 turns that off)",
+    )
     chunk_overlap_tokens: int = Field(48, ge=0, description="overlap between consecutive chunks of a section (embedder tokens)")
     chunk_max_tokens: int | None = Field(None, ge=16, description="chunk size limit (embedder tokens); default: the embedder's max_tokens")
     top_k: int = Field(5, ge=1, description="passages retrieved for an answer (count)")

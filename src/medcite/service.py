@@ -67,7 +67,7 @@ class Medcite:
         name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
         name = canonical_embedder_name(name)
         if not for_queries:
-            return get_embedder(name)
+            return get_embedder(name, self.settings.device)
         backend = (self.settings.query_backend or "").strip() or "torch"  # set but empty = unset
         self._embedder = serving_embedder(name, backend, warn=logging.getLogger("medcite").warning)
         return self._embedder
@@ -242,7 +242,7 @@ class Medcite:
 
     def writer(self, embedder: Embedder | None = None, progress: Callable[[int, int], None] | None = None, lock_timeout: float | None = None) -> IndexWriter:
         """An :class:`IndexWriter` for the configured index."""
-        emb = embedder or self._embedder or get_embedder(canonical_embedder_name(self.settings.embedder))
+        emb = embedder or self._embedder or get_embedder(canonical_embedder_name(self.settings.embedder), self.settings.device)
         chunker = None
         if self.settings.chunk_max_tokens:
             chunker = ChunkerSettings(self.settings.chunk_max_tokens, self.settings.chunk_overlap_tokens)

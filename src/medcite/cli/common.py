@@ -28,6 +28,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state = {"verbose": False}
 
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="where to embed: auto (a CUDA GPU when there is one, default), cpu, cuda or cuda:N")]
 IndexOpt = Annotated[Optional[str], typer.Option("--index", "-i", help="index name under indexes/ or a path (default: the demo index 'default')")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 TopK = Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="passages to retrieve")]

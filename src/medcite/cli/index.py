@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from .common import IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
+from .common import DeviceOpt, IndexOpt, check_chunk_sizes, err, handle_errors, index_app, print_file_reports, progress_callback, service
 from ..errors import IndexNotFoundError, UsageError
 from ..index.changes import DUPLICATE_POLICIES, Event, WriteReport
 
@@ -43,7 +43,7 @@ def _embedder(svc, name: str | None):
     from ..embedding import get_embedder
     from ..index.manifest import canonical_embedder_name
 
-    return get_embedder(canonical_embedder_name(name)) if name else svc.embedder_for_index(for_queries=False)
+    return get_embedder(canonical_embedder_name(name), svc.settings.device) if name else svc.embedder_for_index(for_queries=False)
 
 
 def _run(label: str, quiet: bool, fn) -> WriteReport:
@@ -118,6 +118,7 @@ def index_update(
     lock_timeout: LockTimeout = None,
     quiet: Quiet = False,
     create: Annotated[bool, typer.Option("--create", help="create the index when it does not exist yet")] = False,
+    device: DeviceOpt = None,
 ) -> None:
     """Add new records, replace revised ones, skip unchanged ones and apply deletions.
 
@@ -127,7 +128,7 @@ def index_update(
     """
     if on_duplicate not in DUPLICATE_POLICIES:
         raise UsageError(f"unknown --on-duplicate {on_duplicate!r} (use {', '.join(DUPLICATE_POLICIES)})")
-    svc = service(index, lock_timeout=lock_timeout)
+    svc = service(index, lock_timeout=lock_timeout, device=device)
     from ..index import IndexDir
 
     target = IndexDir(svc.index_path)
@@ -186,6 +187,7 @@ def index_rebuild(
     overlap_tokens: Annotated[Optional[int], typer.Option("--overlap-tokens", min=0, help="overlap between chunks of a section (tokens)")] = None,
     lock_timeout: LockTimeout = None,
     quiet: Quiet = False,
+    device: DeviceOpt = None,
 ) -> None:
     """Re-chunk and re-embed every stored document into a new version, then swap it in.
 
@@ -195,7 +197,7 @@ def index_rebuild(
     from ..chunking import ChunkerSettings
     from ..index.writer import IndexWriter
 
-    svc = service(index, lock_timeout=lock_timeout)
+    svc = service(index, lock_timeout=lock_timeout, device=device)
     emb = _embedder(svc, embedder)
     chunker = None
     if chunk_tokens or overlap_tokens is not None:

@@ -17,7 +17,7 @@ from rich.markup import escape
 from ..errors import UsageError
 from .answers import ask_generative, render_answer
 from .common import (
-    BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, EvidenceOpt, PubTypeOpt, app, check_chunk_sizes, err, handle_errors,
+    BaseUrlOpt, DeviceOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, EvidenceOpt, PubTypeOpt, app, check_chunk_sizes, err, handle_errors,
     index_app, out, print_file_reports, print_json, progress_callback, service,
 )
 
@@ -39,6 +39,7 @@ def index_build(
     flat_max: Annotated[Optional[int], typer.Option("--flat-max", min=0, help="auto: largest index kept exact (default 100000 vectors)")] = None,
     ray: Annotated[Optional[str], typer.Option("--ray", help="read, chunk and embed on Ray: 'local' (a local Ray instance) or a cluster address (ray://host:10001, auto)")] = None,
     embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached)")] = None,
+    device: DeviceOpt = None,
 ) -> None:
     """Build an index from PATHS (replacing its previous content) as a new version."""
     vopts = _vector_options(index_type, shards, nprobe, ef_search, flat_max)
@@ -47,7 +48,7 @@ def index_build(
         from ..embedding.backends import with_backend
 
         embedder = with_backend(embedder or Settings().embedder, embedder_backend)
-    svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, chunk_overlap_tokens=overlap_tokens, lock_timeout=lock_timeout)
+    svc = service(index, embedder=embedder, chunk_max_tokens=chunk_tokens, chunk_overlap_tokens=overlap_tokens, lock_timeout=lock_timeout, device=device)
     check_chunk_sizes(chunk_tokens, svc.settings.chunk_overlap_tokens)
     from ..index import IndexDir
 
@@ -119,7 +120,7 @@ def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
         out.print(f"vectors  {escape(info.get('vector_index', ''))} ({extra}{tomb})".replace(" ()", ""), highlight=False)
     b = info.get("build", {})
     if b:
-        out.print(f"last write {b.get('operation', '')}: {b.get('seconds', 0):.1f} s ({b.get('embed_seconds', 0):.1f} s embedding {b.get('chunks_embedded', 0)} chunks) at {info['created_at']}")
+        out.print(f"last write {b.get('operation', '')}: {b.get('seconds', 0):.1f} s ({b.get('embed_seconds', 0):.1f} s embedding {b.get('chunks_embedded', 0)} chunks{' on ' + b['device'] if b.get('device') else ''}) at {info['created_at']}")
 
 
 @app.command("search")

@@ -383,7 +383,7 @@ def backend_embedder(name: str):
     base, backend = split_name(name)
     full = with_backend(base, backend)
     if backend == "torch":
-        return SentenceTransformerEmbedder(minilm_path() if base == "minilm" else base, name=base)
+        return SentenceTransformerEmbedder(minilm_path() if base == "minilm" else base, name=base, device="cpu")
     emb = ExportedEmbedder(base, backend)
     emb.name = full
     return emb

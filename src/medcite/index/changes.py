@@ -34,6 +34,8 @@ class WriteReport:
             (vector and chunk id kept, not re-embedded).
         tokens_embedded: their total length in the embedder's tokens.
         seconds, embed_seconds: wall-clock time of the whole write and of embedding alone.
+        device: where the chunks were embedded and in which precision (``"cpu bf16"``,
+            ``"cuda:0 bf16"``; the embedder's ``embed_device``, ``"cpu"`` when it has none).
         documents, chunks: size of the index after the write.
         operation: ``"build"``, ``"update"`` or ``"rebuild"``.
         notes: what the write did differently from what was asked, one line each (e.g. an
@@ -53,9 +55,13 @@ class WriteReport:
     tokens_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    device: str = ""
     documents: int = 0
     chunks: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def _on(self) -> str:
+        return f" on {self.device}" if self.device and self.chunks_embedded else ""
 
     def summary(self) -> str:
         """One line for the CLI (the notes, when any, at its end)."""
@@ -63,7 +69,7 @@ class WriteReport:
         if self.operation == "rebuild":
             return (
                 f"rebuilt {self.documents} documents / {self.chunks} chunks; {self.chunks_embedded} chunks embedded in"
-                f" {self.embed_seconds:.1f} s of {self.seconds:.1f} s ({self.version})"
+                f" {self.embed_seconds:.1f} s{self._on()} of {self.seconds:.1f} s ({self.version})"
             ) + notes
         parts = [
             f"{len(self.added)} added", f"{len(self.replaced)} replaced", f"{len(self.unchanged)} unchanged",
@@ -76,7 +82,7 @@ class WriteReport:
         reused = f" ({self.chunks_reused} unchanged chunks of revised records kept)" if self.chunks_reused else ""
         return (
             ", ".join(parts)
-            + f"; {self.chunks_embedded} chunks embedded{reused} in {self.embed_seconds:.1f} s of {self.seconds:.1f} s;"
+            + f"; {self.chunks_embedded} chunks embedded{reused} in {self.embed_seconds:.1f} s{self._on()} of {self.seconds:.1f} s;"
             + f" index now {self.documents} documents / {self.chunks} chunks"
             + (f" ({self.version})" if self.version else " (no change, nothing written)")
             + notes

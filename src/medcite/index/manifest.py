@@ -37,7 +37,7 @@ class Manifest:
         chunker: :meth:`ChunkerSettings.to_json`.
         counts: ``{"documents", "chunks"}``.
         files: relative path → sha256 hex of every other file in the version directory.
-        build: ``{"seconds", "embed_seconds", "chunks_embedded", "tokens_embedded"}`` of the
+        build: ``{"seconds", "embed_seconds", "chunks_embedded", "tokens_embedded", "device"}`` of the
             write that made this version (seconds are wall-clock).
         vector_index: FAISS index description (``"IDMap2,Flat"``), metric inner product.
         vector_params: type and search parameters of an approximate or sharded vector index

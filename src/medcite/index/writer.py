@@ -375,6 +375,7 @@ class IndexWriter:
                 store.commit()
                 report.chunks_embedded = total
                 report.embed_seconds = te
+                report.device = str(getattr(self.embedder, "embed_device", "cpu"))
                 self._point("store-written")
 
                 table = store.chunk_table()
@@ -403,7 +404,7 @@ class IndexWriter:
                     build={
                         "seconds": round(report.seconds, 3), "embed_seconds": round(te, 3),
                         "chunks_embedded": total, "chunks_reused": report.chunks_reused,
-                        "tokens_embedded": report.tokens_embedded, "operation": mode,
+                        "tokens_embedded": report.tokens_embedded, "operation": mode, "device": report.device,
                     },
                     next_chunk_id=next_id,
                     **factory.manifest_fields(vectors),
