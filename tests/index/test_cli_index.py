@@ -272,7 +272,7 @@ def test_model_directory_is_recorded_resolved_and_compared_resolved(tmp_path, mo
     from medcite.embedding import HashingEmbedder
     from medcite.index.manifest import canonical_embedder_name
 
-    def fake(name):  # a sentence-transformers directory, without loading a model
+    def fake(name, device=None):  # a sentence-transformers directory, without loading a model
         emb = HashingEmbedder(dim=32, max_tokens=64)
         emb.name = name
         return emb
