@@ -175,7 +175,7 @@ class E5Torch:
 
     The matrix products run in ``dtype`` (their weights stored in it, activations cast by
     ``torch.autocast``); embeddings, LayerNorm, softmax statistics and pooling stay float32.
-    bf16 on a CPU with AVX512-BF16 measured 1.45–1.6× the float32 tokens/s here with vectors
+    bf16 on a CPU with AVX512-BF16 measured 1.25× (load 2.5) to 1.36–1.7× (load 10–16) the float32 tokens/s here, vectors
     at cosine ≥ 0.99999 to float32 (min over 96 PubMedQA/BioASQ chunks), so it is the default
     where the CPU has it (:func:`medcite.embedding.device.compute_dtype`). Dynamic int8 (torch
     ``quantize_dynamic`` on the Linear layers, per-tensor or per-channel, with or without
