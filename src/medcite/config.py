@@ -20,6 +20,7 @@ class Settings(BaseSettings):
 
     index_root: Path = Field(Path("indexes"), description="directory holding named indexes (path)")
     index: str = Field("default", description="index name under index_root, or a path to an index directory")
+    milvus_uri: str | None = Field(None, description="Milvus to read an index from when there is no local copy of it: a server URI (http://host:19530; token from MEDCITE_MILVUS_TOKEN) or a Milvus Lite file (name)")
     embedder: str = Field("e5-small", description="embedder name: e5-small, minilm, or a sentence-transformers directory/id")
     query_backend: str = Field(
         "torch",

@@ -175,6 +175,21 @@ def uses_corpus_script(query: str) -> bool:
     return sum(1 for ch in letters if _LATIN.match(ch)) >= 0.5 * len(letters)
 
 
+def cap_per_paper(order: list[tuple[int, float]], docs: list, opts: SearchOptions) -> list[tuple[int, float]]:
+    """The first ``opts.top_k`` of ``order`` (``(chunk id, score)`` best first) keeping at most
+    ``opts.max_per_paper`` passages of each document (``docs[i]``: the document of ``order[i]``)."""
+    chosen: list[tuple[int, float]] = []
+    per_doc: dict = {}
+    for (cid, score), d in zip(order, docs):
+        if per_doc.get(d, 0) >= opts.max_per_paper:
+            continue
+        per_doc[d] = per_doc.get(d, 0) + 1
+        chosen.append((cid, score))
+        if len(chosen) == opts.top_k:
+            break
+    return chosen
+
+
 class Retriever:
     """Searches one :class:`Index` with one :class:`Embedder`.
 
@@ -267,15 +282,7 @@ class Retriever:
             order, docs = self._ranked(fused)
             if self._lexical_feedback_applies(queries, opts, multi) and order:
                 order, docs = self._lexical_feedback(queries[0], order, docs, mask, dense, vecs, opts, depth)
-            chosen: list[tuple[int, float]] = []
-            per_doc: dict[int, int] = {}
-            for (cid, score), d in zip(order, docs):
-                if per_doc.get(d, 0) >= opts.max_per_paper:
-                    continue
-                per_doc[d] = per_doc.get(d, 0) + 1
-                chosen.append((cid, score))
-                if len(chosen) == opts.top_k:
-                    break
+            chosen = cap_per_paper(order, docs, opts)
             if len(chosen) >= opts.top_k or depth >= n_allowed:
                 break
             depth = min(depth * 4, n_allowed)

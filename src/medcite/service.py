@@ -20,7 +20,7 @@ from .config import Settings
 from .documents import Answer, Document, Passage
 from .embedding import Embedder, get_embedder, serving_embedder
 from .errors import UsageError
-from .index import Index, resolve_index_path
+from .index import Index, open_index, resolve_index_path
 from .index.manifest import Manifest, canonical_embedder_name
 from .index.versions import IndexDir
 from .index.changes import WriteReport
@@ -64,7 +64,12 @@ class Medcite:
         if self._embedder is not None:
             return self._embedder if for_queries else getattr(self._embedder, "base", self._embedder)
         d = IndexDir(self.index_path)
-        name = Manifest.read(d.current_path()).embedder["name"] if d.exists() else self.settings.embedder
+        if d.exists():
+            name = Manifest.read(d.current_path()).embedder["name"]
+        elif self.settings.milvus_uri:  # a reader with no local copy: the manifest stored with the collection
+            name = self.index().embedder_name
+        else:
+            name = self.settings.embedder
         name = canonical_embedder_name(name)
         if not for_queries:
             return get_embedder(name, self.settings.device)
@@ -76,16 +81,18 @@ class Medcite:
         """The loaded index (opened once; reopened when a newer version was published)."""
         with self._lock:
             if self._index is None:
-                self._index = Index(self.index_path)
+                self._index = open_index(self.index_path, self.settings.milvus_uri)
             return self._index
 
     def reload_if_changed(self) -> bool:
         """Reopen the index when ``CURRENT`` names a newer version. Returns whether it did."""
-        d = IndexDir(self.index_path)
         current = self._index
-        if current is None or not d.exists() or d.current_name() == current.version:
+        if current is None:
             return False
-        new = Index(self.index_path)  # opened outside the lock: queries go on against the old version meanwhile
+        live = current.live_version()
+        if live is None or live == current.version:
+            return False
+        new = open_index(self.index_path, self.settings.milvus_uri)  # opened outside the lock: queries go on against the old version meanwhile
         with self._lock:
             if self._index is current:
                 self._index, self._retriever = new, None
@@ -104,7 +111,12 @@ class Medcite:
         if self._retriever is None or self._retriever.index is not ix:
             emb = self.embedder_for_index()
             ix.manifest.check_embedder(emb.name, emb.dim)
-            self._retriever = Retriever(ix, emb)
+            if getattr(ix, "backend", "local") == "milvus":
+                from .milvus_retrieval import MilvusRetriever
+
+                self._retriever = MilvusRetriever(ix, emb)
+            else:
+                self._retriever = Retriever(ix, emb)
         return self._retriever
 
     def options(self, **overrides) -> SearchOptions:

@@ -40,9 +40,15 @@ def index_build(
     ray: Annotated[Optional[str], typer.Option("--ray", help="read, chunk and embed on Ray: 'local' (a local Ray instance) or a cluster address (ray://host:10001, auto)")] = None,
     embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached)")] = None,
     device: DeviceOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="where searches run: local (FAISS + BM25 files, default) or milvus (a collection per version behind an alias)")] = "local",
+    milvus_uri: Annotated[Optional[str], typer.Option("--milvus-uri", help="milvus: a Milvus Lite file (default indexes/<name>/milvus.db) or http://host:19530 (token from $MEDCITE_MILVUS_TOKEN)")] = None,
 ) -> None:
     """Build an index from PATHS (replacing its previous content) as a new version."""
     vopts = _vector_options(index_type, shards, nprobe, ef_search, flat_max)
+    if backend not in ("local", "milvus"):
+        raise UsageError(f"unknown --backend {backend!r} (use local or milvus)")
+    if milvus_uri and backend != "milvus":
+        raise UsageError("--milvus-uri needs --backend milvus")
     if embedder_backend:
         from ..config import Settings
         from ..embedding.backends import with_backend
@@ -53,6 +59,9 @@ def index_build(
     from ..index import IndexDir
 
     IndexDir(svc.index_path).check_target()  # before reading the inputs
+    backend_spec = {"kind": "milvus", "uri": milvus_uri or str(svc.index_path / "milvus.db")} if backend == "milvus" else {}
+    if ray and backend_spec:
+        raise UsageError("--ray builds local indexes only; build with --backend milvus without --ray")
     if ray:
         from ..index.ray_build import ray_index_build
 
@@ -71,12 +80,9 @@ def index_build(
     if prog:
         prog.start()
     try:
-        if vopts is None:
-            rep = svc.index_build(docs, progress=cb, on_duplicate=on_duplicate)
-        else:
-            w = svc.writer(progress=cb)
-            w.vector_options = vopts
-            rep = w.build(docs, on_duplicate=on_duplicate)
+        w = svc.writer(progress=cb)
+        w.vector_options, w.backend = vopts, backend_spec
+        rep = w.build(docs, on_duplicate=on_duplicate)
     finally:
         if prog:
             prog.stop()
@@ -113,6 +119,7 @@ def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     c = info["chunker"]
     out.print(f"chunker  {c['max_tokens']} tokens max, {c['overlap_tokens']} overlap ({c.get('method', '')})")
     out.print(f"counts   {info['counts']['documents']} documents, {info['counts']['chunks']} chunks")
+    out.print(f"backend  {info.get('backend', 'local')}" + (f" ({escape(info['uri'])}, alias {info['alias']} → collection {info['collection']})" if info.get("collection") else ""), highlight=False)
     vp = info.get("vector_params") or {}
     if vp:
         extra = {"hnsw": f"efSearch {vp.get('ef_search')}", "ivfpq": f"nprobe {vp.get('nprobe')}"}.get(vp.get("index_type"), "")

@@ -20,7 +20,31 @@ from .factory import load_vectors
 from .vectors import VectorIndex
 from .versions import IndexDir
 
-__all__ = ["Index", "IndexDir", "Manifest", "resolve_index_path"]
+__all__ = ["Index", "IndexDir", "Manifest", "open_index", "resolve_index_path"]
+
+
+def open_index(path: Path, milvus_uri: str | None = None):
+    """The live version at ``path``, opened where its manifest says readers search it.
+
+    A local manifest naming the Milvus backend opens a :class:`~medcite.index.milvus.MilvusIndex`
+    (the collection behind its alias); with no index at ``path`` and ``milvus_uri`` given (a
+    reader on another machine), the alias ``medcite_<name>`` at that URI; else :class:`Index`.
+
+    Raises:
+        IndexNotFoundError, IndexCorruptError: see :class:`Index` and :class:`MilvusIndex`.
+    """
+    d = IndexDir(path)
+    if d.exists():
+        backend = Manifest.read(d.current_path()).backend
+        if backend.get("kind") == "milvus":
+            from .milvus import MilvusIndex
+
+            return MilvusIndex(backend["uri"], backend["alias"], d.root)
+    elif milvus_uri:
+        from .milvus import MilvusIndex, alias_for
+
+        return MilvusIndex(milvus_uri, alias_for(d.root.name), d.root)
+    return Index(path)
 
 
 def resolve_index_path(name_or_path: str | Path, root: Path) -> Path:
@@ -139,12 +163,17 @@ class Index:
         """Row numbers of ``chunk_ids`` (all must exist)."""
         return np.searchsorted(self.chunk_ids, chunk_ids)
 
+    def live_version(self) -> str | None:
+        """The version ``CURRENT`` names now (a reader polls it to reload)."""
+        return self.dir.current_name() if self.dir.exists() else None
+
     def info(self) -> dict:
         """Manifest plus location, for ``medcite index info``."""
         from dataclasses import asdict
 
         d = asdict(self.manifest)
         d["path"] = str(self.dir.root)
+        d["backend"] = "local"
         d["versions"] = self.dir.versions()
         return d
 

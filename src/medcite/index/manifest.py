@@ -44,6 +44,8 @@ class Manifest:
             (:class:`medcite.index.ann.AnnOptions` as JSON, plus ``factory``, ``tombstones``);
             empty for the default exact flat index.
         next_chunk_id: the next int64 chunk id to assign (ids are never reused).
+        backend: where readers search this version: empty for the local files;
+            ``{"kind": "milvus", "uri", "alias", "collection"}`` for :mod:`medcite.index.milvus`.
         field_sha256: field name → sha256 hex of the field's canonical JSON, for every field
             of :data:`READ_FIELDS`; filled in by :meth:`write`.
     """
@@ -58,6 +60,7 @@ class Manifest:
     vector_index: str = "IDMap2,Flat"
     vector_params: dict[str, Any] = field(default_factory=dict)
     next_chunk_id: int = 0
+    backend: dict[str, Any] = field(default_factory=dict)
     created_at: str = ""
     schema_version: int = SCHEMA_VERSION
     field_sha256: dict[str, str] = field(default_factory=dict)

@@ -34,7 +34,7 @@ from .changes import Event, WriteReport, resolve_events
 from .lexical import LexicalIndex
 from .manifest import Manifest, checksum_dir
 from .store import Store
-from . import factory
+from . import factory, milvus
 from .ann import AnnOptions
 from .vectors import VectorIndex
 from .versions import IndexDir
@@ -48,6 +48,7 @@ STAGES = (
     "locked", "cleaned", "rebuild-read", "planned", "tmp-created", "copied", "deleted", "embedding:<k>",
     "store-filled", "store-written", "bm25-written", "vectors-written", "manifest",
     "publish:fsynced", "publish:renamed", "publish:current-tmp", "publish:swapped", "published",
+    *milvus.STAGES,
 )
 
 def _crash_point(stage: str, hook: Hook | None) -> None:
@@ -127,6 +128,9 @@ class IndexWriter:
         vector_options: vector index type and parameters (:class:`~medcite.index.ann.AnnOptions`)
             for a build or rebuild; ``None`` = exact flat for a build, the rebuilt version's own
             for a rebuild. An update keeps the index's type.
+        backend: where readers search the new version: ``None`` = the live version's backend
+            (local for a new index); ``{}`` = local files; ``{"kind": "milvus", "uri": URI}``
+            = a collection per version behind an alias at ``URI`` (:mod:`medcite.index.milvus`).
 
     Attributes:
         chunk_fn: ``(doc, count_tokens, settings) -> list[Chunk]``, :func:`chunk_document` unless
@@ -143,6 +147,7 @@ class IndexWriter:
         hook: Hook | None = None,
         batch_size: int = 256,
         vector_options: AnnOptions | None = None,
+        backend: dict | None = None,
     ) -> None:
         self.dir = IndexDir(root)
         self.embedder = embedder
@@ -152,6 +157,7 @@ class IndexWriter:
         self.hook = hook
         self.batch_size = max(1, int(batch_size))
         self.vector_options = vector_options
+        self.backend = backend
         self.chunk_fn = chunk_document
 
     # -- public operations ------------------------------------------------------------------
@@ -256,6 +262,9 @@ class IndexWriter:
                     base = _checked_manifest(self.dir.root, base_path.name)  # never write on top of a damaged version
                     if mode == "update":
                         base.check_embedder(self.embedder.name, self.embedder.dim)
+            if base is not None and mode != "build" and base.backend.get("kind") == "milvus":
+                milvus.ensure_pushed(base_path, base, self._point)  # a killed push: the alias lags the live version
+            backend = self._backend_for(base)
             chunker = self._chunker_for(mode, base)
             incremental = mode == "update" and base is not None
 
@@ -407,6 +416,7 @@ class IndexWriter:
                         "tokens_embedded": report.tokens_embedded, "operation": mode, "device": report.device,
                     },
                     next_chunk_id=next_id,
+                    backend=backend,
                     **factory.manifest_fields(vectors),
                     created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 )
@@ -418,4 +428,18 @@ class IndexWriter:
                     shutil.rmtree(tmp, ignore_errors=True)
                 raise
             self._point("published")
+            if backend.get("kind") == "milvus":
+                milvus.push_version(self.dir.root / report.version, manifest, self._point)
+                report.seconds = time.perf_counter() - t0
         return report
+
+    def _backend_for(self, base: Manifest | None) -> dict:
+        """The new version's ``backend`` manifest field (collection named by version)."""
+        b = dict(self.backend if self.backend is not None else (base.backend if base else {}))
+        if b.get("kind") == "milvus":
+            b["uri"] = milvus.normalise_uri(b["uri"])
+            b["alias"] = b.get("alias") or milvus.alias_for(self.dir.root.name)
+            b["collection"] = f"{b['alias']}_{self.dir.next_name()}"
+        elif b:
+            raise UsageError(f"unknown index backend {b.get('kind')!r} (use local or milvus)")
+        return b

@@ -52,7 +52,6 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..documents import Answer
 from ..errors import MedciteError, UsageError
-from ..index.versions import IndexDir
 from ..privacy import mask_identifiers
 from .guard import RequestGuard, TokenBucket
 from .models import (
@@ -138,8 +137,8 @@ class IndexWatcher:
                 return
             self._last = now
         try:
-            live = IndexDir(self.service.index_path).current_name()
-            if live == self.service.index().version:
+            live = self.service.index().live_version()
+            if live is None or live == self.service.index().version:
                 return
         except MedciteError:
             return  # no index (yet), or CURRENT mid-replacement: the request reports its own error

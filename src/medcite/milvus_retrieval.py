@@ -1,0 +1,184 @@
+"""Hybrid retrieval on Milvus: the engine's dense and BM25 lists, fused by medcite's own fusion.
+
+Both lists are fetched from the collection (``search`` on the ``dense`` field, inner product;
+``search`` on the ``sparse`` field, Milvus's BM25 function) with the filters as a Milvus boolean
+expression inside each search (year range, excluded documents, evidence levels), so a filter
+is applied before the top-k cut exactly as in the local index. They are then fused by
+:func:`medcite.retrieval.zmuv` (z-score CombSUM, the default: a candidate found by one list
+gets its exact score from the other — its stored vector's inner product with the query, or
+a BM25 search restricted to the candidates' ids) or :func:`medcite.retrieval.rrf`, so rankings
+compare with the local backend's. Not applied on Milvus: lexical (RM3) and dense (Rocchio)
+pseudo-relevance feedback, which need the whole BM25 index in memory.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .documents import Passage
+from .errors import UsageError
+from .index.milvus import FIELDS, MilvusIndex
+from .retrieval import Retriever, SearchOptions, cap_per_paper, rrf, uses_corpus_script, zmuv
+
+#: Largest ``limit`` of one Milvus search (the engine's ``topk`` cap).
+MAX_LIMIT = 16384
+
+
+def filter_expression(opts: SearchOptions, exclude_docs: set[str] | None = None, evidence: list[str] | None = None) -> str:
+    """A Milvus boolean expression for the year range, excluded documents and evidence levels.
+
+    Documents without a year (stored as 0) are excluded when either year bound is set, as in
+    the local index. Returns ``""`` when nothing is filtered.
+    """
+    parts = []
+    if opts.year_from is not None:
+        parts.append(f"year >= {int(opts.year_from)} and year > 0")
+    if opts.year_to is not None:
+        parts.append(f"year <= {int(opts.year_to)} and year > 0")
+    if exclude_docs:
+        parts.append(f"doc_id not in {json.dumps(sorted(exclude_docs))}")
+    if evidence:
+        parts.append(f"evidence in {json.dumps(list(evidence))}")
+    return " and ".join(f"({p})" for p in parts)
+
+
+class MilvusRetriever(Retriever):
+    """Searches one :class:`MilvusIndex` with one :class:`Embedder` (the surface of
+    :class:`medcite.retrieval.Retriever`; ``index`` is a :class:`MilvusIndex`).
+
+    Raises:
+        EmbedderMismatchError: the index was built with another embedder.
+    """
+
+    index: MilvusIndex
+
+    # -- engine calls ----------------------------------------------------------------------
+    def _search(self, field: str, data, limit: int, expr: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """``(scores, chunk ids, doc ids)`` best first from one ANN / BM25 search."""
+        ix = self.index
+        metric = "IP" if field == "dense" else "BM25"
+        hits = ix.client.search(ix.collection, data=[data], anns_field=field, limit=max(1, min(limit, MAX_LIMIT)), filter=expr,
+                                output_fields=["doc_id"], search_params={"metric_type": metric})[0]
+        ids = np.array([h["chunk_id"] if "chunk_id" in h else h["id"] for h in hits], dtype=np.int64)
+        scores = np.array([h["distance"] for h in hits], dtype=np.float64)
+        if metric == "BM25":
+            scores = np.abs(scores)  # Milvus Lite reports BM25 as a negative distance, a cluster as a positive score
+        order = np.lexsort((ids, -np.round(scores, 5)))  # ties by chunk id, as FAISS and the local BM25 order them
+        docs = [hits[i]["entity"]["doc_id"] for i in order]
+        return scores[order], ids[order], docs
+
+    def _vectors(self, ids: np.ndarray) -> dict[int, np.ndarray]:
+        if not len(ids):
+            return {}
+        rows = self.index.client.query(self.index.collection, filter=f"chunk_id in {ids.tolist()}", output_fields=["dense"])
+        return {int(r["chunk_id"]): np.asarray(r["dense"], dtype=np.float32) for r in rows}
+
+    def _bm25_of(self, query: str, ids: np.ndarray) -> dict[int, float]:
+        if not len(ids):
+            return {}
+        s, got, _ = self._search("sparse", query, len(ids), f"chunk_id in {ids.tolist()}")
+        return dict(zip(got.tolist(), s.tolist()))
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, query: str | list[str], opts: SearchOptions = SearchOptions(), exclude_docs: set[str] | None = None,
+               query_vectors: list[np.ndarray] | None = None) -> list[Passage]:
+        """Retrieve passages for one query or several (multi-query: all lists fused by RRF).
+
+        Args/Returns/Raises: as :meth:`medcite.retrieval.Retriever.search`.
+        """
+        opts.validate()
+        queries = [query] if isinstance(query, str) else list(query)
+        queries = [q.strip() for q in queries if q and q.strip()]
+        if not queries:
+            raise UsageError("the query is empty")
+        n = len(self.index)
+        if n == 0:
+            return []
+        expr = filter_expression(opts, exclude_docs)
+        if expr:  # the filtered collection's size bounds the depth, as the local mask's does
+            n = int(self.index.client.query(self.index.collection, filter=expr, output_fields=["count(*)"])[0]["count(*)"])
+            if n == 0:
+                return []
+        multi = not isinstance(query, str)
+        qvecs = []
+        if opts.mode in ("hybrid", "dense"):
+            qvecs = [query_vectors[i] if query_vectors else self.embedder.embed_query(q) for i, q in enumerate(queries)]
+        depth = min(max(opts.candidates, opts.top_k * 2), n, MAX_LIMIT)
+        while True:
+            fused, doc_of, bm25_of = self._fused(queries, qvecs, opts, expr, depth, multi)
+            order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+            chosen = cap_per_paper(order, [doc_of[cid] for cid, _ in order], opts)
+            if len(chosen) >= opts.top_k or depth >= min(n, MAX_LIMIT):
+                break
+            depth = min(depth * 4, n, MAX_LIMIT)
+        return self._passages(chosen, queries[0], qvecs[0] if qvecs else None, bm25_of)
+
+    def _fused(self, queries, qvecs, opts: SearchOptions, expr: str, depth: int, multi: bool):
+        """``({chunk id: fused score}, {chunk id: doc id}, {chunk id: BM25 score} of the first query)``."""
+        doc_of: dict[int, str] = {}
+        lists: list[tuple[np.ndarray, float]] = []
+        bm25_first: dict[int, float] = {}
+        for qi, q in enumerate(queries):
+            wb = 1.0 if opts.mode == "bm25" else (opts.bm25_weight if uses_corpus_script(q) else 0.0)
+            lex = dense = None
+            if opts.mode in ("hybrid", "bm25") and wb > 0:
+                lex = self._search("sparse", q, depth, expr)
+                doc_of.update(zip(lex[1].tolist(), lex[2]))
+                if qi == 0:
+                    bm25_first = dict(zip(lex[1].tolist(), lex[0].tolist()))
+            if opts.mode in ("hybrid", "dense"):
+                dense = self._search("dense", qvecs[qi].tolist(), depth, expr)
+                doc_of.update(zip(dense[1].tolist(), dense[2]))
+            wd = opts.dense_weight if opts.mode == "hybrid" else 1.0
+            if opts.mode == "hybrid" and opts.fusion == "zscore" and not multi:
+                fused, extra = self._zscore(q, lex, dense, qvecs[qi], wb, wd, depth)
+                bm25_first.update(extra)
+                return fused, doc_of, bm25_first
+            if lex is not None:
+                lists.append((lex[1], wb))
+            if dense is not None:
+                lists.append((dense[1], wd))
+        return rrf(lists, opts.rrf_k), doc_of, bm25_first
+
+    def _zscore(self, query: str, lex, dense, qvec: np.ndarray, wb: float, wd: float, depth: int):
+        """Z-score CombSUM over the union of both lists on exact scores (see the module docstring).
+
+        Returns ``({chunk id: fused score}, {chunk id: BM25 score} fetched for dense-only candidates)``."""
+        d_scores, d_ids, _ = dense
+        if lex is None:
+            return dict(zip(d_ids.tolist(), (wd * zmuv(d_scores, d_scores)).tolist())), {}
+        l_scores, l_ids, _ = lex
+        cand = np.union1d(l_ids, d_ids).astype(np.int64)
+        cos = dict(zip(d_ids.tolist(), d_scores.tolist()))
+        missing = np.setdiff1d(cand, d_ids)
+        for cid, v in self._vectors(missing).items():
+            cos[cid] = float(v @ qvec)
+        bm = dict(zip(l_ids.tolist(), l_scores.tolist()))
+        extra = self._bm25_of(query, np.setdiff1d(cand, l_ids))
+        bm.update(extra)
+        ref = np.concatenate([l_scores, np.zeros(max(0, depth - len(l_scores)))])  # unmatched chunks score 0, as locally
+        c = cand.tolist()
+        fused = wd * zmuv(np.array([cos.get(i, 0.0) for i in c]), d_scores) + wb * zmuv(np.array([bm.get(i, 0.0) for i in c]), ref)
+        return dict(zip(c, fused.tolist())), extra
+
+    def _passages(self, chosen, query: str, qvec, bm25_of: dict[int, float]) -> list[Passage]:
+        if not chosen:
+            return []
+        ids = [cid for cid, _ in chosen]
+        rows = self.index.client.query(self.index.collection, filter=f"chunk_id in {ids}", output_fields=[*FIELDS, "dense"])
+        by_id = {int(r["chunk_id"]): r for r in rows}
+        if qvec is None:
+            qvec = self.embedder.embed_query(query)
+        out = []
+        for rank, (cid, score) in enumerate(chosen, start=1):
+            r = by_id[cid]
+            out.append(Passage(
+                chunk_id=cid, doc_id=r["doc_id"], text=r["text"], section=r["section"], start=r["start"], end=r["end"],
+                title=r["title"], pmid=r["pmid"] or None, year=r["year"] or None, journal=r["journal"],
+                mesh_terms=json.loads(r["mesh_terms"] or "[]"), publication_types=list(r["publication_types"] or []),
+                score=float(score), dense_score=float(np.asarray(r["dense"], dtype=np.float32) @ qvec),
+                bm25_score=bm25_of.get(cid), rank=rank,
+            ))
+        return out
