@@ -13,7 +13,15 @@ lexical pseudo-relevance feedback); ``hybrid-no-prf`` (the same without the feed
 recall@k: fraction of a question's gold PMIDs found among the top-k distinct papers, averaged
 over questions. MRR@10: reciprocal rank of the first gold paper within the top 10.
 
-Usage: python scripts/bench_retrieval.py --embedder e5-small [--rebuild] [--json out.json]
+``--backend milvus`` also serves the same version from Milvus Lite (a copy of the local index
+migrated without re-embedding: ``IndexWriter.migrate``) and prints both backends' rows and
+latencies from the same run, with the push time and the process memory each one added.
+``--corpus-records N`` indexes a subset: the gold papers of the evaluated questions, then other
+records in file order up to N (for a contended machine; recall is then not comparable with
+the full corpus's, only local with Milvus).
+
+Usage: python scripts/bench_retrieval.py --embedder e5-small [--rebuild] [--backend milvus]
+       [--limit 200 --corpus-records 3000] [--json out.json]
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from medcite.embedding import get_embedder  # noqa: E402
-from medcite.index import Index  # noqa: E402
+from medcite.index import Index, open_index  # noqa: E402
 from medcite.index.writer import IndexWriter  # noqa: E402
 from medcite.readers import FileReport, read_documents  # noqa: E402
 from medcite.retrieval import Retriever, SearchOptions  # noqa: E402
@@ -58,7 +66,30 @@ def metrics(ranked_pmids: list[list[str]], golds: list[list[str]]) -> dict[str, 
     return out
 
 
-def build(index_dir: Path, embedder_name: str, rebuild: bool) -> dict:
+def rss_mb() -> float:
+    """Resident memory of this process (MiB, from /proc)."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def corpus(limit: int | None, records: int | None) -> list:
+    """The bench documents: all, or the gold papers of the evaluated questions plus other
+    records in file order up to ``records``."""
+    docs = []
+    for name in ("pubmedqa", "bioasq"):
+        rep = FileReport(str(DATA / name / "abstracts.jsonl"))
+        docs.extend(read_documents(DATA / name / "abstracts.jsonl", rep))
+    if not records:
+        return docs
+    gold = {f"PMID:{p}" for ds in ("pubmedqa", "bioasq") for q in load_questions(ds, limit) for p in q["gold_pmids"]}
+    keep = [d for d in docs if d.id in gold]
+    rest = [d for d in docs if d.id not in gold]
+    return keep + rest[: max(0, records - len(keep))]
+
+
+def build(index_dir: Path, embedder_name: str, rebuild: bool, limit: int | None = None, records: int | None = None) -> dict:
     emb = get_embedder(embedder_name)
     if (index_dir / "CURRENT").exists() and not rebuild:
         ix = Index(index_dir)
@@ -66,10 +97,7 @@ def build(index_dir: Path, embedder_name: str, rebuild: bool) -> dict:
         b["reused"] = True
         return b
     t0 = time.perf_counter()
-    docs = []
-    for name in ("pubmedqa", "bioasq"):
-        rep = FileReport(str(DATA / name / "abstracts.jsonl"))
-        docs.extend(read_documents(DATA / name / "abstracts.jsonl", rep))
+    docs = corpus(limit, records)
     t_read = time.perf_counter() - t0
     last = [0.0]
 
@@ -88,11 +116,34 @@ def build(index_dir: Path, embedder_name: str, rebuild: bool) -> dict:
     }
 
 
-def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: dict) -> dict:
-    emb = get_embedder(embedder_name)
-    ix = Index(index_dir)
-    r = Retriever(ix, emb)
-    pmid_of = {d: (d.split(":", 1)[1] if d.startswith("PMID:") else d) for d in ix.doc_ids}
+def migrate_to_milvus(index_dir: Path) -> tuple[Path, dict]:
+    """``<index_dir>-milvus``: a copy of the local index served from a Milvus Lite file (made
+    once, by :meth:`IndexWriter.migrate`); returns it and the push's seconds."""
+    import shutil
+
+    target = index_dir.with_name(index_dir.name + "-milvus")
+    if (target / "CURRENT").exists() and Index(index_dir).manifest.counts == open_index(target).manifest.counts:
+        return target, {"reused": True}
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(index_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    rep = IndexWriter(target, None).migrate({"kind": "milvus", "uri": str(target / "milvus.db")})
+    return target, {"push_seconds": rep.seconds, "reused": False}
+
+
+def retriever_for(index_dir: Path, emb):
+    """The retriever the service would use for the index (local or Milvus)."""
+    from medcite.milvus_retrieval import MilvusRetriever
+
+    ix = open_index(index_dir)
+    return MilvusRetriever(ix, emb) if getattr(ix, "backend", "local") == "milvus" else Retriever(ix, emb)
+
+
+def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: dict, emb=None) -> dict:
+    emb = emb or get_embedder(embedder_name)
+    m0 = rss_mb()
+    r = retriever_for(index_dir, emb)
+    r.search("warm up", SearchOptions(top_k=10, **opts_kw))
+    loaded_mb = rss_mb() - m0
     results = {}
     latencies = []
     for ds in ("pubmedqa", "bioasq"):
@@ -117,7 +168,7 @@ def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: di
                 ps = r.search(q["question"], SearchOptions(top_k=10, max_per_paper=1, **kw), query_vectors=[v])
                 if mode == "hybrid":
                     latencies.append(("search", time.perf_counter() - t1))
-                ranked.append([pmid_of[p.doc_id] for p in ps])
+                ranked.append([p.doc_id.split(":", 1)[1] if p.doc_id.startswith("PMID:") else p.doc_id for p in ps])
             per_mode[mode] = metrics(ranked, golds)
         results[ds] = per_mode
         print(f"  evaluated {ds} ({len(qs)} questions) in {time.perf_counter() - t:.0f} s", file=sys.stderr)
@@ -135,8 +186,33 @@ def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: di
     results["latency_ms"] = {
         "query_p50": float(np.percentile(e2e, 50)), "query_p95": float(np.percentile(e2e, 95)),
         "embed_query_p50": float(np.percentile(emb_ms, 50)), "search_without_embedding_p50": float(np.percentile(srch_ms, 50)),
+        "search_without_embedding_p95": float(np.percentile(srch_ms, 95)),
     }
+    results["memory_mb"] = {"index_loaded": loaded_mb, "after_queries": rss_mb() - m0}
     return results
+
+
+def report(res: dict, b: dict, label: str) -> None:
+    """Print one backend's rows."""
+    print(f"\n== {label}  ({'reused index' if b.get('reused') else 'built now'})")
+    print(f"{'dev set':10s} {'system':13s} {'R@1':>6s} {'R@5':>6s} {'R@10':>6s} {'hit@10':>6s} {'MRR@10':>7s}")
+    for ds in ("pubmedqa", "bioasq"):
+        for mode, m in res[ds].items():
+            print(f"{ds:10s} {mode:13s} {m['recall@1']:6.3f} {m['recall@5']:6.3f} {m['recall@10']:6.3f} {m['hit@10']:6.3f} {m['mrr@10']:7.3f}")
+    if not b.get("reused") and "embed_seconds" in b:
+        secs = b.get("seconds", 0.0)
+        es = b.get("embed_seconds", 0.0)
+        toks = b.get("tokens_embedded", 0)
+        print(f"build: {secs:.1f} s total, {es:.1f} s inside the embedder ({100 * es / max(secs, 1e-9):.1f}%), "
+              f"{b.get('chunks_embedded', 0)} chunks, {toks} tokens, {toks / max(es, 1e-9):.0f} tokens/s")
+    if "push_seconds" in b:
+        print(f"push into Milvus Lite (no re-embedding): {b['push_seconds']:.1f} s")
+    lat = res["latency_ms"]
+    print(f"query latency (warm, retrieval incl. query embedding): p50 {lat['query_p50']:.1f} ms, p95 {lat['query_p95']:.1f} ms; "
+          f"query embedding p50 {lat['embed_query_p50']:.1f} ms; search without embedding p50 {lat['search_without_embedding_p50']:.1f} ms, "
+          f"p95 {lat['search_without_embedding_p95']:.1f} ms")
+    mem = res["memory_mb"]
+    print(f"memory added to the process: {mem['index_loaded']:.0f} MiB once opened, {mem['after_queries']:.0f} MiB after the queries")
 
 
 def main() -> None:
@@ -150,10 +226,13 @@ def main() -> None:
     ap.add_argument("--rrf-k", type=float, default=None)
     ap.add_argument("--fusion", choices=("zscore", "rrf"), default=None, help="fusion of the 'hybrid' rows (default: the library's)")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--backend", choices=("local", "milvus"), default="local", help="milvus: also serve the index from Milvus Lite and compare")
+    ap.add_argument("--corpus-records", type=int, default=None, help="index a subset: the evaluated questions' gold papers plus others up to N records")
     a = ap.parse_args()
-    index_dir = a.index_dir or ROOT / "indexes" / f"bench-{a.embedder}"
+    suffix = f"-q{a.limit}-n{a.corpus_records}" if a.corpus_records else ""
+    index_dir = a.index_dir or ROOT / "indexes" / f"bench-{a.embedder}{suffix}"
     print(f"index {index_dir} (embedder {a.embedder})", file=sys.stderr)
-    b = build(index_dir, a.embedder, a.rebuild)
+    b = build(index_dir, a.embedder, a.rebuild, a.limit, a.corpus_records)
     kw = {}
     if a.dense_weight is not None:
         kw["dense_weight"] = a.dense_weight
@@ -163,25 +242,25 @@ def main() -> None:
         kw["rrf_k"] = a.rrf_k
     if a.fusion is not None:
         kw["fusion"] = a.fusion
-    res = evaluate(index_dir, a.embedder, a.limit, kw)
+    emb = get_embedder(a.embedder)
+    res = evaluate(index_dir, a.embedder, a.limit, kw, emb)
     res["build"] = b
-    print(f"\n== {a.embedder}  ({'reused index' if b.get('reused') else 'built now'})")
-    print(f"{'dev set':10s} {'system':7s} {'R@1':>6s} {'R@5':>6s} {'R@10':>6s} {'hit@10':>6s} {'MRR@10':>7s}")
-    for ds in ("pubmedqa", "bioasq"):
-        for mode, m in res[ds].items():
-            print(f"{ds:10s} {mode:7s} {m['recall@1']:6.3f} {m['recall@5']:6.3f} {m['recall@10']:6.3f} {m['hit@10']:6.3f} {m['mrr@10']:7.3f}")
-    if not b.get("reused") or "embed_seconds" in b:
-        secs = b.get("seconds", 0.0)
-        es = b.get("embed_seconds", 0.0)
-        toks = b.get("tokens_embedded", 0)
-        print(f"build: {secs:.1f} s total, {es:.1f} s inside the embedder ({100 * es / max(secs, 1e-9):.1f}%), "
-              f"{b.get('chunks_embedded', 0)} chunks, {toks} tokens, {toks / max(es, 1e-9):.0f} tokens/s")
-    lat = res["latency_ms"]
-    print(f"query latency (warm, retrieval incl. query embedding): p50 {lat['query_p50']:.1f} ms, p95 {lat['query_p95']:.1f} ms; "
-          f"query embedding p50 {lat['embed_query_p50']:.1f} ms; search without embedding p50 {lat['search_without_embedding_p50']:.1f} ms")
+    report(res, b, f"{a.embedder} local (FAISS flat + bm25s)")
+    out = {"local": res}
+    if a.backend == "milvus":
+        mdir, mb = migrate_to_milvus(index_dir)
+        mres = evaluate(mdir, a.embedder, a.limit, kw, emb)
+        mres["build"] = mb
+        report(mres, mb, f"{a.embedder} Milvus Lite (FLAT IP + BM25 function)")
+        out["milvus"] = mres
+        print("\n== Milvus Lite minus local (recall@10 / MRR@10)")
+        for ds in ("pubmedqa", "bioasq"):
+            for mode in mres[ds]:
+                m, l_ = mres[ds][mode], res[ds][mode]
+                print(f"{ds:10s} {mode:13s} {m['recall@10'] - l_['recall@10']:+.3f} / {m['mrr@10'] - l_['mrr@10']:+.3f}")
     if a.json:
         a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(json.dumps(res, indent=2))
+        a.json.write_text(json.dumps(out if a.backend == "milvus" else res, indent=2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,14 @@ Uses the hashing embedder (fast, deterministic). The children are forked from on
 with ``OMP_NUM_THREADS=1`` (FAISS/OpenMP never starts a thread pool, so fork is safe), which
 makes ~45 kills take seconds instead of a Python start-up each.
 
-Usage: python scripts/fault_injection.py [--json] [--workdir DIR] [--keep] [--records N]
+``--milvus``: the same kills during an update of a Milvus-backed index (served by a
+``milvus-lite server`` on loopback that this script starts), at the writer's last local steps
+and at every step of the push (:data:`medcite.index.milvus.STAGES`); each child is a fresh
+process (gRPC clients do not survive a fork). Checked: the alias still serves the version
+before the write (or, once the alias was switched, the one after), and the next write re-pushes
+a version that went live locally but not on Milvus and leaves at most two collections.
+
+Usage: python scripts/fault_injection.py [--json] [--workdir DIR] [--keep] [--records N] [--milvus]
 Prints one line per kill point and a summary; ``--json`` prints one JSON object instead.
 Exit code 1 when any point failed.
 """
@@ -148,6 +155,17 @@ def leftovers(root: Path) -> list[str]:
     return bad
 
 
+def classify(sign, case: Path, before: dict, after: dict) -> tuple[str, dict | None, str | None]:
+    """``(outcome, signature, problem)`` of a killed write: what ``sign(case)`` reads as
+    ("before", "after", "mixed"); an index that does not load is a problem, reported."""
+    try:
+        sig = sign(case)
+    except Exception as e:
+        return "?", None, f"index does not load: {type(e).__name__}: {e}"
+    outcome = "before" if sig == before else "after" if sig == after else "mixed"
+    return outcome, sig, "index answers like neither the version before nor the one after the write" if outcome == "mixed" else None
+
+
 def run(workdir: Path, log, n_base: int = 20) -> dict:
     docs = corpus(n_base + max(2, n_base // 3))
     ops = operations(docs, n_base)
@@ -184,15 +202,9 @@ def run(workdir: Path, log, n_base: int = 20) -> dict:
             problem = None
             if not killed:
                 problem = f"child was not killed at the point (status {status})"
-            outcome = "?"
+            outcome, sig = "?", None
             if problem is None:
-                try:
-                    sig = signature(case)
-                    outcome = "before" if sig == before else "after" if sig == after else "mixed"
-                    if outcome == "mixed":
-                        problem = "index answers like neither the version before nor the one after the write"
-                except Exception as e:  # an index that does not load is a failure, reported
-                    problem = f"index does not load: {type(e).__name__}: {e}"
+                outcome, sig, problem = classify(signature, case, before, after)
             if problem is None:
                 try:  # the next write (here one with nothing to change) removes the leftovers
                     IndexWriter(case, embedder()).update([])
@@ -217,22 +229,133 @@ def run(workdir: Path, log, n_base: int = 20) -> dict:
     return results
 
 
+MILVUS_POINTS = ("embedding:1", "publish:swapped", "published", "milvus:created", "milvus:inserted:1", "milvus:loaded",
+                 "milvus:aliased", "milvus:dropped")
+
+
+def milvus_signature(root: Path) -> dict:
+    """What a reader of the alias observes (version, chunk count, ranked passages and scores)."""
+    from medcite.index import open_index
+    from medcite.milvus_retrieval import MilvusRetriever
+
+    ix = open_index(root)
+    r = MilvusRetriever(ix, embedder())
+    answers = [[[p.doc_id, p.chunk_id, p.section, p.text, round(p.score, 6), round(p.dense_score or 0.0, 6)]
+                for p in r.search(q, SearchOptions(top_k=5, max_per_paper=2))] for q in QUERIES]
+    return {"version": ix.version, "chunks": len(ix), "answers": answers}
+
+
+def run_milvus(workdir: Path, log, n_base: int, uri: str) -> dict:
+    """Kill -9 an update of a Milvus-backed index at :data:`MILVUS_POINTS` (child processes)."""
+    import subprocess
+
+    from medcite.index import milvus
+
+    docs = corpus(n_base + max(2, n_base // 3))
+    ops = operations(docs, n_base)
+    backend = {"kind": "milvus", "uri": uri}
+    ref = workdir / "m-ref"
+    IndexWriter(ref, embedder(), backend=backend).build(ops["base"])
+    before = milvus_signature(ref)
+    ops["update"](ref)
+    after = milvus_signature(ref)
+    assert after != before, "the update did not change what readers see; the test would prove nothing"
+    results = {"points": 0, "failures": [], "outcomes": {}}
+    for stage in MILVUS_POINTS:
+        results["points"] += 1
+        case = workdir / f"m-{stage.replace(':', '_')}"
+        IndexWriter(case, embedder(), backend=backend).build(ops["base"])
+        env = {**os.environ, "MEDCITE_CRASH_AT": stage, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.run([sys.executable, __file__, "--milvus-child", str(case), "--records", str(n_base)], env=env,
+                              capture_output=True, text=True, timeout=600)
+        killed = proc.returncode == -signal.SIGKILL
+        problem = None if killed else f"child was not killed at the point (exit {proc.returncode}: {proc.stderr[-300:]})"
+        outcome = "?"
+        if problem is None:
+            outcome, _sig, problem = classify(milvus_signature, case, before, after)
+        if problem is None:
+            try:  # the next write re-pushes a version that went live locally only, and drops strays
+                IndexWriter(case, embedder()).update([])
+                sig2 = milvus_signature(case)
+                client = milvus.connect(uri)
+                alias = milvus.alias_for(case.name)
+                colls = [c for c in client.list_collections() if c.startswith(alias + "_v")]
+                if len(colls) > 2:
+                    problem = f"collections left: {colls}"
+                elif sig2 not in (before, after):
+                    problem = "after the next write the alias serves a mixed version"
+                elif sig2 == before:
+                    ops["update"](case)  # the interrupted write never went live anywhere: redo it
+                    if milvus_signature(case)["answers"] != after["answers"]:
+                        problem = "rerunning the update after the crash did not reach the after-state"
+            except Exception as e:
+                problem = f"next write failed: {type(e).__name__}: {e}"
+        results["outcomes"][stage] = outcome
+        if problem:
+            results["failures"].append({"point": f"update@{stage}", "problem": problem})
+        log(f"milvus update@{stage:<24} {'killed' if killed else 'NOT KILLED':<10} reads as {outcome:<6} {'ok' if not problem else 'FAIL: ' + problem}")
+    results["before"] = sum(1 for v in results["outcomes"].values() if v == "before")
+    results["after"] = sum(1 for v in results["outcomes"].values() if v == "after")
+    return results
+
+
+def milvus_server(workdir: Path):
+    """Start ``milvus-lite server`` on a free loopback port; returns ``(process, uri)``."""
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    exe = shutil.which("milvus-lite") or str(Path(sys.executable).with_name("milvus-lite"))
+    proc = subprocess.Popen([exe, "server", "--data-dir", str(workdir / "milvus"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None or time.monotonic() - t0 > 60:
+                proc.kill()
+                raise SystemExit("milvus-lite server did not start")
+            time.sleep(0.2)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--workdir", type=Path, help="scratch directory (default: a new temp dir, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--records", type=int, default=20, help="records in the base index (>= 8)")
+    ap.add_argument("--milvus", action="store_true", help="kill updates of a Milvus-backed index (milvus-lite server on loopback)")
+    ap.add_argument("--milvus-child", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.milvus_child:  # a child of --milvus: run the update (MEDCITE_CRASH_AT kills it)
+        n = max(8, a.records)
+        operations(corpus(n + max(2, n // 3)), n)["update"](a.milvus_child)
+        return 3
     work = a.workdir or Path(tempfile.mkdtemp(prefix="medcite-faults-"))
     work.mkdir(parents=True, exist_ok=True)
+    server = None
     try:
-        res = run(work, (lambda _m: None) if a.json else print, max(8, a.records))
+        if a.milvus:
+            server, uri = milvus_server(work)
+            res = run_milvus(work, (lambda _m: None) if a.json else print, max(8, a.records), uri)
+        else:
+            res = run(work, (lambda _m: None) if a.json else print, max(8, a.records))
     finally:
+        if server is not None:
+            server.terminate()
+            server.wait(15)
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
     if a.json:
         print(json.dumps(res))
+    elif a.milvus:
+        print(f"\n{res['points']} kill points in a Milvus update: {res['before']} read as before, {res['after']} as after, "
+              f"{len(res['failures'])} failed")
     else:
         print(
             f"\n{res['points']} kill points ({len(res['stages']['update'])} in update, {len(res['stages']['rebuild'])} in rebuild): "

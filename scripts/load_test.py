@@ -19,6 +19,10 @@ What it does:
 Prints requests/s, latency p50/p95/p99/max (ms, client-side, wall clock), errors by kind, the
 update's duration and the versions seen. Goal from the issue: 0 errors, p95 ≤ 250 ms.
 
+``--backend milvus``: the copy is served from a ``milvus-lite server`` started on loopback
+(``medcite index migrate`` pushes it there without re-embedding), as it would be from a cluster;
+the update then builds a new collection and switches the alias while the server answers.
+
 Usage: nice -n 10 python scripts/load_test.py [--index PATH|NAME] [--clients 8] [--duration 30]
        [--update-docs 20] [--json out.json]
 """
@@ -119,6 +123,7 @@ def main() -> int:
                     help="run the update at this niceness (e.g. 19: a background writer yielding the CPU to the server)")
     ap.add_argument("--top-k", type=int, default=10)
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--backend", choices=("local", "milvus"), default="local", help="milvus: serve from a milvus-lite server on loopback")
     a = ap.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `timeout`/kill
@@ -129,6 +134,24 @@ def main() -> int:
         t0 = time.monotonic()
         idx = copy_index(src, tmp / src.name)
         print(f"index  {src} (version {(src / 'CURRENT').read_text().strip()}) copied to {idx} in {time.monotonic() - t0:.1f} s", flush=True)
+        if a.backend == "milvus":
+            mport = free_port()
+            exe = shutil.which("milvus-lite") or str(Path(sys.executable).with_name("milvus-lite"))
+            procs.append(subprocess.Popen([exe, "server", "--data-dir", str(tmp / "milvus"), "--host", "127.0.0.1", "--port", str(mport)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            t0 = time.monotonic()
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", mport), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() - t0 > 60:
+                        sys.exit("milvus-lite server did not start")
+                    time.sleep(0.2)
+            t0 = time.monotonic()
+            subprocess.run(medcite_cmd("index", "migrate", "--index", str(idx), "--milvus-uri", f"http://127.0.0.1:{mport}"),
+                           env={**os.environ, "MEDCITE_INDEX_ROOT": str(tmp)}, cwd=ROOT, check=True)
+            print(f"milvus milvus-lite server on 127.0.0.1:{mport}; index pushed in {time.monotonic() - t0:.1f} s", flush=True)
         token = secrets.token_urlsafe(24)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MEDCITE_API_TOKEN": token,
                "MEDCITE_RATE_LIMIT": "0", "MEDCITE_INDEX_ROOT": str(tmp)}
@@ -231,7 +254,7 @@ def main() -> int:
         n_ok = len(all_lat)
         n_err = sum(errors.values())
         res = {
-            "index": str(src), "clients": a.clients, "duration_s": round(elapsed, 1), "requests_ok": n_ok, "errors": n_err,
+            "index": str(src), "backend": a.backend, "clients": a.clients, "duration_s": round(elapsed, 1), "requests_ok": n_ok, "errors": n_err,
             "requests_per_s": round((n_ok + n_err) / elapsed, 1),
             "latency_ms": {k: round(float(np.percentile(all_lat, p)), 1) for k, p in (("p50", 50), ("p95", 95), ("p99", 99))} if n_ok else {},
             "latency_max_ms": round(float(all_lat.max()), 1) if n_ok else None,
@@ -266,7 +289,7 @@ def main() -> int:
             Path(a.json).write_text(json.dumps(res, indent=2))
         return 0
     finally:
-        for p in procs:
+        for p in reversed(procs):  # the server before the Milvus it reads
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
                 try:

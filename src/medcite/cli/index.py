@@ -218,4 +218,24 @@ def index_rebuild(
     _print_report(svc, rep, quiet)
 
 
+@index_app.command("migrate")
+@handle_errors
+def index_migrate(
+    index: IndexOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="local (FAISS + BM25 files) or milvus")] = "milvus",
+    milvus_uri: Annotated[Optional[str], typer.Option("--milvus-uri", help="milvus: a Milvus Lite file (default indexes/<name>/milvus.db) or http://host:19530 (token from $MEDCITE_MILVUS_TOKEN)")] = None,
+    lock_timeout: LockTimeout = None,
+) -> None:
+    """Serve the live version from another backend: copy it, unchanged and without re-embedding,
+    into a new version (on Milvus: a new collection, then the alias switch)."""
+    from ..index.writer import IndexWriter
+
+    if backend not in ("local", "milvus"):
+        raise UsageError(f"unknown --backend {backend!r} (use local or milvus)")
+    svc = service(index, lock_timeout=lock_timeout)
+    spec = {"kind": "milvus", "uri": milvus_uri or str(svc.index_path / "milvus.db")} if backend == "milvus" else {}
+    rep = IndexWriter(svc.index_path, None, lock_timeout=svc.settings.lock_timeout).migrate(spec)
+    _print_report(svc, rep, False)
+
+
 from . import pubmed as cli_pubmed  # noqa: E402,F401  (registers `medcite pubmed`)

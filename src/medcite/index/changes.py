@@ -37,7 +37,7 @@ class WriteReport:
         device: where the chunks were embedded and in which precision (``"cpu bf16"``,
             ``"cuda:0 bf16"``; the embedder's ``embed_device``, ``"cpu"`` when it has none).
         documents, chunks: size of the index after the write.
-        operation: ``"build"``, ``"update"`` or ``"rebuild"``.
+        operation: ``"build"``, ``"update"``, ``"rebuild"`` or ``"migrate"`` (copied to another backend).
         notes: what the write did differently from what was asked, one line each (e.g. an
             exact index built where IVF-PQ had too few passages to train).
     """
@@ -66,6 +66,8 @@ class WriteReport:
     def summary(self) -> str:
         """One line for the CLI (the notes, when any, at its end)."""
         notes = "".join(f"; note: {n}" for n in self.notes)
+        if self.operation == "migrate":
+            return f"copied {self.documents} documents / {self.chunks} chunks unchanged in {self.seconds:.1f} s ({self.version})" + notes
         if self.operation == "rebuild":
             return (
                 f"rebuilt {self.documents} documents / {self.chunks} chunks; {self.chunks_embedded} chunks embedded in"

@@ -69,7 +69,10 @@ def connect(uri: str):
 
         from pymilvus import MilvusClient
 
-        logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its query-iterator timestamp notice is not the user's concern
+        # the query iterator asks for a timestamp that Milvus Lite's in-process server does not
+        # implement; both sides log it, and pymilvus falls back to a client-side one
+        logging.getLogger("pymilvus").setLevel(logging.ERROR)
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     except ImportError:
         raise UsageError("the Milvus backend needs pymilvus and milvus-lite: pip install 'medcite[milvus]'") from None
     if "://" not in uri:

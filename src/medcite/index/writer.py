@@ -20,7 +20,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from ..embedding import Embedder, index_embed_fn
 from ..errors import IndexCorruptError, UsageError
 from .changes import Event, WriteReport, resolve_events
 from .lexical import LexicalIndex
-from .manifest import Manifest, checksum_dir
+from .manifest import MANIFEST, Manifest, checksum_dir
 from .store import Store
 from . import factory, milvus
 from .ann import AnnOptions
@@ -214,6 +214,46 @@ class IndexWriter:
         """
         self.dir.current_name()  # IndexNotFoundError before taking the lock
         return self._write("rebuild", None, "fail")
+
+    def migrate(self, backend: dict) -> WriteReport:
+        """Copy the live version unchanged (nothing re-embedded) into a new version that readers
+        search on ``backend`` (``{}``: local files; ``{"kind": "milvus", "uri": URI}``).
+
+        Raises:
+            IndexNotFoundError: there is no index to migrate.
+            IndexCorruptError: the live version fails its checksums or consistency checks.
+            IndexLockedError: another writer held the lock for ``lock_timeout`` seconds.
+        """
+        self.dir.current_name()
+        t0 = time.perf_counter()
+        report = WriteReport(operation="migrate")
+        with self.dir.lock(self.lock_timeout):
+            self.dir.clean_stale()
+            base_path = self.dir.current_path()
+            base = _checked_manifest(self.dir.root, base_path.name)
+            self.backend = backend
+            b = self._backend_for(base)
+            tmp = self.dir.new_tmp()
+            try:
+                for p in base_path.iterdir():
+                    if p.is_dir():
+                        shutil.copytree(p, tmp / p.name)
+                    elif p.name != MANIFEST:
+                        shutil.copy2(p, tmp / p.name)
+                manifest = replace(
+                    base, version=self.dir.next_name(), backend=b, files=checksum_dir(tmp),
+                    build={**base.build, "operation": "migrate"}, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                )
+                manifest.write(tmp)
+                report.version = self.dir.publish(tmp, self._point)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            if b.get("kind") == "milvus":
+                milvus.push_version(self.dir.root / report.version, manifest, self._point)
+        report.documents, report.chunks = base.counts["documents"], base.counts["chunks"]
+        report.seconds = time.perf_counter() - t0
+        return report
 
     # -- implementation ---------------------------------------------------------------------
     def _point(self, stage: str) -> None:
