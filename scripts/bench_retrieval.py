@@ -130,6 +130,28 @@ def migrate_to_milvus(index_dir: Path) -> tuple[Path, dict]:
     return target, {"push_seconds": rep.seconds, "reused": False}
 
 
+def probe_memory(index_dir: Path, embedder_name: str) -> dict:
+    """RSS a fresh process adds by opening ``index_dir`` and answering 100 dev questions (query
+    vectors computed first, so the embedder is not counted); MiB."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, __file__, "--embedder", embedder_name, "--probe-memory", str(index_dir)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _probe_memory_child(index_dir: Path, embedder_name: str) -> None:
+    emb = get_embedder(embedder_name)
+    qs = [q["question"] for q in load_questions("pubmedqa", 50) + load_questions("bioasq", 50)]
+    vecs = [emb.embed_query(q) for q in qs]
+    m0 = rss_mb()
+    r = retriever_for(index_dir, emb)
+    m1 = rss_mb()
+    for q, v in zip(qs, vecs):
+        r.search(q, SearchOptions(top_k=10), query_vectors=[v])
+    print(json.dumps({"opened": round(m1 - m0, 1), "after_100_queries": round(rss_mb() - m0, 1)}))
+
+
 def retriever_for(index_dir: Path, emb):
     """The retriever the service would use for the index (local or Milvus)."""
     from medcite.milvus_retrieval import MilvusRetriever
@@ -140,10 +162,7 @@ def retriever_for(index_dir: Path, emb):
 
 def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: dict, emb=None) -> dict:
     emb = emb or get_embedder(embedder_name)
-    m0 = rss_mb()
     r = retriever_for(index_dir, emb)
-    r.search("warm up", SearchOptions(top_k=10, **opts_kw))
-    loaded_mb = rss_mb() - m0
     results = {}
     latencies = []
     for ds in ("pubmedqa", "bioasq"):
@@ -188,7 +207,7 @@ def evaluate(index_dir: Path, embedder_name: str, limit: int | None, opts_kw: di
         "embed_query_p50": float(np.percentile(emb_ms, 50)), "search_without_embedding_p50": float(np.percentile(srch_ms, 50)),
         "search_without_embedding_p95": float(np.percentile(srch_ms, 95)),
     }
-    results["memory_mb"] = {"index_loaded": loaded_mb, "after_queries": rss_mb() - m0}
+    results["memory_mb"] = probe_memory(index_dir, embedder_name)
     return results
 
 
@@ -212,7 +231,7 @@ def report(res: dict, b: dict, label: str) -> None:
           f"query embedding p50 {lat['embed_query_p50']:.1f} ms; search without embedding p50 {lat['search_without_embedding_p50']:.1f} ms, "
           f"p95 {lat['search_without_embedding_p95']:.1f} ms")
     mem = res["memory_mb"]
-    print(f"memory added to the process: {mem['index_loaded']:.0f} MiB once opened, {mem['after_queries']:.0f} MiB after the queries")
+    print(f"memory a fresh process adds: {mem['opened']:.1f} MiB once the index is opened, {mem['after_100_queries']:.1f} MiB after 100 queries")
 
 
 def main() -> None:
@@ -228,7 +247,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--backend", choices=("local", "milvus"), default="local", help="milvus: also serve the index from Milvus Lite and compare")
     ap.add_argument("--corpus-records", type=int, default=None, help="index a subset: the evaluated questions' gold papers plus others up to N records")
+    ap.add_argument("--probe-memory", type=Path, default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.probe_memory:
+        _probe_memory_child(a.probe_memory, a.embedder)
+        return
     suffix = f"-q{a.limit}-n{a.corpus_records}" if a.corpus_records else ""
     index_dir = a.index_dir or ROOT / "indexes" / f"bench-{a.embedder}{suffix}"
     print(f"index {index_dir} (embedder {a.embedder})", file=sys.stderr)
