@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tests.clinical.conftest import clinical_docs
 from tests.conftest import make_docs
-from tests.index.milvus_fixtures import milvus_uri, unique_root  # noqa: F401  (fixture)
+from tests.index.milvus_fixtures import lite_server, milvus_uri, unique_root  # noqa: F401  (fixtures)
 
 from medcite.cli import app
 from medcite.config import Settings
