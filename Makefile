@@ -9,7 +9,7 @@ SHARED ?= ../shared/data
 CORPUS ?= $(SHARED)/pubmedqa/abstracts.jsonl
 INDEX  ?= default
 # the extras `make test` installs (and `make lock` locks); `make demo` installs the package alone
-EXTRAS ?= test,fast,bench,ray,llamacpp
+EXTRAS ?= test,fast,bench,ray,llamacpp,milvus
 # the lock: every direct and transitive dependency at one version with its sha256 hashes
 # (uv pip compile; refresh with `make lock`, after `make check-upgrades`)
 LOCK_TEST := requirements/test.lock
