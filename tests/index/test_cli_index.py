@@ -135,6 +135,12 @@ def test_remove_accepts_paths_as_typed(tmp_path, index_root, monkeypatch):
     res = runner.invoke(app, ["index", "remove", str(tmp_path / "papers" / "b.txt"), "papers/gone.txt", "-i", "cli"])
     assert res.exit_code == 1 and "1 deleted" in res.output and f"file:{tmp_path / 'papers' / 'gone.txt'}" in res.output
     assert not any(i.startswith("file:") for i in Index(index_root).doc_ids)
+    # a bare relative path of a file deleted since it was indexed (found by a break-test)
+    (tmp_path / "gone.txt").write_text("Notes\n\nWarfarin reversal with vitamin K.\n")
+    assert runner.invoke(app, ["index", "update", "gone.txt", "-i", "cli", "-q"]).exit_code == 0
+    (tmp_path / "gone.txt").unlink()
+    res = runner.invoke(app, ["index", "remove", "gone.txt", "-i", "cli"])
+    assert res.exit_code == 0 and "1 deleted" in res.output, res.output
 
 
 def test_rebuild_changes_chunking(index_root):

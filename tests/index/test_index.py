@@ -115,6 +115,12 @@ def _edit_manifest(root, edit):
         (lambda m: m["embedder"].update(normalize=False), "field 'embedder' does not match its checksum"),
         (lambda m: m["field_sha256"].pop("chunker"), "field 'chunker' has no checksum"),
         (lambda m: m.pop("field_sha256"), "field 'version' has no checksum"),
+        # found by a break-test: claiming the old schema does not switch the field checks off,
+        # and wrong-typed fields are named, not an AttributeError
+        (lambda m: m.update(schema_version=1, chunker={**m["chunker"], "max_tokens": m["chunker"]["max_tokens"] + 1}), "field 'chunker' does not match its checksum"),
+        (lambda m: m.update(field_sha256=None), "field 'field_sha256' is not a JSON object"),
+        (lambda m: m.update(vector_params=None), "field 'vector_params' is not a JSON object"),
+        (lambda m: m.update(schema_version="2"), "field 'schema_version' is '2', not an integer"),
     ],
 )
 def test_manifest_tampering_is_caught_on_load_and_before_writes(built_index, embedder, edit, message):

@@ -77,6 +77,12 @@ def _looks_like_path(s: str) -> bool:
     return s.startswith(("/", "./", "../", "~")) or "/" in s or Path(s).expanduser().exists()
 
 
+def _indexed_path(s: str, store) -> bool:
+    """Whether ``s``, read as a path (the file may be gone), names an indexed paper or file."""
+    fid = f"file:{Path(s).expanduser().resolve()}"
+    return store.get_document(fid) is not None or bool(store.ids_with_prefix(fid + "#"))
+
+
 def resolve_remove_ids(raw_ids: list[str], store) -> list[str]:
     """Document ids for what a user typed after ``index remove``: PMIDs (bare or ``PMID:``),
     ids as stored (``medquad:…``, ``file:/abs/path``), and file paths as typed (relative or
@@ -96,7 +102,7 @@ def resolve_remove_ids(raw_ids: list[str], store) -> list[str]:
             path, sep, frag = s[5:].partition("#")
             if not path.startswith("/"):
                 s = f"file:{Path(path).expanduser().resolve()}{sep}{frag}"
-        elif ":" not in s.split("/")[0] and _looks_like_path(s):
+        elif ":" not in s.split("/")[0] and (_looks_like_path(s) or (store.get_document(s) is None and _indexed_path(s, store))):
             s = f"file:{Path(s).expanduser().resolve()}"
         else:
             out.append(s)

@@ -169,9 +169,7 @@ class Index:
 
     def info(self) -> dict:
         """Manifest plus location, for ``medcite index info``."""
-        from dataclasses import asdict
-
-        d = asdict(self.manifest)
+        d = self.manifest.to_json()
         d["path"] = str(self.dir.root)
         d["backend"] = "local"
         d["versions"] = self.dir.versions()

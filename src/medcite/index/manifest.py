@@ -64,6 +64,8 @@ class Manifest:
     created_at: str = ""
     schema_version: int = SCHEMA_VERSION
     field_sha256: dict[str, str] = field(default_factory=dict)
+    #: the keys ``manifest.json`` held when read (not written back)
+    _raw_keys: frozenset = field(default=frozenset(), repr=False, compare=False)
 
     def field_digest(self, name: str) -> str:
         """sha256 hex of read field ``name`` as canonical JSON (sorted keys, no spaces)."""
@@ -72,6 +74,10 @@ class Manifest:
             value = {k: v for k, v in value.items() if k != "dim"}
         return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
+    def to_json(self) -> dict[str, Any]:
+        """The manifest as the JSON object ``manifest.json`` holds."""
+        return {k: v for k, v in asdict(self).items() if k != "_raw_keys"}
+
     def write(self, directory: Path) -> None:
         """Write ``manifest.json`` (fsynced) into ``directory``, with the checksums of its read
         fields (:data:`READ_FIELDS`) and the current schema version."""
@@ -79,7 +85,7 @@ class Manifest:
         self.schema_version = SCHEMA_VERSION
         self.field_sha256 = {name: self.field_digest(name) for name in READ_FIELDS}
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(asdict(self), f, indent=2, sort_keys=True)
+            json.dump(self.to_json(), f, indent=2, sort_keys=True)
             f.flush()
             os.fsync(f.fileno())
 
@@ -94,10 +100,16 @@ class Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             m = cls(**data)
+            m._raw_keys = frozenset(data)
         except FileNotFoundError:
             raise IndexCorruptError(f"{path}: manifest is missing") from None
         except (ValueError, TypeError) as e:
             raise IndexCorruptError(f"{path}: manifest is not valid ({e})") from None
+        for name in ("embedder", "chunker", "counts", "files", "build", "vector_params", "field_sha256"):
+            if not isinstance(getattr(m, name), dict):
+                raise IndexCorruptError(f"{path}: field {name!r} is not a JSON object (the manifest was edited)")
+        if not isinstance(m.schema_version, int) or isinstance(m.schema_version, bool):
+            raise IndexCorruptError(f"{path}: field 'schema_version' is {m.schema_version!r}, not an integer (the manifest was edited)")
         if m.schema_version not in READABLE_SCHEMAS:
             raise IndexCorruptError(f"{path}: schema version {m.schema_version} is not {SCHEMA_VERSION}; run medcite index rebuild")
         return m
@@ -113,8 +125,8 @@ class Manifest:
         path = directory / MANIFEST
         if self.version != directory.name and directory.name.startswith("v"):
             raise IndexCorruptError(f"{path}: field 'version' is {self.version!r}, but the version directory is {directory.name!r} (the manifest was edited)")
-        if self.schema_version < 2:
-            return
+        if self.schema_version < 2 and "field_sha256" not in self._raw_keys:
+            return  # written before field checksums (a manifest that carries them is checked whatever it claims)
         for name in READ_FIELDS:
             digest = self.field_sha256.get(name)
             if digest is None:

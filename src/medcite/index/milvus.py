@@ -233,9 +233,7 @@ def push_version(version_dir: Path, manifest: Manifest, point: Callable[[str], N
 
 
 def _manifest_json(m: Manifest) -> dict:
-    from dataclasses import asdict
-
-    d = asdict(m)
+    d = m.to_json()
     d["files"] = {}  # local checksums mean nothing to a remote reader
     return d
 
