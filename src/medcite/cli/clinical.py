@@ -6,79 +6,14 @@ clinical shape (``task``, ``input``, ``items``, ``references``, ``notes``, ``dis
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
-from functools import wraps
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from ..errors import UsageError
-from .common import (
-    BaseUrlOpt,
-    GeneratorOpt,
-    IndexOpt,
-    JsonOpt,
-    ModelOpt,
-    YearFrom,
-    YearTo,
-    EvidenceOpt,
-    PubTypeOpt,
-    app,
-    handle_errors,
-    out,
-    print_json,
-    service,
-)
-
-ItemsK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="items to list (candidates / options; sentences per part for summarize)")]
-PassagesOpt = Annotated[int | None, typer.Option("--passages", "-p", min=1, help="passages to read from the index")]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The options ``diagnose`` and ``treatments`` share: which index, how many items from how many
-    passages, which publication years and evidence levels, JSON output."""
-
-    index: str | None = None
-    top_k: int | None = None
-    passages: int | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    evidence: str | None = None
-    publication_type: list[str] | None = None
-    as_json: bool = False
-
-    def reading(self) -> dict:
-        """Keyword arguments for the service call: ``top_k``, ``passages``, ``year_from``, ``year_to``,
-        ``evidence``, ``publication_types``."""
-        return {"top_k": self.top_k, "passages": self.passages, "year_from": self.year_from, "year_to": self.year_to,
-                "evidence": self.evidence, "publication_types": tuple(self.publication_type) if self.publication_type else None}
-
-
-_SCOPE_OPTIONS = (
-    ("index", IndexOpt), ("top_k", ItemsK), ("passages", PassagesOpt), ("year_from", YearFrom), ("year_to", YearTo),
-    ("evidence", EvidenceOpt), ("publication_type", PubTypeOpt), ("as_json", JsonOpt),
-)
-
-
-def with_scope(command):
-    """Give ``command(argument, scope: Scope, **own)`` the :class:`Scope` options on the command line,
-    listed right after its argument (typer reads the signature built here)."""
-    own = list(inspect.signature(command, eval_str=True).parameters.values())
-    shared = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=alias, default=getattr(Scope, name))
-              for name, alias in _SCOPE_OPTIONS]
-
-    @wraps(command)
-    def run(**kwargs):
-        scope = Scope(**{name: kwargs.pop(name) for name, _ in _SCOPE_OPTIONS})
-        return command(scope=scope, **kwargs)
-
-    run.__signature__ = inspect.Signature([own[0], *shared, *own[2:]], return_annotation=None)
-    run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
-    return run
-
+from .common import IndexOpt, JsonOpt, app, handle_errors, out, print_json, service
+from .options import ItemsK, ModelChoice, Scope, bundled
 
 def render_references(refs) -> None:
     """Print a numbered reference list with evidence levels."""
@@ -146,15 +81,14 @@ def _candidate_lines(i: int, c) -> None:
 
 @app.command("diagnose")
 @handle_errors
-@with_scope
+@bundled("scope", Scope)
+@bundled("answerer", ModelChoice)
 def diagnose(
     findings: Annotated[str, typer.Argument(help="the case in any language: a findings list, a note or a vignette with vitals and labs")],
     scope: Scope,
     candidates: CandidatesOpt = None,
     cross_lingual: CrossOpt = False,
-    generator: GeneratorOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
+    answerer: ModelChoice = ModelChoice(),
 ) -> None:
     """Grounded differential for FINDINGS: conditions from the phenotype knowledge base and the
     indexed literature, each with citations, or marked "knowledge base only".
@@ -170,7 +104,7 @@ def diagnose(
     given = split_candidates(candidates) if candidates is not None else None
     if given is not None and not given:
         raise UsageError("--candidates is empty: give names separated by ';'")
-    svc = service(scope.index, generator=generator, generator_model=model, generator_base_url=base_url)
+    svc = service(scope.index, **answerer.settings())
     d = svc.diagnose(findings, candidates=given, embedder="e5-small" if cross_lingual else None, **scope.reading())
     if scope.as_json:
         print_json(d.to_json())
@@ -199,7 +133,7 @@ def diagnose(
 
 @app.command("treatments")
 @handle_errors
-@with_scope
+@bundled("scope", Scope)
 def treatments(
     condition: Annotated[str, typer.Argument(help="the condition, e.g. 'type 2 diabetes'")],
     scope: Scope,

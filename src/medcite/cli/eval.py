@@ -19,7 +19,8 @@ from typing import Annotated
 
 import typer
 
-from .common import BaseUrlOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, app, err, handle_errors, out, print_json, service
+from .common import IndexOpt, JsonOpt, app, err, handle_errors, out, print_json, service
+from .options import ModelChoice, bundled
 from ..evaluation.retrieval import (
     RECALL_KS,
     SYSTEMS,
@@ -123,12 +124,11 @@ def _plot_retrieval(d: Path, result: dict, rep) -> None:
 
 @eval_app.command("answers")
 @handle_errors
+@bundled("model_choice", ModelChoice)
 def eval_answers(
     questions: QuestionsArg,
     index: IndexOpt = None,
-    generator: GeneratorOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
+    model_choice: ModelChoice = ModelChoice(),
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", min=1, help="passages retrieved per question")] = None,
     labels: Annotated[bool, typer.Option("--labels/--no-labels", help="ask generating models for a final 'Answer: yes|no|maybe' line on yes/no/maybe questions")] = True,
     qrels: QrelsOpt = None,
@@ -141,7 +141,7 @@ def eval_answers(
     from ..evaluation.answers import evaluate_answers, with_label_request
 
     qs = load_questions(questions, qrels, limit)
-    svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
+    svc = service(index, **model_choice.settings())
     answerer = svc.answerer()
     generative = getattr(answerer, "generator", None) is not None
     retriever = svc.retriever()
@@ -154,7 +154,7 @@ def eval_answers(
 
     summary, records = evaluate_answers(qs, ask, request_labels=labels and generative, progress=_progress(quiet, "answers"))
     result = {
-        "index": svc.index().name, "generator": getattr(answerer, "name", str(generator)), "questions": str(questions),
+        "index": svc.index().name, "generator": getattr(answerer, "name", str(model_choice.generator)), "questions": str(questions),
         "labels_requested": bool(labels and generative), "summary": summary, "per_question": records,
     }
     if plot:

@@ -17,9 +17,10 @@ from rich.markup import escape
 from ..errors import UsageError
 from .answers import ask_generative, render_answer
 from .common import (
-    BaseUrlOpt, DeviceOpt, GeneratorOpt, IndexOpt, JsonOpt, ModelOpt, TopK, YearFrom, YearTo, EvidenceOpt, PubTypeOpt, app, check_chunk_sizes, err, handle_errors,
-    index_app, out, print_file_reports, print_json, progress_callback, service,
+    DeviceOpt, IndexOpt, JsonOpt, app, check_chunk_sizes, err, handle_errors, index_app, out, print_file_reports, print_json, progress_callback,
+    service,
 )
+from .options import ModelChoice, Reading, bundled
 
 @index_app.command("build")
 @handle_errors
@@ -132,28 +133,20 @@ def index_info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("search")
 @handle_errors
+@bundled("reading", Reading)
 def search(
     query: Annotated[str, typer.Argument(help="search text")],
-    index: IndexOpt = None,
-    top_k: TopK = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    evidence: EvidenceOpt = None,
-    publication_type: PubTypeOpt = None,
+    reading: Reading,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, bm25 or dense")] = "hybrid",
     fusion: Annotated[Optional[str], typer.Option("--fusion", help="hybrid fusion: zscore (default) or rrf")] = None,
     per_paper: Annotated[Optional[int], typer.Option("--per-paper", min=1, help="max passages per paper")] = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Retrieve passages for QUERY with their scores."""
     if not query.strip():
         raise UsageError("the query is empty")
-    svc = service(index)
-    passages = svc.search(
-        query, top_k=top_k or 10, year_from=year_from, year_to=year_to, mode=mode, fusion=fusion, max_per_paper=per_paper,
-        evidence=evidence, publication_types=tuple(publication_type) if publication_type else None,
-    )
-    if as_json:
+    svc = service(reading.index)
+    passages = svc.search(query, top_k=reading.top_k or 10, mode=mode, fusion=fusion, max_per_paper=per_paper, **reading.filters())
+    if reading.as_json:
         print(json.dumps({"query": query, "index": svc.index().name, "passages": [p.to_json() for p in passages]}, ensure_ascii=False))
         return
     if not passages:
@@ -171,31 +164,24 @@ def search(
 
 @app.command("ask")
 @handle_errors
+@bundled("reading", Reading)
+@bundled("answerer", ModelChoice)
 def ask(
     question: Annotated[str, typer.Argument(help="the clinical or research question")],
-    index: IndexOpt = None,
-    top_k: TopK = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    evidence: EvidenceOpt = None,
-    publication_type: PubTypeOpt = None,
-    as_json: JsonOpt = False,
-    generator: GeneratorOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
+    reading: Reading,
+    answerer: ModelChoice = ModelChoice(),
     stream: Annotated[bool, typer.Option("--stream", help="print the model's text as it is generated, then the guarded answer")] = False,
 ) -> None:
     """Answer QUESTION from the indexed literature with numbered citations (or abstain)."""
     if not question.strip():
         raise UsageError("the question is empty")
-    svc = service(index, generator=generator, generator_model=model, generator_base_url=base_url)
-    opts = {"top_k": top_k, "year_from": year_from, "year_to": year_to, "evidence": evidence,
-            "publication_types": tuple(publication_type) if publication_type else None}
+    svc = service(reading.index, **answerer.settings())
+    opts = {"top_k": reading.top_k, **reading.filters()}
     if svc.settings.generator != "extractive":
-        ask_generative(svc, question, as_json, stream, **opts)
+        ask_generative(svc, question, reading.as_json, stream, **opts)
         return
     ans = svc.ask(question, **opts)
-    if as_json:
+    if reading.as_json:
         print_json(ans.to_json())
         return
     render_answer(ans)

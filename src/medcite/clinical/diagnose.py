@@ -1,6 +1,8 @@
-"""Grounded differential: candidate conditions for a set of findings, each backed by passages.
+"""The literature side of the differential: conditions ranked over retrieved passages.
 
-Method (extractive, no language model):
+:func:`medcite.clinical.differential.differential` retrieves and combines this ranking with the
+phenotype knowledge base; this module holds the findings split, the result types
+(:class:`Candidate`, :class:`Diagnosis`) and :func:`rank_candidates`. Method (no language model):
 
 1. The findings text is split into findings (symptoms, signs, results) and context (age, sex).
 2. Each finding is one query and the whole text one more; :meth:`Retriever.search` fuses all
@@ -27,16 +29,12 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..answer.citations import references_for
 from ..documents import Passage, Reference
-from ..errors import UsageError
-from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
-from .propose import build_messages, parse_and_guard
 from .result import ClinicalResult, clinical_json
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
@@ -214,73 +212,6 @@ def _quote(text: str, forms: set[str]) -> str:
     return ""
 
 
-def diagnose(
-    findings_text: str,
-    retriever: Retriever,
-    vocabulary: Vocabulary,
-    opts: SearchOptions | None = None,
-    top_k: int = 10,
-    exclude_docs: set[str] | None = None,
-    max_queries: int = MAX_FINDING_QUERIES,
-    params: RankParams | None = None,
-    generator=None,
-    guard=None,
-) -> Diagnosis:
-    """Rank candidate conditions for ``findings_text`` from retrieved literature.
-
-    Args:
-        findings_text: free text (age, sex, symptoms, signs, results).
-        retriever: the index's retriever.
-        vocabulary: the index's condition vocabulary.
-        opts: retrieval options; ``opts.top_k`` is the number of passages read (not candidates;
-            default 40).
-        top_k: candidates returned.
-        exclude_docs: documents never used (leave-one-out evaluation).
-        max_queries: at most this many findings become queries of their own.
-        params: ranking knobs (default :class:`RankParams`).
-        generator: a :class:`~medcite.answer.generators.ChatGenerator`; when given, the model
-            proposes candidates first (see :mod:`medcite.clinical.propose`); proposals no cited
-            passage names are dropped, and the ranked candidates fill the remaining places.
-        guard: a :class:`~medcite.answer.guard.CitationGuard` that checks the model's reasons.
-
-    Returns:
-        a :class:`Diagnosis` (``candidates`` empty, with a note, when no passage supports any
-        condition).
-
-    Raises:
-        UsageError: empty findings or bad options. GeneratorError: the model failed.
-    """
-    if not findings_text or not findings_text.strip():
-        raise UsageError("the findings are empty")
-    if top_k < 1:
-        raise UsageError("top-k must be at least 1")
-    t0 = time.perf_counter()
-    findings, context = split_findings(findings_text)
-    if not findings:
-        raise UsageError("no clinical findings were recognised (give symptoms, signs or results, e.g. 'fever; cough; weight loss')")
-    joint = " ".join(findings_text.split())
-    queries = findings[:max_queries] + [joint] if len(findings) > 1 else [joint]
-    passages = retriever.search(queries, opts or SearchOptions(top_k=40), exclude_docs=exclude_docs)
-    t1 = time.perf_counter()
-    proposals, notes, gen_name = None, [], "extractive"
-    if generator is not None and passages:
-        budget = generator.context_tokens - generator.max_tokens - 32
-        system, user, sent = build_messages(findings_text, passages, min(top_k, 8), generator.count, budget)
-        reply = generator.generate(system, user)
-        proposals, dropped = parse_and_guard(reply.text, sent, vocabulary, guard)
-        gen_name = generator.name
-        if dropped:
-            notes.append(f"{dropped} model-proposed condition(s) dropped: no cited passage names them")
-    t2 = time.perf_counter()
-    diag = rank_candidates(findings_text, findings, context, passages, vocabulary, top_k, params, proposals)
-    diag.generator = gen_name
-    diag.notes = notes + diag.notes
-    diag.timings = {"retrieve": t1 - t0, "generate": t2 - t1, "rank": time.perf_counter() - t2, "total": time.perf_counter() - t0}
-    if generator is None:
-        del diag.timings["generate"]
-    return diag
-
-
 @dataclass(frozen=True)
 class RankParams:
     """Knobs of :func:`rank_candidates` (defaults as documented in the module doc).
@@ -311,13 +242,18 @@ def rank_candidates(
     vocabulary: Vocabulary,
     top_k: int = 10,
     params: RankParams | None = None,
-    proposals: list | None = None,
 ) -> Diagnosis:
     """Score conditions over already retrieved ``passages`` (best first); see the module doc.
 
-    ``proposals`` (guarded model proposals, :class:`medcite.clinical.propose.Proposal`, whose
-    passage numbers index ``passages``) come first, in the model's order; ranked candidates fill
-    the remaining places.
+    Args:
+        findings_text: the case as given. findings / context: :func:`split_findings` of it.
+        passages: the retrieved passages, best first (their ``score`` is the fused score).
+        vocabulary: the index's condition vocabulary. top_k: candidates returned.
+        params: ranking knobs (default :class:`RankParams`).
+
+    Returns:
+        a :class:`Diagnosis` whose candidates all cite at least one of ``passages`` (empty, with a
+        note, when no passage supports any condition).
     """
     params = params or RankParams()
     named = vocabulary.find(findings_text)
@@ -337,7 +273,7 @@ def rank_candidates(
         base = p.score / top * share * ((1 - params.passage_coverage) + params.passage_coverage * cov)
         for cid, link in links.items():
             votes.setdefault(cid, []).append((base * weights[link], i, link))
-    if not votes and not proposals:
+    if not votes:
         return Diagnosis(findings_text, findings, context, [], [], notes=["no known condition is named in or attached to the retrieved passages"])
     scored: dict[int, tuple[float, float, list, list[str]]] = {}
     for cid, vs in votes.items():
@@ -348,44 +284,27 @@ def rank_candidates(
         coverage = len(matched) / len(findings) if findings else 0.0
         score = evidence * (params.coverage_floor + (1 - params.coverage_floor) * coverage)
         scored[cid] = (score, evidence, vs, matched)
-    # entries: (condition id | None, name, score, evidence, votes, matched, explanation, proposed_by)
-    entries: list[tuple] = []
-    taken: set[int] = set()
-    for prop in proposals or []:
-        cites = [(1.0, n - 1, "model") for n in prop.passages]
-        if prop.condition_id is not None and prop.condition_id in scored:
-            score, evidence, vs, matched = scored[prop.condition_id]
-            vs = cites + [v for v in sorted(vs, key=lambda v: -v[0]) if v[1] + 1 not in prop.passages]
-        else:
-            support_tokens = set().union(*(passage_tokens[i] for _, i, _ in cites))
-            matched = [f for f, ok in zip(findings, _matched(finding_tokens, support_tokens)) if ok]
-            score, evidence, vs = 0.0, 0.0, cites
-        if prop.condition_id is not None:
-            taken.add(prop.condition_id)
-        entries.append((prop.condition_id, prop.name, score, evidence, vs, matched, prop.reason, "model"))
-    for cid, (score, evidence, vs, matched) in sorted(scored.items(), key=lambda kv: (-kv[1][0], vocabulary.conditions[kv[0]].name)):
-        if cid not in taken:
-            entries.append((cid, vocabulary.conditions[cid].name, score, evidence, sorted(vs, key=lambda v: -v[0]), matched, "", "retrieval"))
+    # entries: (condition id, name, score, evidence, votes, matched)
+    entries = [(cid, vocabulary.conditions[cid].name, score, evidence, sorted(vs, key=lambda v: -v[0]), matched)
+               for cid, (score, evidence, vs, matched) in sorted(scored.items(), key=lambda kv: (-kv[1][0], vocabulary.conditions[kv[0]].name))]
     order: list[int] = []  # 1-based passage numbers in citation order
     candidates = []
-    for cid, name, score, evidence, vs, matched, explanation, source in entries[:top_k]:
-        cond = vocabulary.conditions[cid] if cid is not None else None
-        forms = cond.forms if cond is not None else {normalize(name)}
+    for cid, name, score, evidence, vs, matched in entries[:top_k]:
+        cond = vocabulary.conditions[cid]
         cites, support = [], []
         for _, i, link in vs[:CITATIONS_PER_CANDIDATE]:
             if i + 1 not in order:
                 order.append(i + 1)
             n = order.index(i + 1) + 1
             cites.append(n)
-            quote = _quote(passages[i].title + "\n" + passages[i].text, forms) if link in ("text", "title", "model") else ""
+            quote = _quote(passages[i].title + "\n" + passages[i].text, cond.forms) if link in ("text", "title") else ""
             support.append({"n": n, "doc_id": passages[i].doc_id, "chunk_id": passages[i].chunk_id, "link": link, "quote": quote})
         candidates.append(
             Candidate(
-                condition=name, key=cond.key if cond is not None else normalize(name), cuis=sorted(cond.cuis) if cond else [],
-                semantic_group=cond.semantic_group if cond else "", score=round(score, 6), evidence=round(evidence, 6),
-                citations=cites, evidence_count=len(votes.get(cid, [])) if cid is not None else len(vs),
+                condition=name, key=cond.key, cuis=sorted(cond.cuis), semantic_group=cond.semantic_group,
+                score=round(score, 6), evidence=round(evidence, 6), citations=cites, evidence_count=len(votes[cid]),
                 matched_findings=matched, unexplained_findings=[f for f in findings if f not in matched], support=support,
-                named_in_findings=cid in named, explanation=explanation, proposed_by=source,
+                named_in_findings=cid in named,
             )
         )
     refs = references_for(passages, order)

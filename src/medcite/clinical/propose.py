@@ -1,26 +1,19 @@
-"""Candidates proposed by a generating model, kept only when a cited passage names them.
+"""Candidates proposed by a generating model for the differential.
 
-The model sees the findings and the retrieved passages numbered ``[1]..[k]`` and lists
-conditions, one per line, as ``Condition: reason [n]``. The guard then:
-
-* removes citation markers naming no sent passage (:func:`medcite.answer.citations.clean_markers`);
-* keeps a proposal only if at least one cited passage is tied to the condition: the passage's
-  document has it as MedQuAD focus or MeSH heading, or its title/text names it (vocabulary
-  matcher, or the normalised name as a phrase); citations to passages that do not name it are
-  dropped;
-* keeps the model's reason only when :class:`medcite.answer.guard.CitationGuard` finds it supported by
-  a cited passage (otherwise the candidate stays, without the reason).
+The model sees the (masked, when it runs off this machine) findings and the retrieved passages
+numbered ``[1]..[k]`` and lists conditions, one per line, as ``Condition: reason [n]``. Only the
+condition *names* are kept (:func:`proposal_names`); the model's reasons and citation markers are
+discarded. The names are then ranked and grounded exactly like a clinician's ``--candidates`` by
+:func:`medcite.clinical.differential.differential`: each is cited only with passages medcite itself
+retrieved and matched to it, or listed as "knowledge base only" with no citation, so a model can
+add a candidate to the list but never a source or a claim.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from ..answer.citations import clean_markers, markers_in
 from ..documents import Passage
-from .terms import normalize
-from .vocabulary import Vocabulary, passage_links
 
 RULES = (
     "You assist a clinician. Using ONLY the numbered sources, list up to {k} conditions that the sources connect "
@@ -29,23 +22,6 @@ RULES = (
     "that no source names. If no source names any condition, reply exactly: NONE"
 )
 _LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*([^:\[\]\n]{2,120}?)\s*(?::|—|–| - )\s*(.*)$")
-
-
-@dataclass
-class Proposal:
-    """One guarded model proposal.
-
-    Attributes:
-        name: the condition as the model named it (vocabulary display name when known).
-        condition_id: vocabulary id, or ``None`` for a name outside the vocabulary.
-        reason: the model's reason without markers ("" when the guard found it unsupported).
-        passages: 1-based numbers of the sent passages that name the condition and were cited.
-    """
-
-    name: str
-    condition_id: int | None
-    reason: str
-    passages: list[int] = field(default_factory=list)
 
 
 def build_messages(findings_text: str, passages: list[Passage], k: int, count, budget: int) -> tuple[str, str, list[Passage]]:
@@ -59,53 +35,6 @@ def build_messages(findings_text: str, passages: list[Passage], k: int, count, b
         if count(system, user) <= budget or len(sent) <= 1:
             return system, user, sent
         sent.pop()
-
-
-def _names(p: Passage, cid: int | None, name: str, vocabulary: Vocabulary) -> bool:
-    if cid is not None and cid in passage_links(p, vocabulary):
-        return True
-    key = normalize(name)
-    return bool(key) and f" {key} " in f" {normalize(p.title + ' ' + p.text)} "
-
-
-def parse_and_guard(raw: str, sent: list[Passage], vocabulary: Vocabulary, guard=None) -> tuple[list[Proposal], int]:
-    """Guarded proposals from the model's reply, and how many proposals were dropped.
-
-    Args:
-        raw: the model's text.
-        sent: the passages sent, numbered 1.. in this order.
-        vocabulary: the index vocabulary (to recognise conditions and their attachments).
-        guard: a :class:`~medcite.answer.guard.CitationGuard` to check reasons (``None``: reasons are dropped).
-    """
-    out: list[Proposal] = []
-    dropped = 0
-    seen: set[str] = set()
-    if raw.strip().upper().startswith("NONE"):
-        return out, 0
-    for line in raw.splitlines():
-        m = _LINE.match(line)
-        if not m:
-            continue
-        name = m.group(1).strip(" *_\"'")
-        cleaned = clean_markers(m.group(2), len(sent)).text
-        cited = markers_in(cleaned)
-        cond = vocabulary.lookup(name)
-        cid = cond.id if cond is not None else None
-        keep = [n for n in cited if _names(sent[n - 1], cid, name, vocabulary)]
-        key = cond.key if cond is not None else normalize(name)
-        if not keep or key in seen:
-            dropped += 0 if key in seen else 1
-            continue
-        seen.add(key)
-        reason = re.sub(r"\s*\[\d+\]", "", cleaned).strip()
-        if reason and guard is not None:
-            rep = guard.check(f"{reason} " + "".join(f"[{n}]" for n in keep), sent)
-            if not (rep.sentences and all(s.supported for s in rep.sentences)):
-                reason = ""
-        elif guard is None:
-            reason = ""
-        out.append(Proposal(cond.name if cond is not None else name, cid, reason, keep))
-    return out, dropped
 
 
 def proposal_names(raw: str) -> list[str]:
