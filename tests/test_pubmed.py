@@ -192,6 +192,23 @@ def test_no_network_fails_at_once_with_one_line():
     assert calls["n"] == 1 and "\n" not in str(e.value)
 
 
+def test_failed_search_leaves_no_empty_output_directory(tmp_path):
+    clock = FakeClock()
+
+    def offline(request):
+        raise httpx.ConnectError("[Errno -2] Name or service not known")
+
+    c = EutilsClient(transport=httpx.MockTransport(offline), clock=clock, sleep=clock.sleep)
+    out = tmp_path / "new" / "fetch"
+    with pytest.raises(PubmedError):
+        fetch("asthma", out, 5, c)
+    assert not out.exists() and not out.parent.exists()
+    (tmp_path / "a-file").write_text("keep me")
+    with pytest.raises(UsageError, match="is a file"):
+        fetch("asthma", tmp_path / "a-file", 5, c)
+    assert (tmp_path / "a-file").read_text() == "keep me"
+
+
 def test_esearch_pages(tmp_path):
     clock = FakeClock()
     server = FakeNCBI(clock)

@@ -293,7 +293,8 @@ def fetch(
         raise UsageError("the PubMed query is empty")
     log = log or (lambda _m: None)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file; --out takes a directory")
     state_path = out / STATE
     state = {"query": query, "batches": []}
     if state_path.exists():
@@ -306,6 +307,7 @@ def fetch(
     rep = FetchReport()
     rep.count, pmids = client.esearch(query, max_records)
     rep.pmids = pmids
+    out.mkdir(parents=True, exist_ok=True)  # only once NCBI answered: a failed search leaves no empty directory
     log(f"esearch: {rep.count} records match; fetching {len(pmids)}")
     known = {p for b in state["batches"] for p in b["pmids"]}
     new = [p for p in pmids if p not in known]
