@@ -1,16 +1,19 @@
 #!/usr/bin/env python
-"""Calibrate the abstention threshold for questions in other languages (see
+"""Calibrate the abstention bars for questions in other languages (see
 :mod:`medcite.answer.relevance`), and measure the language-independent signals that were tried.
 
-Per language of ``tests/fixtures/questions_multilingual.json``: the best cosine of the 20
-``calibration_questions`` (translated PubMedQA dev questions 31–50) and of the 25
-``calibration_off_topic`` questions; suggested threshold = midpoint between the answerable 2nd
-percentile and the off-topic 98th percentile (the rule of ``scripts/calibrate_abstention.py``).
-The test questions of the fixture are not read. With ``--signals`` it also prints, for English
-questions (PubMedQA dev 31–230 and the 30 English off-topic questions), how well three signals
-separate answerable from off-topic: the best cosine, the best cosine standardised against a
-random background sample of 1,024 passages of the index, and the gap between the best and
-10th-best dense cosine.
+Per language of ``tests/fixtures/questions_multilingual.json``, with the hybrid top-5 passages
+the answerer sees: the best cosine and the distinctiveness (best minus the mean of the next
+four, :func:`medcite.answer.relevance.distinctiveness`) of the 20 ``calibration_questions``
+(translated PubMedQA dev questions 31–50) and of the negatives: the 25
+``calibration_off_topic`` questions and the 10 ``calibration_absent`` ones (medical topics no
+indexed abstract covers). Suggested bars: ``strict`` = the highest negative best cosine + 0.003
+(every negative abstains), ``distinct`` = the answerable 2nd percentile, and the gap above which
+a negative never reaches (the largest negative distinctiveness, reported). The test questions
+of the fixture are not read. With ``--signals`` it also prints, for English questions (PubMedQA
+dev 31–230 and the 30 English off-topic questions), how well three signals separate answerable
+from off-topic: the best cosine, the best cosine standardised against a random background
+sample of 1,024 passages of the index, and the gap between the best and 10th-best dense cosine.
 
 Usage: python scripts/calibrate_relevance.py --index /work/indexes/pubmedqa-e5 [--signals]
 """
@@ -31,13 +34,16 @@ sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from calibrate_abstention import DATA, OFF_TOPIC  # noqa: E402
+from medcite.answer.relevance import cross_lingual_floor, distinctiveness  # noqa: E402
 from medcite.embedding import get_embedder  # noqa: E402
 from medcite.index import Index  # noqa: E402
 from medcite.retrieval import Retriever, SearchOptions  # noqa: E402
 
 
-def best_cosine(r: Retriever, q: str) -> float:
-    return max((p.dense_score for p in r.search(q, SearchOptions(top_k=5)) if p.dense_score is not None), default=-1.0)
+def best_and_gap(r: Retriever, q: str) -> tuple[float, float]:
+    """``(best cosine, distinctiveness)`` over the hybrid top-5 passages (what the answerer sees)."""
+    s = [p.dense_score for p in r.search(q, SearchOptions(top_k=5)) if p.dense_score is not None]
+    return (max(s, default=-1.0), distinctiveness(s))
 
 
 def signals(r: Retriever, bg: np.ndarray, q: str) -> tuple[float, float, float]:
@@ -63,9 +69,18 @@ def main() -> None:
     fx = json.loads((ROOT / "tests" / "fixtures" / "questions_multilingual.json").read_text())
     print(f"embedder {ix.embedder_name}, index {a.index}")
     for lang, block in fx["languages"].items():
-        pos = np.array([best_cosine(r, q["question"]) for q in block["calibration_questions"]])
-        neg = np.array([best_cosine(r, q) for q in block["calibration_off_topic"]])
-        print(f"{lang}: n={len(pos)}/{len(neg)} " + separation("best cosine", pos, neg))
+        pos = np.array([best_and_gap(r, q["question"]) for q in block["calibration_questions"]])
+        neg = np.array([best_and_gap(r, q) for q in block["calibration_off_topic"] + block["calibration_absent"]])
+        absent = neg[len(block["calibration_off_topic"]):]
+        print(f"{lang}: n={len(pos)}/{len(neg)} " + separation("best cosine", pos[:, 0], neg[:, 0]))
+        print(f"  absent-topic negatives: best cosine {absent[:, 0].min():.3f}-{absent[:, 0].max():.3f}, distinctiveness max {absent[:, 1].max():.3f};"
+              f" all negatives: distinctiveness max {neg[:, 1].max():.3f}; answerable distinctiveness {pos[:, 1].min():.3f}-{pos[:, 1].max():.3f}")
+        strict, distinct = float(neg[:, 0].max()) + 0.003, float(np.percentile(pos[:, 0], 2))
+        bars = cross_lingual_floor(ix.embedder_name, lang, 0.86)
+        kept = np.mean([bars.admits(b, g) for b, g in pos])
+        refused = np.mean([not bars.admits(b, g) for b, g in neg])
+        print(f"  suggested strict {strict:.3f}, distinct {distinct:.3f}; shipped {bars.strict:.3f}/{bars.distinct:.3f}/gap {bars.gap:.3f}:"
+              f" answerable kept {kept:.3f}, negatives refused {refused:.3f}")
     if a.signals:
         rng = np.random.default_rng(0)
         ids = np.sort(rng.choice(ix.chunk_ids, size=min(1024, len(ix.chunk_ids)), replace=False))

@@ -14,7 +14,8 @@ Tasks (``--task``):
 * ``lists`` — BioASQ dev list questions: mean recall of the gold ``exact_answer`` items (see
   :func:`task_lists`); ``ask`` retrieves 10 passages for a list question, today's answerer the default 5.
 * ``languages`` — the translated PubMedQA questions of ``tests/fixtures/questions_multilingual.json``:
-  gold paper cited per language, and how many off-topic questions abstain.
+  gold paper cited per language, and how many off-topic and absent-topic questions (medical topics
+  no indexed abstract covers, with their English forms) abstain.
 
 Systems in the same run on the same retrieved passages: ``new`` (the answerer of this
 checkout), ``today`` (the extractive answerer of commit ``BASELINE_COMMIT``, loaded from git), and
@@ -197,9 +198,13 @@ def task_languages(svc: Medcite, new, old, _rows: list[dict]) -> dict:
                 answered += not ans.abstained
                 cited += bool({r.pmid for r in ans.references} & set(q["gold_pmids"]))
             off = sum(a.answer(q, svc.search(q)).abstained for q in block["off_topic"])
+            absent = sum(a.answer(q, svc.search(q)).abstained for q in block.get("absent", []))
             res[name] = {"gold_cited": cited / len(block["questions"]), "answered": answered, "n": len(block["questions"]),
-                         "off_topic_abstained": off, "off_topic_n": len(block["off_topic"])}
+                         "off_topic_abstained": off, "off_topic_n": len(block["off_topic"]),
+                         "absent_topic_abstained": absent, "absent_topic_n": len(block.get("absent", []))}
         out[lang] = res
+    en = fx.get("english_absent", {}).get("absent", [])
+    out["English absent-topic abstained"] = {name: sum(a.answer(q, svc.search(q)).abstained for q in en) for name, a in (("new", new), ("today", old))} | {"n": len(en)}
     return out
 
 

@@ -37,7 +37,7 @@ def test_language_thresholds(monkeypatch, embedder):
     assert relevance.language_threshold("e5-small@int8", "Chinese", 0.86) < 0.86
     assert relevance.language_threshold("e5-small", "Klingon", 0.86) == 0.86  # uncalibrated: the English rule
     ps = [_p(1, "PMID:41", "Statins reduced mortality after stroke in a cohort of 500 patients.", score=0.5)]
-    monkeypatch.setitem(relevance.LANGUAGE_THRESHOLDS, "hashing", {"Chinese": 0.4})
+    monkeypatch.setitem(relevance.LANGUAGE_THRESHOLDS, "hashing", {"Chinese": (0.4, 0.4)})
     a = ExtractiveAnswerer(embedder)
     a.threshold = 0.6  # the English threshold refuses this passage
     assert a.answer("Do statins reduce mortality after stroke?", ps).abstained

@@ -22,7 +22,7 @@ from .citations import references_for
 from .evidence_table import evidence_table
 from .lists import list_items
 from .multilingual import detect_language
-from .relevance import language_threshold
+from .relevance import cross_lingual_floor, distinctiveness
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -82,15 +82,16 @@ class ExtractiveAnswerer:
         scores = [p.dense_score if p.dense_score is not None else -1.0 for p in passages]
         best = max(scores, default=-1.0)
         language = detect_language(question)
-        floor = self.threshold if self.threshold_set else language_threshold(self.embedder.name, language, self.threshold)
+        bars = cross_lingual_floor(self.embedder.name, "English" if self.threshold_set else language, self.threshold)
+        gap = distinctiveness([s for s in scores if s > -1.0])
         notes: list[str] = []
-        if not passages or best < floor:
+        if not passages or not bars.admits(best, gap):
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
-                notes=[f"best evidence similarity {best:.3f} is below the threshold {floor:.3f}"
-                       + ("" if language == "English" else f" ({language} questions)")] if passages else ["no passages retrieved"],
+                notes=[self._below_note(best, gap, bars, language)] if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
+        floor = bars.strict if best >= bars.strict else bars.distinct
         if language != "English":
             notes.insert(0, f"the question ({language}) was matched across languages against the indexed literature; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
@@ -131,6 +132,18 @@ class ExtractiveAnswerer:
             keys.setdefault(number[u.passage], " ".join(x.text.strip() for x in u.sentences))  # with its antecedent
         ans.extra["evidence_table"] = [row.to_json() for row in evidence_table(ans, passages, keys)]
         return ans
+
+    @staticmethod
+    def _below_note(best: float, gap: float, bars, language: str) -> str:
+        """Why the answerer abstained (the figures compared)."""
+        note = f"best evidence similarity {best:.3f} is below the threshold {bars.strict:.3f}"
+        if language == "English":
+            return note
+        note += f" ({language} questions)"
+        if bars.distinct < bars.strict and best >= bars.distinct:
+            note += (f"; the best passage does not stand apart from the others (distinctiveness {gap:.3f} < {bars.gap:.3f}),"
+                     " as passages on a neighbouring topic do")
+        return note
 
     def _list_answer(self, question: str, passages: list[Passage], scores: list[float], floor: float, notes: list[str], t0: float) -> Answer | None:
         """A list answer (one cited item per line) from up to :data:`LIST_PASSAGES` passages that
