@@ -74,3 +74,56 @@ def test_options_are_whole_interventions():
     assert whole_name(s, "bypass") == "gastric bypass"
     assert whole_name("Patients treated with sulfonylurea and metformin were randomized.", "metformin") == "metformin"
     assert whole_name("No mention here.", "insulin") == "insulin"
+
+
+def test_names_are_trimmed_to_the_intervention():
+    from medcite.clinical.treatments import clean_name, is_modifier, whole_name
+
+    assert clean_name("receive anticoagulant therapy") == "anticoagulant therapy"
+    assert clean_name("chemotherapy between") == "chemotherapy"
+    assert clean_name("study whether exercise") == "exercise"
+    assert clean_name("proved carotid endarterectomy") == "carotid endarterectomy"
+    assert clean_name("Laparoscopic colectomy") == "Laparoscopic colectomy"
+    assert not is_modifier("administers") and not is_modifier("increasing") and is_modifier("targeted")
+    assert whole_name("Surgeons increasing psychotherapy sessions saw gains.", "psychotherapy") == "psychotherapy"
+
+
+def test_brand_generic_and_procedure_kinds_are_one_option():
+    from medcite.clinical.synonyms import intervention_key, lexicon_key
+
+    assert intervention_key("Glucophage") == intervention_key("metformin") == "metformin"
+    assert intervention_key("Glucophage XR") == "metformin"
+    assert lexicon_key("Roux-en-Y gastric bypass") == lexicon_key("Bariatric surgery") == "bariatric surgery"
+    assert lexicon_key("transplant") == lexicon_key("pancreatic transplantation") == "transplantation"
+    assert lexicon_key("albuterol") == lexicon_key("Ventolin") == "salbutamol"
+    assert lexicon_key("sitagliptin") is None and intervention_key("Insulin injections") == "insulin injection"
+
+
+def test_grouping_merges_synonyms_and_fragments():
+    from collections import Counter
+
+    from medcite.clinical.treatments import _group_interventions
+
+    texts = {
+        0: "Bariatric surgery such as gastric bypass induced remission of type 2 diabetes.",
+        1: "Glucophage lowered HbA1c in type 2 diabetes.",
+        2: "Metformin lowered HbA1c by 0.8% in type 2 diabetes.",
+        3: "Surgery was compared with medical care in type 2 diabetes.",
+    }
+    found = {"bariatric surgery": {0: "Bariatric surgery"}, "bypass": {0: "bypass"}, "glucophage": {1: "Glucophage"},
+             "metformin": {2: "Metformin"}, "surgery": {3: "Surgery"}}
+    surfaces = {k: Counter(v.values()) for k, v in found.items()}
+    merged, _surf, display = _group_interventions(found, surfaces, texts.__getitem__)
+    assert set(merged) == {"bariatric surgery", "metformin"}
+    assert sorted(merged["bariatric surgery"]) == [0] and sorted(merged["metformin"]) == [1, 2]  # "Surgery" alone: dropped
+    name, names = display["metformin"]
+    assert name == "metformin" and "Glucophage" in names
+    assert display["bariatric surgery"][0] == "bariatric surgery" and "gastric bypass" in display["bariatric surgery"][1]
+
+
+def test_a_passage_naming_two_kinds_equally_is_not_evidence_for_one():
+    from medcite.clinical.qualifiers import matches_qualifiers, qualifiers_of
+
+    t2 = qualifiers_of("type 2 diabetes")
+    assert not matches_qualifiers(t2, "Women with previous gestational diabetes or parents with type 2 diabetes did incremental exercise.")
+    assert matches_qualifiers(t2, "In type 2 diabetes, unlike type 1, metformin reduced type 2 complications.")

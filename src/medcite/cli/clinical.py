@@ -153,6 +153,9 @@ def treatments(
         out.print(f"\n{i:>2}. {escape(o.name)}  strongest evidence: {escape(o.best_level or 'not stated')}; {o.papers} paper(s) {_cites(o.citations)}", style="bold", highlight=False)
         n_text = f"; N = {o.participants:,} in the strongest paper" if o.participants else ""
         out.print(f"    evidence: {escape(levels)}{n_text}", highlight=False)
+        others = [n for n in o.names if n.lower() != o.name.lower()]
+        if others:
+            out.print(f"    also named: {escape(', '.join(others))}", highlight=False)
         if o.effect:
             _quote(o.effect["text"], o.effect["n"])
         elif o.quotes:

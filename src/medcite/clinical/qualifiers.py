@@ -3,9 +3,10 @@
 A treatment paper counts for the asked condition only when it is about the same kind of it. A
 qualifier family is a set of mutually exclusive variants, each with its surface patterns (diabetes
 type 1 / type 2 / gestational; paediatric / adult populations). When the asked condition names a
-variant, a passage qualifies when it names that variant at least as often as any conflicting one
-of the same family; a passage naming only conflicting variants, or no variant at all while naming
-another, is about another condition.
+variant, a passage qualifies when it names that variant more often than any conflicting one of
+the same family (a tie, "with gestational diabetes or type 2 diabetes", is not about the asked
+kind alone); a passage naming only conflicting variants, or no variant at all, is about another
+condition. For the age group a passage naming no age group is kept.
 """
 
 from __future__ import annotations
@@ -48,6 +49,6 @@ def matches_qualifiers(wanted: dict[str, str], text: str) -> bool:
             if other and not mine:  # a paediatric paper for an adult question, or the reverse
                 return False
             continue
-        if mine == 0 or other > mine:
+        if mine == 0 or other >= mine:  # a tie ("type 1 or type 2") is not about the asked kind alone
             return False
     return True

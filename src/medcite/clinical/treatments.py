@@ -4,15 +4,19 @@ Method: passages are retrieved for several phrasings ("<condition> treatment", "
 therapy", "treatment of <condition>", "<condition> management"; fused by RRF in
 :meth:`Retriever.search`); passages that do not name the condition, or name another kind of it
 (type 1 for a type 2 question, paediatric for adults: :mod:`~medcite.clinical.qualifiers`), are
-set aside. Treatment
+set aside; the passage itself must name the condition (the paper's MeSH headings do not count),
+since it is what each option quotes as evidence. Treatment
 names are found in the rest with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
 kept when it carries a drug stem, is a procedure, is in the index's treatment lexicon (MedQuAD
 treatment answers, MeSH), or is named by the "treated with X" / "X therapy" patterns in at
 least two PubMed papers; names that are themselves conditions are dropped. Each option cites the papers
 naming it (best retrieval rank first) and gives each paper's evidence level
 (:func:`~medcite.clinical.evidence.evidence_level`, publication types first, abstract wording
-otherwise). Options are ordered by the strongest evidence behind them, then by how many papers
-name them, then by retrieval score.
+otherwise). Names are widened to the whole intervention and trimmed of verbs ("receive anticoagulant
+therapy" → "anticoagulant therapy"); brand and generic names, spellings and the procedures of one
+kind are one option (:mod:`~medcite.clinical.synonyms`), and a name that is part of another
+option's name is folded into it. Options are ordered by the strongest evidence behind them,
+then by how many papers name them, then by retrieval score.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from .evidence import evidence_level, evidence_rank, is_from_text
 from .qualifiers import matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
 from .result import ClinicalResult, clinical_json
+from .synonyms import BRANDS, GROUPS, SPELLINGS, lexicon_key
 from .terms import normalize
 from .vocabulary import Vocabulary
 
@@ -44,6 +49,10 @@ DISCLAIMER = (
 #: Words before a treatment name that are not part of it.
 _NOT_MODIFIERS = {"using", "after", "before", "during", "receiving", "received", "underwent", "undergoing", "following", "versus", "vs",
                   "compared", "plus", "combined", "initial", "first", "new", "novel", "current", "standard", "conventional", "treated"}
+_NOT_MODIFIERS |= {"study", "whether", "receive", "administer", "include", "prove", "previous", "prior", "post", "days", "increasing",
+                   "flanking", "between", "underwent", "requiring", "require", "performed", "perform", "both", "either"}
+#: Verb-like forms that do qualify a treatment ("targeted therapy", "extended resection").
+_MODIFIER_VERB_FORMS = {"targeted", "extended", "assisted", "robot-assisted", "modified", "combined-modality", "living", "staged"}
 QUERY_TEMPLATES = ("{c} treatment", "{c} therapy", "treatment of {c}", "{c} management")
 CITATIONS_PER_OPTION = 5
 
@@ -66,6 +75,8 @@ class TreatmentOption:
             the option and reports an effect size, CI, p-value or percentage; ``{}`` when none does.
         participants: number of participants of the strongest cited paper (parsed from its
             abstract, :func:`medcite.answer.participants.parse_participants`), or ``None``.
+        names: every name the option goes by in the cited passages (brand and generic names,
+            the procedures grouped under one heading; :mod:`medcite.clinical.synonyms`).
     """
 
     name: str
@@ -79,6 +90,7 @@ class TreatmentOption:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     effect: dict[str, Any] = field(default_factory=dict)
     participants: int | None = None
+    names: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -100,11 +112,14 @@ class TreatmentReport(ClinicalResult):
         return clinical_json("treatments", self.condition, self.options, self, queries=self.queries)
 
 
-def _names_condition(p: Passage, cond_tokens: set[str], cond_ids: set[int], vocabulary: Vocabulary | None) -> bool:
-    if vocabulary is not None and cond_ids & (set(vocabulary.attached(p.doc_id)) | vocabulary.find(p.title + "\n" + p.text)):
+def names_condition(text: str, cond_tokens: set[str], cond_ids: set[int] = frozenset(), vocabulary: Vocabulary | None = None) -> bool:
+    """Whether ``text`` (a passage: title and text) itself names the condition: all its content
+    words (``cond_tokens``) occur in it, or the vocabulary finds one of the condition's forms in
+    it ("T2DM", "non-insulin-dependent diabetes"). The paper's MeSH headings do not count: the
+    passage quoted as evidence must say what it is about."""
+    if vocabulary is not None and cond_ids & vocabulary.find(text):
         return True
-    toks = set(content_tokens(p.title + " " + p.text))
-    return bool(cond_tokens) and cond_tokens <= toks
+    return bool(cond_tokens) and cond_tokens <= set(content_tokens(text))
 
 
 def _effect(text: str, surface: str) -> str:
@@ -121,11 +136,97 @@ def whole_name(sentence: str, surface: str) -> str:
     if not m:
         return surface
     kept: list[str] = []
-    for w in reversed(m.group(1).split()):  # the modifiers right before the name, up to a function word
-        if w.lower() in STOP or w.lower() in _NOT_MODIFIERS or not w[-1].isalnum():
+    for w in reversed(m.group(1).split()):  # the modifiers right before the name, up to a function word or a verb
+        if not is_modifier(w):
             break
         kept.insert(0, w)
     return " ".join([*kept, m.group(2)])
+
+
+def is_modifier(word: str) -> bool:
+    """Whether ``word`` can qualify a treatment name ("Laparoscopic", "low-dose", "gastric"): not a
+    function word, filler or verb form ("received", "increasing", "administers"), not a number."""
+    w = word.lower()
+    if w in STOP or w in _NOT_MODIFIERS or not w[-1].isalnum() or not w[0].isalpha():
+        return False
+    if w in _MODIFIER_VERB_FORMS:
+        return True
+    return not (w.endswith(("ed", "ing")) or (w.endswith("s") and not w.endswith(("ss", "us", "is", "ous"))))
+
+
+def clean_name(name: str) -> str:
+    """``name`` without leading words that do not qualify it and trailing function words
+    ("receive anticoagulant therapy" → "anticoagulant therapy", "chemotherapy between" →
+    "chemotherapy"); the last word is always kept."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower() in (STOP | _NOT_MODIFIERS):
+        words.pop()
+    while len(words) > 1 and not is_modifier(words[0]):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _fragment_of(small: str, big: str) -> bool:
+    """Whether the words of ``small`` are a contiguous whole-word part of ``big`` (or the same)."""
+    a, b = small.lower().split(), big.lower().split()
+    return any(b[i: i + len(a)] == a for i in range(len(b) - len(a) + 1))
+
+
+def _group_interventions(found: dict[str, dict[int, str]], surfaces: dict[str, Counter], text_of) -> tuple[dict, dict, dict]:
+    """Merge the option keys that name one intervention.
+
+    Each key gets a display name (its most frequent surface form, widened to the whole name in its
+    first passage, :func:`whole_name`, and trimmed, :func:`clean_name`); keys whose names map to
+    one intervention (:func:`~medcite.clinical.synonyms.intervention_key`: brand = generic,
+    procedures under their heading) are merged, and a name that is a whole-word part of another
+    option's name ("surgery" of "bariatric surgery") is merged into that option, with only the
+    passages that also name that option (the others are dropped: they may mean another surgery).
+
+    Returns:
+        ``(found, surfaces, display)`` keyed by the merged keys; ``display[key] = (name, names)``.
+    """
+    shown: dict[str, str] = {}
+    for k, where in found.items():
+        surface = surfaces[k].most_common(1)[0][0]
+        first = min(where)
+        q = _quote(text_of(first), where[first])
+        shown[k] = clean_name(whole_name(q, surface) if q else surface)
+    group = {k: lexicon_key(shown[k]) or lexicon_key(k) or option_key(shown[k]) or k for k in found}
+    members: dict[str, list[str]] = {}
+    for k in found:
+        members.setdefault(group[k], []).append(k)
+    size = {g: sum(len(found[k]) for k in ks) for g, ks in members.items()}
+    label = {g: (g if g in GROUPS or g in BRANDS.values() or g in SPELLINGS.values() else
+                 shown[max(ks, key=lambda k: (sum(surfaces[k].values()), -min(found[k])))]) for g, ks in members.items()}
+    for g in sorted(members, key=lambda g: len(label[g].split())):  # fold fragments into the widest option naming them
+        hosts = [h for h in members if h != g and members[h] and _fragment_of(label[g], label[h])]
+        if members[g] and hosts:
+            host = max(hosts, key=lambda h: (size[h], -len(label[h])))
+            host_names = [n.lower() for k in members[host] for n in (shown[k], *surfaces[k])]
+            for k in members[g]:  # a passage saying only "surgery" is no evidence for "bariatric surgery"
+                found[k] = {i: sf for i, sf in found[k].items() if any(n in text_of(i).lower() for n in host_names)}
+            members[host] += [k for k in members[g] if found[k]]
+            size[host] += sum(len(found[k]) for k in members[g])
+            members[g] = []
+    out_found: dict[str, dict[int, str]] = {}
+    out_surfaces: dict[str, Counter] = {}
+    display: dict[str, tuple[str, list[str]]] = {}
+    for g, ks in members.items():
+        if not ks:
+            continue
+        where: dict[int, str] = {}
+        counts: Counter = Counter()
+        for k in ks:
+            for i, sf in found[k].items():
+                where.setdefault(i, sf)
+            counts += surfaces[k]
+        out_found[g], out_surfaces[g] = where, counts
+        names = {shown[k] for k in ks} | {clean_name(c) for c in counts} | {label[g]}
+        names = [n for n in names if not any(m.lower() != n.lower() and _fragment_of(n, m) for m in names)]  # not "bypass" beside "gastric bypass"
+        names.sort(key=lambda n: (n.lower() != label[g].lower(), n.lower()))
+        seen: set[str] = set()
+        display[g] = (label[g], [n for n in names if not (n.lower() in seen or seen.add(n.lower()))])
+    return out_found, out_surfaces, display
 
 
 def _quote(text: str, surface: str) -> str:
@@ -174,7 +275,7 @@ def find_treatments(
     cond_ids = {cond.id} if cond is not None else set()
     cond_tokens = set(content_tokens(condition))
     cond_forms = (cond.forms if cond else set()) | {normalize(condition)}
-    relevant = [i for i, p in enumerate(passages) if _names_condition(p, cond_tokens, cond_ids, vocabulary)]
+    relevant = [i for i, p in enumerate(passages) if names_condition(p.title + "\n" + p.text, cond_tokens, cond_ids, vocabulary)]
     notes = []
     if len(relevant) < len(passages):
         notes.append(f"{len(passages) - len(relevant)} of {len(passages)} retrieved passages do not name the condition and were not used")
@@ -233,10 +334,10 @@ def find_treatments(
             levels[i] = evidence_level(p.publication_types, full_text_of(i), p.doc_id)
         return levels[i]
 
+    found, surfaces, display = _group_interventions(
+        {k: v for k, v in found.items() if accepted(k)}, surfaces, lambda i: passages[i].title + "\n" + passages[i].text)
     rows = []
     for key, where in found.items():
-        if not accepted(key):
-            continue
         idx = sorted(where)  # passage indices = retrieval rank order
         ranked = [(evidence_rank(level_of(i)), not is_from_text(level_of(i)), i) for i in idx]
         best = max(ranked)
@@ -264,14 +365,13 @@ def find_treatments(
             if e:
                 effect = {"n": n, "text": e, "numbers": effect_numbers(e)}
         best_level = max((e for e in ev), key=lambda e: (e["rank"], not is_from_text(e["level"])))["level"] if ev else ""
-        name = surfaces[key].most_common(1)[0][0]
-        if quotes:  # the whole intervention named in the first quoted sentence
-            name = whole_name(quotes[0]["text"], name)
+        name, names = display[key]
         pc = parse_participants(full_text_of(chosen[0])) if chosen else None
         options.append(
             TreatmentOption(
                 name=name, key=key, citations=cites, evidence=ev, best_level=best_level, best_rank=best_rank,
                 papers=n_papers, score=round(score, 6), quotes=quotes, effect=effect, participants=pc.n if pc else None,
+                names=names,
             )
         )
     refs = references_for(passages, order)
