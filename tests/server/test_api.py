@@ -414,6 +414,46 @@ def test_summarize_never_reads_server_paths(make_client, tmp_path, monkeypatch):
         assert "SECRET" not in r.text
 
 
+
+ABSTRACT = ("OBJECTIVE: To assess whether metformin raises lactate. METHODS: We enrolled 120 adults with type 2 diabetes. "
+            "RESULTS: Lactate did not rise (p = 0.40). CONCLUSIONS: Metformin did not raise lactate in these adults.")
+
+
+def test_summarize_pasted_text_and_uploaded_files(make_client):
+    import base64
+
+    c = make_client()
+    r = c.post("/v1/summarize", json={"text": ABSTRACT})
+    assert r.status_code == 200, r.text
+    texts = [it["text"] for it in r.json()["items"]]
+    assert texts and all(t in ABSTRACT for t in texts)  # verbatim sentences of the pasted text
+    up = {"name": "note.md", "content_base64": base64.b64encode(ABSTRACT.encode()).decode()}
+    r = c.post("/v1/summarize", json={"file": up, "top_k": 1})
+    assert r.status_code == 200 and any("did not rise" in it["text"] or "did not raise" in it["text"] for it in r.json()["items"])
+    from tests.readers._helpers import sample
+
+    pdf = sample("pdf", "bmc_hsr_malawi_quality_2col.pdf")  # a real two-column paper
+    r = c.post("/v1/summarize", json={"file": {"name": "paper.PDF", "content_base64": base64.b64encode(pdf.read_bytes()).decode()}})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["items"] and body["references"][0]["title"].startswith("Understanding the barriers to setting up")
+    assert "/" not in body["references"][0]["id"]  # "upload:paper.PDF", never the server's temporary path
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({}, 422, "exactly one of id, text or file"),
+    ({"id": "PMID:1", "text": "x"}, 422, "exactly one"),
+    ({"file": {"name": "x.exe", "content_base64": "AAAA"}}, 422, "cannot read a .exe file"),
+    ({"file": {"name": "x.txt", "content_base64": "not base64!"}}, 422, "not valid base64"),
+    ({"file": {"name": "../../etc/passwd.txt", "content_base64": "aGVsbG8="}}, 422, "upload:passwd.txt has no sentence long enough"),
+])
+def test_summarize_upload_errors_are_one_line(make_client, body, status, words):
+    r = make_client().post("/v1/summarize", json=body)
+    assert r.status_code == status, r.text
+    detail = r.json()["detail"]
+    assert words in detail and "\n" not in detail
+    assert "root:" not in r.text and "/tmp/" not in r.text  # never a server file or path
+
 # -- OpenAPI --------------------------------------------------------------------------------
 def test_openapi_schema(make_client):
     spec = make_client().get("/openapi.json").json()

@@ -154,3 +154,28 @@ def test_every_task_has_a_view(browser_page, task, text, expect):
     assert page.evaluate("window.__pwned") is None
     _screenshot(page, f"browser-{task}.png")
     assert errors == []
+
+
+def test_summarize_an_uploaded_file(browser_page):
+    page, base, errors = browser_page
+    page.goto(base + "/")
+    page.locator("#token-row").wait_for(state="visible")
+    page.fill("#token", TOKEN)
+    assert page.locator("#upload-row").is_hidden()  # only the summarize view takes files
+    page.click('#tasks button[data-task="summarize"]')
+    page.locator("#upload-row").wait_for(state="visible")
+    text = ("OBJECTIVE: To test whether <img src=x onerror=window.__pwned=1> stays text in an upload. "
+            "METHODS: We enrolled 120 adults with type 2 diabetes in a trial. "
+            "RESULTS: Lactate did not rise with metformin (p = 0.40). CONCLUSIONS: Metformin did not raise lactate in these adults.")
+    page.set_input_files("#upload", files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": text.encode()}])
+    page.click("#ask-button")  # no PMID typed: the file alone is summarised
+    page.locator("#result").wait_for(state="visible")
+    page.wait_for_function("document.querySelectorAll('#items li').length > 0")
+    items = page.locator("#items").inner_text()
+    assert "did not raise lactate" in items or "did not rise" in items
+    refs = page.locator("#references").inner_text()
+    assert "<img src=x" in refs and "upload:note.txt" in refs  # markup shown as text; the upload named, no link to a server path
+    assert page.locator("#result script, #result img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    _screenshot(page, "browser-summarize-upload.png")
+    assert errors == []

@@ -54,8 +54,10 @@ from ..documents import Answer
 from ..errors import MedciteError, UsageError
 from ..privacy import mask_identifiers
 from .guard import RequestGuard, TokenBucket
+from .uploads import decode_upload, document_from_upload
 from .models import (
     QUESTION_HARD_MAX,
+    UPLOAD_MAX_BYTES,
     AnswerResponse,
     AskRequest,
     ClinicalResponse,
@@ -89,6 +91,7 @@ class ServerSettings(BaseSettings):
 
     api_token: SecretStr | None = Field(None, description="bearer token required on every route but /healthz and the page shell; unset or empty: no authentication")
     max_body_bytes: int = Field(65_536, ge=1_024, description="largest accepted request body (bytes); larger ones get 413")
+    max_upload_bytes: int = Field(14_000_000, ge=1_024, description="largest accepted request body on /v1/summarize, which takes uploaded files (bytes; a 10 MiB file is ~14 MB in base64)")
     max_question_chars: int = Field(2_000, ge=1, le=QUESTION_HARD_MAX, description="longest accepted question or query (characters); longer ones get 422")
     rate_limit: float = Field(10.0, ge=0, description="sustained requests per second per client IP address (0 = no limit)")
     rate_burst: int = Field(30, ge=1, description="requests a client may send at once before the rate limit applies (count)")
@@ -317,6 +320,8 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         limiter=TokenBucket(cfg.rate_limit, cfg.rate_burst),
         public=_public,
         unlimited=_unlimited,
+        uploads=lambda path: path.rstrip("/").endswith("/v1/summarize"),
+        max_upload_bytes=cfg.max_upload_bytes,
     )
 
     # -- errors ---------------------------------------------------------------------------
@@ -426,7 +431,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
     @api.post(
         "/summarize",
         response_model=ClinicalResponse,
-        summary="Extractive summary of one indexed paper",
+        summary="Extractive summary of one indexed paper, pasted text or an uploaded text/PDF file",
         responses={
             404: {"model": ErrorResponse, "description": "no such document in the index"},
             **_without_module("summarize"),
@@ -438,15 +443,21 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         except ImportError:
             raise HTTPException(501, "summaries are not available: this medcite installation has no medcite.clinical.summarize module") from None
         ix = service.index()
-        key = req.id.strip()
-        if key.upper().startswith("PMID:") and key[5:].strip().isdigit():
-            key = key[5:].strip()
-        # looked up in the index only: never read as a path on the server
-        doc = ix.store.find_document(key)
-        if doc is None:
-            raise HTTPException(404, f"no document {req.id!r} in index {ix.name!r} (give an indexed PMID or document id)")
+        notes: list[str] = []
+        if req.id is not None:
+            key = req.id.strip()
+            if key.upper().startswith("PMID:") and key[5:].strip().isdigit():
+                key = key[5:].strip()
+            # looked up in the index only: never read as a path on the server
+            doc = ix.store.find_document(key)
+            if doc is None:
+                raise HTTPException(404, f"no document {req.id!r} in index {ix.name!r} (give an indexed PMID or document id)")
+        else:  # pasted text or an uploaded file, read with the readers (uploads.py)
+            name, data = ("pasted.txt", req.text.encode("utf-8")) if req.text is not None else (req.file.name, decode_upload(req.file.content_base64, UPLOAD_MAX_BYTES))
+            doc, notes = document_from_upload(service, name, data)
         t0 = time.perf_counter()
         summary = summarize_document(doc, req.top_k)
+        summary.notes = notes + summary.notes
         summary.timings = {"total": time.perf_counter() - t0}
         return _with_meta(_jsonable(summary), ix)
 

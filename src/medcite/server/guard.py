@@ -107,6 +107,9 @@ class RequestGuard:
         limiter: a :class:`TokenBucket` (``rate=0`` disables limiting).
         public: predicate on the request path: no token needed.
         unlimited: predicate on the request path: not rate limited.
+        uploads: predicate on the request path: a route that takes file uploads, whose bodies may
+            reach ``max_upload_bytes`` instead.
+        max_upload_bytes: largest accepted body on an upload route (bytes).
     """
 
     def __init__(
@@ -117,6 +120,8 @@ class RequestGuard:
         limiter: TokenBucket,
         public: Callable[[str], bool],
         unlimited: Callable[[str], bool],
+        uploads: Callable[[str], bool] = lambda path: False,
+        max_upload_bytes: int = 0,
     ) -> None:
         self.app = app
         self.token = token.encode() if token else None
@@ -124,6 +129,8 @@ class RequestGuard:
         self.limiter = limiter
         self.public = public
         self.unlimited = unlimited
+        self.uploads = uploads
+        self.max_upload_bytes = max(int(max_upload_bytes), self.max_body_bytes)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -148,11 +155,12 @@ class RequestGuard:
                 [("WWW-Authenticate", "Bearer")],
             )
             return
+        limit, setting = (self.max_upload_bytes, "MEDCITE_MAX_UPLOAD_BYTES") if self.uploads(path) else (self.max_body_bytes, "MEDCITE_MAX_BODY_BYTES")
         declared = self._content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            await _send_json(send, 413, self._too_large_message(declared))
+        if declared is not None and declared > limit:
+            await _send_json(send, 413, self._too_large_message(declared, limit, setting))
             return
-        await self._call_counting(scope, receive, send)
+        await self._call_counting(scope, receive, send, limit, setting)
 
     def _authorised(self, scope) -> bool:
         for k, v in scope.get("headers", []):
@@ -173,11 +181,12 @@ class RequestGuard:
                     return None
         return None
 
-    def _too_large_message(self, size: int | None = None) -> str:
+    def _too_large_message(self, size: int | None = None, limit: int | None = None, setting: str = "MEDCITE_MAX_BODY_BYTES") -> str:
         got = f" ({size} bytes sent)" if size is not None else ""
-        return f"request body too large{got}: the limit is {self.max_body_bytes} bytes (MEDCITE_MAX_BODY_BYTES)"
+        return f"request body too large{got}: the limit is {limit or self.max_body_bytes} bytes ({setting})"
 
-    async def _call_counting(self, scope, receive, send) -> None:
+    async def _call_counting(self, scope, receive, send, limit: int | None = None, setting: str = "MEDCITE_MAX_BODY_BYTES") -> None:
+        limit = limit or self.max_body_bytes
         seen = 0
         started = False
 
@@ -186,8 +195,8 @@ class RequestGuard:
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise BodyTooLarge(self._too_large_message())
+                if seen > limit:
+                    raise BodyTooLarge(self._too_large_message(None, limit, setting))
             return msg
 
         async def tracking_send(msg):

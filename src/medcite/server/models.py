@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Hard upper bound on a question's length (characters); the configurable limit
 #: (``MEDCITE_MAX_QUESTION_CHARS``) is checked in the route and may be lower.
@@ -67,13 +67,37 @@ class TreatmentsRequest(BaseModel):
     publication_types: list[str] | None = Field(None, max_length=20, description="only papers of one of these PubMed publication types (levels read from the text count)")
 
 
-class SummarizeRequest(BaseModel):
-    """``POST /v1/summarize``: an indexed paper, by PMID or document id."""
+#: Largest uploaded file accepted by ``/v1/summarize`` (bytes, before base64).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+class UploadedFile(BaseModel):
+    """A file sent inline to ``/v1/summarize`` (the web page's upload)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(..., min_length=1, max_length=200, description="PMID ('21645374' or 'PMID:21645374') or document id in the index")
+    name: str = Field(..., min_length=1, max_length=255, description="the file's name; only its extension is used, to pick the reader (.txt, .md, .pdf, .xml, .nxml, .nbib, .jsonl)")
+    content_base64: str = Field(..., min_length=1, max_length=(UPLOAD_MAX_BYTES * 4) // 3 + 4, description="the file's bytes, base64-encoded (at most 10 MiB decoded)")
+
+
+class SummarizeRequest(BaseModel):
+    """``POST /v1/summarize``: exactly one of an indexed paper (``id``: PMID or document id),
+    plain ``text``, or an uploaded ``file``; uploads are read with medcite's readers and never
+    indexed or kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, min_length=1, max_length=200, description="PMID ('21645374' or 'PMID:21645374') or document id in the index")
+    text: str | None = Field(None, min_length=1, max_length=500_000, description="plain text to summarise (a pasted abstract or article)")
+    file: UploadedFile | None = Field(None, description="a text or PDF file to summarise")
     top_k: int | None = Field(None, ge=1, le=10, description="sentences per part (objective, methods, results, conclusion)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SummarizeRequest:
+        given = [k for k in ("id", "text", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of id, text or file" + (f" (got {', '.join(given)})" if given else ""))
+        return self
 
 
 class PassageOut(BaseModel):

@@ -21,12 +21,14 @@
   const passage = $("passage");
   let references = new Map();
   const itemsEl = $("items");
+  const upload = $("upload");
+  const uploadRow = $("upload-row");
   let task = "ask";
   const TASKS = {
     ask: { label: "Question", button: "Ask", placeholder: "e.g. Is metformin associated with lactic acidosis in patients with normal kidney function?" },
     diagnose: { label: "Findings", button: "Diagnose", placeholder: "e.g. 45-year-old woman with fatigue, weight gain, cold intolerance and constipation" },
     treatments: { label: "Condition", button: "Find treatments", placeholder: "e.g. type 2 diabetes" },
-    summarize: { label: "PMID or document id", button: "Summarize", placeholder: "e.g. 21645374" },
+    summarize: { label: "PMID, document id or pasted text", button: "Summarize", placeholder: "e.g. 21645374, or paste an abstract" },
     search: { label: "Search text", button: "Search", placeholder: "e.g. statins after myocardial infarction" },
   };
   let evidenceRows = new Map();
@@ -49,6 +51,7 @@
   }
 
   function safeUrl(url) {
+    if (!url) return "";  // no link rather than a link to this page
     try {
       const u = new URL(String(url || ""), window.location.href);
       return u.protocol === "https:" || u.protocol === "http:" ? u.href : "";
@@ -345,6 +348,8 @@
       for (const s of it.support || []) if (s.quote) li.append(el("blockquote", { text: String(s.quote) + " [" + s.n + "]" }));
     } else if (kind === "treatments") {
       li.append(el("strong", { text: String(it.name || "") }), " ", citeList(it.citations));
+      const aka = (it.names || []).filter((n) => String(n).toLowerCase() !== String(it.name || "").toLowerCase());
+      if (aka.length) li.append(el("div", { class: "muted", text: "also named: " + aka.join(", ") }));
       li.append(el("div", { class: "muted", text: (it.best_level ? "strongest design: " + it.best_level + " · " : "")
         + (it.participants ? "N = " + Number(it.participants).toLocaleString("en") + " · " : "") + it.papers + " paper(s)" }));
       const shown = it.effect && it.effect.text ? [it.effect] : (it.quotes || []).slice(0, 2);
@@ -374,10 +379,26 @@
     setStatus(items.length + (kind === "search" ? " passage(s)" : " item(s)") + ".");
   }
 
+  // summarize: an uploaded file, pasted text, or a PMID / document id (one word)
+  function fileBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }
+
+  async function summarizeBody(text) {
+    const file = upload.files && upload.files[0];
+    if (file) return { file: { name: file.name, content_base64: await fileBase64(file) } };
+    return /\s/.test(text) ? { text: text } : { id: text };
+  }
+
   function runTask(kind, text) {
-    const body = kind === "diagnose" ? { findings: text } : kind === "treatments" ? { condition: text }
-      : kind === "summarize" ? { id: text } : { query: text };
     return busy("Working…", async () => {
+      const body = kind === "diagnose" ? { findings: text } : kind === "treatments" ? { condition: text }
+        : kind === "summarize" ? await summarizeBody(text) : { query: text };
       const resp = await fetch("/v1/" + kind, { method: "POST", headers: headers(), body: JSON.stringify(body) });
       if (!resp.ok) { showError(await errorText(resp)); setStatus(""); return; }
       renderTask(kind, await resp.json());
@@ -390,6 +411,8 @@
     $("question-label").textContent = TASKS[name].label;
     button.textContent = TASKS[name].button;
     question.placeholder = TASKS[name].placeholder;
+    uploadRow.hidden = name !== "summarize";
+    question.required = name !== "summarize";  // a file alone is enough
     reset();
     result.hidden = true;
     setStatus("");
@@ -399,7 +422,7 @@
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const q = question.value.trim();
-    if (!q) return;
+    if (!q && !(task === "summarize" && upload.files && upload.files.length)) return;
     if (task === "ask") ask(q);
     else runTask(task, q);
   });
