@@ -91,7 +91,7 @@ class ExtractiveAnswerer:
                 notes=[self._below_note(best, gap, bars, language)] if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
-        floor = bars.strict if best >= bars.strict else bars.distinct
+        floor = bars.distinct  # once the question is admitted, passages near the best one may be quoted down to the lower bar
         if language != "English":
             notes.insert(0, f"the question ({language}) was matched across languages against the indexed literature; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
@@ -117,7 +117,7 @@ class ExtractiveAnswerer:
             for u in units for s in u.sentences
         ]
         text = " ".join(s.text for s in sentences)
-        if best < floor + self.weak_margin:
+        if best < bars.strict + self.weak_margin:  # just above the bar, or admitted below it as a distinct passage
             notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
         if question_kind(question) == "yesno":
             clash = disagreement_note(units, passages, number)

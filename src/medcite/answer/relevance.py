@@ -23,6 +23,10 @@ index): none separates Chinese answerable questions from Chinese absent-topic on
   answerable 0.036–0.099, absent 0.035–0.059; standardised (z): 2.29–7.67 vs 2.44–3.63;
 - best minus 10th-best dense cosine: 0.004–0.065 vs 0.004–0.020;
 - best *sentence* cosine of the top passages: 0.810–0.884 vs 0.803–0.834;
+- hubness-corrected cosine (CSLS, Conneau et al. 2018, "Word translation without parallel
+  data", ICLR: ``2·cos − r_q − r_p`` with ``r_p`` the passage's mean cosine to its 10 nearest of
+  950 English dev questions): absent-topic ≤ −0.002, and no Chinese question above that bar that
+  the rule below does not already answer;
 - key terms mapped through the embedder (query-side Chinese term vs document-side English
   term): the right English term ranks first in 17 of 19 pairs of a 33-term list, but by raw
   margins of 0.005–0.04, too thin to decide that a concept is *absent* from a passage.
