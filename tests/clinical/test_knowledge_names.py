@@ -23,6 +23,7 @@ from .knowledge_fixtures import tiny_kb, tiny_ontology
     ("α-thalassemia", "alpha thalassemia"),
     ("Flu", "Influenza"),
     ("Heart attack", "Myocardial infarction"),
+    ("Tetrasomy X", "tetrasomy x"),
 ])
 def test_same_condition_same_strong_key(a, b):
     assert strong_keys(a) & strong_keys(b)
@@ -33,6 +34,7 @@ def test_same_condition_same_strong_key(a, b):
     ("Non-Hodgkin lymphoma", "Hodgkin lymphoma"),
     ("Usher syndrome type 1B", "Usher syndrome type 1C"),
     ("X-linked ichthyosis", "Ichthyosis"),
+    ("Tetrasomy X", "Tetrasomy 10"),  # a trailing X is the chromosome, not a roman ten
 ])
 def test_different_conditions_different_keys(a, b):
     assert not strong_keys(a) & strong_keys(b)
@@ -42,6 +44,61 @@ def test_weak_keys_drop_generic_heads_and_inheritance_words():
     assert weak_keys("Autosomal recessive spastic paraplegia type 15") & strong_keys("Spastic paraplegia 15")
     assert weak_keys("Tourette disorder") & weak_keys("Tourette syndrome")
     assert weak_keys("Mac Dermot Winter syndrome") & weak_keys("Macdermot-Winter syndrome")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Autosomal dominant intermediate Charcot-Marie-Tooth disease type D", "Charcot-Marie-Tooth disease, dominant intermediate D"),
+    ("Amyotrophic lateral sclerosis 6, with or without frontotemporal dementia", "Amyotrophic lateral sclerosis type 6"),
+    ("Charcot-Marie-Tooth disease, axonal, type 2N", "Charcot-Marie-Tooth disease type 2N"),
+    ("Transcobalamin I deficiency", "Transcobalamin 1 deficiency"),
+    ("Tetrasomy X syndrome", "Tetrasomy X"),
+])
+def test_weak_key_variants(a, b):
+    assert (weak_keys(a) | strong_keys(a)) & (weak_keys(b) | strong_keys(b))
+
+
+def test_dominant_and_recessive_forms_keep_apart_under_the_narrow_key():
+    entries = [
+        SourceEntry("OMIM:607791", "omim", "Charcot-Marie-Tooth disease, dominant intermediate D"),
+        SourceEntry("OMIM:616039", "omim", "Charcot-Marie-Tooth disease, recessive intermediate D"),
+        SourceEntry("medquad:d", "medquad", "Autosomal dominant intermediate Charcot-Marie-Tooth disease type D"),
+    ]
+    by_source = {e.source_id: c for c in merge_entries(entries) for e in c.entries}
+    assert by_source["medquad:d"] is by_source["OMIM:607791"]
+    assert by_source["OMIM:616039"] is not by_source["OMIM:607791"]
+
+
+def _terms(*ks: int) -> dict[str, float]:
+    return {f"HP:{k:07d}": 0.5 for k in ks}
+
+
+def test_a_copied_symptom_table_joins_the_curated_disease_it_copies():
+    entries = [
+        SourceEntry("OMIM:122780", "omim", "Vitamin K antagonist embryofetopathy", phenotype=_terms(*range(1, 11))),
+        SourceEntry("OMIM:200000", "omim", "Other embryopathy", phenotype=_terms(*range(5, 20))),
+        SourceEntry("medquad:w", "medquad", "Warfarin syndrome", phenotype=_terms(*range(1, 10)), phenotype_source="table"),
+        # prose phenotypes are not annotation lists: never linked this way
+        SourceEntry("medquad:p", "medquad", "Prose syndrome", phenotype=_terms(*range(1, 11)), phenotype_source="text"),
+    ]
+    by_source = {e.source_id: c for c in merge_entries(entries) for e in c.entries}
+    assert by_source["medquad:w"] is by_source["OMIM:122780"]
+    assert by_source["medquad:w"].name == "Warfarin syndrome" or "Warfarin syndrome" in by_source["medquad:w"].synonyms
+    assert by_source["medquad:p"] is not by_source["OMIM:122780"]
+
+
+def test_a_copied_table_links_nothing_when_ambiguous_or_of_another_subtype():
+    entries = [
+        SourceEntry("OMIM:1", "omim", "Mirror movements 2", phenotype=_terms(*range(1, 9))),
+        SourceEntry("OMIM:2", "omim", "Mirror movements 4", phenotype=_terms(*range(1, 9))),
+        SourceEntry("medquad:m", "medquad", "Congenital mirror movement disorder", phenotype=_terms(*range(1, 9)), phenotype_source="table"),
+        SourceEntry("OMIM:5", "omim", "Kallmann syndrome 5", phenotype=_terms(*range(20, 30))),
+        SourceEntry("medquad:k", "medquad", "Kallmann syndrome 6", phenotype=_terms(*range(20, 30)), phenotype_source="table"),
+        SourceEntry("ORPHA:9", "orpha", "Spondylocostal dysostosis", phenotype=_terms(*range(40, 50))),
+        SourceEntry("medquad:s", "medquad", "Spondylocostal dysostosis 4", phenotype=_terms(*range(40, 50)), phenotype_source="table"),
+    ]
+    by_source = {e.source_id: c for c in merge_entries(entries) for e in c.entries}
+    for sid in ("medquad:m", "medquad:k", "medquad:s"):
+        assert len(by_source[sid].entries) == 1, sid
 
 
 def _generic_cui_entries() -> list[SourceEntry]:

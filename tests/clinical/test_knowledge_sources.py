@@ -9,7 +9,9 @@ from medcite.clinical.knowledge import KnowledgeBase, SourceEntry
 from medcite.clinical.knowledge.families import add_family_profiles
 from medcite.clinical.knowledge.frequency import UNKNOWN_FREQUENCY, frequency_weight
 from medcite.clinical.knowledge.merge import merge_entries
-from medcite.clinical.knowledge.sources import TEXT_FREQUENCY, hpoa_entries, medquad_entries, mesh_entries, stated_synonyms, symptom_table
+from medcite.clinical.knowledge.sources import (
+    TEXT_FREQUENCY, hpoa_entries, medquad_entries, mesh_entries, stated_synonyms, symptom_table, title_synonyms,
+)
 from medcite.documents import Document, Section
 
 from .knowledge_fixtures import COUGH, FEVER, HEAD, INHERIT, RASH, tiny_ontology
@@ -77,8 +79,8 @@ def test_medquad_entries_one_per_record_with_table_prose_or_synonyms():
     ]
     entries = {e.source_id: e for e in medquad_entries(docs, tiny_ontology())}
     assert set(entries) == {"medquad:1", "medquad:2", "medquad:3"}  # 4 folds into 3, 5 is no disorder
-    assert FEVER in entries["medquad:1"].phenotype
-    assert entries["medquad:2"].phenotype == {RASH: TEXT_FREQUENCY} and entries["medquad:2"].synonyms == ("Why disease",)
+    assert FEVER in entries["medquad:1"].phenotype and entries["medquad:1"].phenotype_source == "table"
+    assert entries["medquad:2"].phenotype == {RASH: TEXT_FREQUENCY} and entries["medquad:2"].phenotype_source == "text" and entries["medquad:2"].synonyms == ("Why disease",)
     kb = KnowledgeBase.from_entries(tiny_ontology(), list(entries.values()))
     assert kb.resolve("Why disease") is kb.resolve("X syndrome") is not None
 
@@ -111,3 +113,15 @@ def test_family_phenotype_from_numbered_subtypes():
     assert hlh.phenotype == {FEVER: 0.9, RASH: 0.5} and "family" in hlh.sources
     assert conds["Stargardt disease"].phenotype == {HEAD: 1.0}  # annotated itself: unchanged
     assert conds["Hemophagocytic lymphohistiocytosis, familial, 1"].phenotype == {FEVER: 0.9}
+
+
+@pytest.mark.parametrize("focus, names", [
+    ("What I need to know about Cirrhosis", ["Cirrhosis"]),
+    ("Pyelonephritis: Kidney Infection", ["Pyelonephritis", "Kidney Infection"]),
+    ("Parasites - Trichinellosis (also known as Trichinosis)", ["Trichinellosis", "Trichinosis"]),
+    ("Fuhrmann syndrome", []),
+    ("L-arginine:glycine amidinotransferase deficiency", []),
+])
+def test_title_synonyms(focus, names):
+    got = title_synonyms(focus)
+    assert all(n in got for n in names) and (names or not got)

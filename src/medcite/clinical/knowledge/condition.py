@@ -21,6 +21,9 @@ class SourceEntry:
         phenotype: ``{HPO id: frequency weight in [0, 1]}`` (:mod:`.frequency`); {} when the
             source gives none.
         excluded: HPO ids the source says the condition does NOT have (hpoa "NOT").
+        phenotype_source: "table" when the phenotype is a GARD symptom table (HPO's own
+            annotation list, copied: :func:`.merge.merge_entries` links it to the OMIM/Orphanet
+            entry it was copied from), "text" when read from prose, "" otherwise.
     """
 
     source_id: str
@@ -31,6 +34,7 @@ class SourceEntry:
     semantic_types: tuple[str, ...] = ()
     phenotype: dict[str, float] = field(default_factory=dict)
     excluded: tuple[str, ...] = ()
+    phenotype_source: str = ""
 
     def to_json(self) -> dict:
         """JSON-serialisable form (empty fields left out)."""
@@ -40,6 +44,8 @@ class SourceEntry:
                 d[k] = list(getattr(self, k))
         if self.phenotype:
             d["phenotype"] = self.phenotype
+        if self.phenotype_source:
+            d["phenotype_source"] = self.phenotype_source
         return d
 
     @classmethod
@@ -48,7 +54,7 @@ class SourceEntry:
         return cls(
             d["source_id"], d["kind"], d["name"], tuple(d.get("synonyms", ())), tuple(d.get("cuis", ())),
             tuple(d.get("semantic_types", ())), {k: float(v) for k, v in d.get("phenotype", {}).items()},
-            tuple(d.get("excluded", ())),
+            tuple(d.get("excluded", ())), d.get("phenotype_source", ""),
         )
 
 

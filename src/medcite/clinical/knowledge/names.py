@@ -8,8 +8,8 @@ A name is reduced to *tokens* by :func:`name_tokens`:
 2. roman numerals become arabic: multi-letter numerals (ii … xx, also with a subtype letter:
    "IIb" → "2b") everywhere except karyotype-like "xx"/"xxx"/"xy"; the one-letter numerals
    i, v, x only after a subtype word (type, group, class, grade, stage, form, factor, subtype,
-   complementation) or as the last word of a name of two words or more ("Mucolipidosis I",
-   "Factor V" — "X-linked" and "Vitamin D" stay);
+   complementation), and i, v also as the last word of a name of two words or more
+   ("Mucolipidosis I", "Factor V" — "X-linked", "Vitamin D" and "Tetrasomy X" stay);
 3. letters and digits are split apart ("Xp11.22p11.23" → "xp 11 22 p 11 23", "1B" → "1 b");
 4. the words "type", "the" and "of" are dropped ("Usher syndrome, type I" = "Usher syndrome 1";
    "Tetralogy of Fallot" = "Fallot tetralogy").
@@ -26,7 +26,16 @@ Keys:
   "Tourette syndrome" ~
   "Tourette disorder"; "Spastic paraplegia 15" ~ "Autosomal recessive spastic paraplegia type
   15"; "Familial amyloidosis, Finnish type" ~ "Amyloidosis, Finnish type"), and the name's words
-  run together in order ("Mac Dermot-Winter syndrome" ~ "Macdermot-Winter syndrome"); they merge
+  run together in order ("Mac Dermot-Winter syndrome" ~ "Macdermot-Winter syndrome"); and three
+  narrower variants: the bag without generic heads and "autosomal"/"familial"/"hereditary"/
+  "inherited" only, keeping dominant/recessive/X-linked ("Autosomal dominant intermediate
+  Charcot-Marie-Tooth disease type D" ~ "Charcot-Marie-Tooth disease, dominant intermediate D",
+  where the recessive "intermediate D" would make the broad key ambiguous); the name without an
+  optional ", with or without …" clause ("Amyotrophic lateral sclerosis 6, with or without
+  frontotemporal dementia" ~ "Amyotrophic lateral sclerosis type 6"); and, for a numbered subtype,
+  without the descriptors "axonal"/"demyelinating" ("Charcot-Marie-Tooth disease, axonal, type
+  2N" ~ "Charcot-Marie-Tooth disease type 2N") and with a lone roman "i"/"v" read as a number
+  ("Transcobalamin I deficiency" ~ "Transcobalamin 1 deficiency"); they merge
   only where nothing contradicts them (see :mod:`.merge`: "Hypophosphatemic rickets" matches two
   OMIM entries, X-linked dominant and autosomal recessive, so it merges with neither).
 
@@ -53,6 +62,11 @@ _DROP = {"type", "the", "of", "types"}
 GENERIC_HEADS = {"syndrome", "disease", "disorder", "condition"}
 #: Inheritance qualifiers (and the conjunction "and") removed for the weak key.
 QUALIFIERS = {"autosomal", "dominant", "recessive", "familial", "hereditary", "inherited", "and"}
+#: The qualifiers that do not tell two conditions apart (the narrower weak key keeps the others).
+_NEUTRAL_QUALIFIERS = {"autosomal", "familial", "hereditary", "inherited", "and"}
+#: Descriptors a numbered subtype's name may carry or not ("CMT, axonal, type 2N").
+_SUBTYPE_DESCRIPTORS = {"axonal", "demyelinating"}
+_OPTIONAL_CLAUSE = re.compile(r",?\s+with or without\b[^,;()]*", re.IGNORECASE)
 _SPLIT_ALNUM = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _ABBREV = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*$")
@@ -86,7 +100,7 @@ def name_tokens(name: str) -> list[str]:
                 body = tok[: len(tok) - len(rv[1])]
                 single = len(body) == 1
                 last = i == len(toks) - 1 and len(toks) >= 2
-                if not single or prev in _SUBTYPE_WORDS or (last and not rv[1]):
+                if not single or prev in _SUBTYPE_WORDS or (last and not rv[1] and body != "x"):
                     tok = f"{rv[0]}{rv[1]}"
         if tok not in _DROP:
             out.extend(_SPLIT_ALNUM.sub(" ", tok).split())
@@ -128,12 +142,26 @@ def weak_keys(name: str) -> set[str]:
     when that keeps a word of three letters or more and differs from the strong key, and the
     words run together ("compact" form, prefixed with "=")."""
     out = set()
-    for f in name_forms(name):
+    forms = name_forms(name)
+    bare = _OPTIONAL_CLAUSE.sub("", name)
+    if bare != name and bare.strip():
+        forms += [f for f in name_forms(bare) if f not in forms]
+    for f in forms:
         toks = name_tokens(f)
         joined = " ".join(toks).replace("x linked", "xlinked").split()
         rest = [t for t in joined if t not in GENERIC_HEADS and t not in QUALIFIERS and t != "xlinked"]
         if len(rest) < len(toks) and any(len(t) >= 3 and not t.isdigit() for t in rest):
             out.add(_bag(rest))
+        narrow = [t for t in toks if t not in GENERIC_HEADS and t not in _NEUTRAL_QUALIFIERS]
+        if narrow != rest and len(narrow) < len(toks) and any(len(t) >= 3 and not t.isdigit() for t in narrow):
+            out.add(_bag(narrow))
+        if subtype_tokens(" ".join(toks)):
+            plain = [t for t in toks if t not in GENERIC_HEADS and t not in _SUBTYPE_DESCRIPTORS]
+            if len(plain) < len(toks) and any(len(t) >= 3 and not t.isdigit() for t in plain):
+                out.add(_bag(plain))
+        numbered = [{"i": "1", "v": "5"}.get(t, t) for t in toks]
+        if numbered != toks:
+            out.add(_bag(numbered))
         if len(toks) >= 2:
             out.add("=" + "".join(t for t in toks if t not in GENERIC_HEADS))
     return out

@@ -14,7 +14,10 @@
   such as "Signs and symptoms include fever, cough …". Records naming no term and repeating a
   (focus, CUI set) already seen are folded into the first one. An "information" record that
   opens with "X, also known as Y, is …" / "X (also called Y) is …" gives Y (and each part of
-  "Y or Z") as a synonym (:func:`stated_synonyms`).
+  "Y or Z") as a synonym (:func:`stated_synonyms`); a focus that is a publication title gives
+  the condition it is about (:func:`title_synonyms`: "What I need to know about Cirrhosis" →
+  "Cirrhosis", "Pyelonephritis: Kidney Infection" → both parts, "Parasites - Trichinellosis
+  (also known as Trichinosis)" → both names).
 * :func:`mesh_entries` — MeSH headings of indexed papers that name a disorder
   (:func:`medcite.clinical.vocabulary.looks_like_disorder`), without phenotype.
 """
@@ -124,6 +127,26 @@ def symptom_table(answer: str, ontology: Ontology) -> dict[str, float]:
     return out
 
 
+_TITLE_PREFIX = re.compile(r"^(?:what i need to know about|your guide to|parasites\s+-)\s+", re.IGNORECASE)
+_TITLE_ALSO = re.compile(r"^(.*?)\s*\((?:also known as|also called)\s+([^()]+)\)\s*$", re.IGNORECASE)
+
+
+def title_synonyms(focus: str) -> list[str]:
+    """Condition names inside a MedQuAD focus that is a publication title (module docstring):
+    the title without "What I need to know about" / "Your guide to" / "Parasites -", the parts
+    around ": ", and an "(also known as …)" name; [] for an ordinary focus."""
+    out: list[str] = []
+    rest = _TITLE_PREFIX.sub("", focus).strip()
+    if rest != focus:
+        out.append(rest)
+    m = _TITLE_ALSO.match(rest)
+    if m:
+        out += [m.group(1).strip(), m.group(2).strip()]
+    if ": " in rest:
+        out += [p.strip() for p in rest.split(": ", 1)]
+    return [n for n in dict.fromkeys(out) if len(n) >= 3 and n != focus]
+
+
 def stated_synonyms(answer: str) -> list[str]:
     """Synonyms a MedQuAD answer states in its first sentence ("Sweet syndrome" from "Acute
     febrile neutrophilic dermatosis – also known as Sweet syndrome - is …"); [] when none."""
@@ -152,13 +175,16 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
         focus = " ".join(str(focus).split())
         cuis = tuple(sorted(c for c in ex.get("cuis") or () if c))
         stypes = tuple(ex.get("semantic_types") or ())
-        syns = tuple(stated_synonyms(d.body())) if ex.get("qtype") == "information" else ()
+        syns = tuple(dict.fromkeys([*title_synonyms(focus), *(stated_synonyms(d.body()) if ex.get("qtype") == "information" else ())]))
         if ontology is not None:
             ph = symptom_table(d.body(), ontology) if ex.get("qtype") == "symptoms" else {}
+            origin = "table" if ph else ""
             if not ph and text_phenotypes:
                 ph = {t: TEXT_FREQUENCY for t in ontology.find_terms(d.body()) if ontology.is_phenotype(t)}
+                origin = "text"
             if ph:
-                tables.append(SourceEntry(d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes, phenotype=ph))
+                tables.append(SourceEntry(d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes, phenotype=ph,
+                                          phenotype_source=origin))
                 continue
         key = (focus.lower(), cuis)
         if key not in plain or syns:
