@@ -62,6 +62,8 @@ HPO_INTRO = re.compile(
     r"Signs and Symptoms Approximate number of patients \(when available\)", re.IGNORECASE | re.DOTALL)
 HPO_TAIL = re.compile(r"The Human Phenotype Ontology \(HPO\) has collected information.*$", re.IGNORECASE | re.DOTALL)
 PERCENT = re.compile(r"\s+\d+(?:\.\d+)?%\s*")
+#: Candidates kept per case to tell "ranked further down" from "not proposed at all".
+POOL = 60
 BRACKETED_ABBREV = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})[;,)]")
 
 
@@ -186,7 +188,7 @@ def main() -> int:
 
     def rank_of(c, weight):
         try:
-            d = differential(c["findings"], retriever, vocab, kb, opts, top_k=10, exclude_docs={c["doc_id"]},
+            d = differential(c["findings"], retriever, vocab, kb, opts, top_k=POOL, exclude_docs={c["doc_id"]},
                              exclude_sources={c["doc_id"]}, literature_weight=weight, ground=False)
             cands = d.candidates
         except UsageError:  # no finding understood
@@ -202,11 +204,14 @@ def main() -> int:
         memo.clear()
         rank, cands = rank_of(c, args.weight)
         for w in extra_weights:
-            extra_ranks[w].append(rank_of(c, w)[0])
-        bad = [cand.condition for cand in cands if kb.is_finding_name(cand.condition)]
+            r_w = rank_of(c, w)[0]
+            extra_ranks[w].append(r_w if r_w <= 10 else 0)
+        bad = [cand.condition for cand in cands[:10] if kb.is_finding_name(cand.condition)]
         finding_candidates += len(bad)
         c["finding_candidates"] = bad
         d_cands = cands
+        c["pool_rank"] = rank  # rank among the first POOL candidates (0: not among them)
+        rank = rank if rank <= 10 else 0
         c["rank"] = rank
         c["top"] = [cand.condition for cand in d_cands[:5]]
         ranks.append(rank)
@@ -229,6 +234,19 @@ def main() -> int:
             "mrr10": round(sum(1 / r for r in rs if r) / n, 4),
         }
 
+    def breakdown(sel: list[dict]) -> dict:
+        """Where the cases outside the top 5 are (issue 15's classes, named by what is measurable)."""
+        out = {"ranked 6-10": 0, "ranked 11-20": 0, f"ranked 21-{POOL}": 0, "no phenotype, not found": 0,
+               f"not in the first {POOL}": 0}
+        for c in sel:
+            r = c["pool_rank"]
+            if 0 < r <= 5:
+                continue
+            key = ("ranked 6-10" if 0 < r <= 10 else "ranked 11-20" if 0 < r <= 20 else f"ranked 21-{POOL}" if r
+                   else "no phenotype, not found" if c["kb_source"].startswith("no phenotype") else f"not in the first {POOL}")
+            out[key] += 1
+        return out
+
     result = {
         "index": str(args.index), "embedder": ix.embedder_name, "documents": len(ix.doc_ids), "chunks": len(ix),
         "seed": args.seed, "passages": args.passages, "mode": args.mode, "usable_records": usable, "skipped": skipped,
@@ -236,6 +254,7 @@ def main() -> int:
         "not_attested": figures([c for c in cases if not c["attested"]]),
         "by_source": {s: figures([c for c in cases if c["source"] == s]) for s in sorted({c["source"] for c in cases})},
         "by_knowledge_source": {s: figures([c for c in cases if c["kb_source"] == s]) for s in sorted({c["kb_source"] for c in cases})},
+        "misses_top5": breakdown(cases),
         "weight": args.weight, "finding_candidates": finding_candidates,
         "other_weights": {str(w): figures([{"rank": r} for r in rs]) for w, rs in extra_ranks.items()},
         "seconds_per_case": round((time.perf_counter() - t1) / max(len(cases), 1), 3),

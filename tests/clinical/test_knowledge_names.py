@@ -86,6 +86,16 @@ def test_a_copied_symptom_table_joins_the_curated_disease_it_copies():
     assert by_source["medquad:p"] is not by_source["OMIM:122780"]
 
 
+def test_a_copied_table_joins_an_omim_entry_and_its_orphanet_twin():
+    entries = [
+        SourceEntry("OMIM:601812", "omim", "Premature aging syndrome, Penttinen type", phenotype=_terms(*range(1, 11))),
+        SourceEntry("ORPHA:2663", "orpha", "Progeroid syndrome, Penttinen type", phenotype=_terms(*range(1, 12))),
+        SourceEntry("medquad:pa", "medquad", "Penttinen-Aula syndrome", phenotype=_terms(*range(1, 11)), phenotype_source="table"),
+    ]
+    conds = merge_entries(entries)
+    assert len(conds) == 1 and {e.source_id for e in conds[0].entries} == {"OMIM:601812", "ORPHA:2663", "medquad:pa"}
+
+
 def test_a_copied_table_links_nothing_when_ambiguous_or_of_another_subtype():
     entries = [
         SourceEntry("OMIM:1", "omim", "Mirror movements 2", phenotype=_terms(*range(1, 9))),

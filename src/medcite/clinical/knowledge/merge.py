@@ -17,16 +17,16 @@ would break a cannot-link rule:
    ("Cushing syndrome" and "Cushing disease" are two Orphanet entries, so "cushing" merges neither).
 
 4. **same annotation list** (:func:`link_copied_tables`): a GARD symptom table is HPO's
-   annotation list of one OMIM/Orphanet disease, copied under GARD's name ("Warfarin syndrome"
-   is OMIM's "Vitamin K antagonist embryofetopathy", "Penttinen-Aula syndrome" Orphanet's
-   "Progeroid syndrome, Penttinen type"). A table entry whose condition has no OMIM/Orphanet/
-   DECIPHER entry yet joins the one curated condition whose entry's term set it matches —
-   Jaccard ≥ :data:`COPY_JACCARD`, or ≥ :data:`COPY_JACCARD_NAMED` when the two names share a
-   distinctive word — with at least :data:`COPY_MIN_TERMS` terms, when no other curated
-   condition qualifies and the two names carry the same subtype numbers and letters, or none
-   ("Kallmann syndrome 6" never joins "Kallmann syndrome 5", nor "Spondylocostal dysostosis 4"
-   the Orphanet group "Autosomal recessive spondylocostal dysostosis"). A table qualifying for
-   two curated conditions ("Mirror movements 2" and "4") joins neither.
+   annotation list of an OMIM/Orphanet disease, copied under GARD's name ("Penttinen-Aula
+   syndrome" is OMIM's "Premature aging syndrome, Penttinen type" and Orphanet's "Progeroid
+   syndrome, Penttinen type"). A table entry whose condition has no OMIM/Orphanet/DECIPHER
+   entry yet joins the curated conditions whose entry's term set it matches — Jaccard ≥
+   :data:`COPY_JACCARD`, or ≥ :data:`COPY_JACCARD_NAMED` when the two names share a distinctive
+   word — with at least :data:`COPY_MIN_TERMS` terms, when the names carry the same subtype
+   numbers and letters, or none ("Kallmann syndrome 6" never joins "Kallmann syndrome 5", nor
+   "Spondylocostal dysostosis 4" the Orphanet group "Autosomal recessive spondylocostal
+   dysostosis"), and when those conditions can be one (an OMIM entry and its Orphanet twin);
+   a table matching two OMIM diseases ("Mirror movements 2" and "4") joins neither.
 
 Cannot-link rules (a curated source's distinct identifiers are distinct conditions):
 
@@ -221,6 +221,8 @@ def link_copied_tables(entries: Sequence[SourceEntry], comp: _Components) -> int
                 continue
             r = comp.find(j)
             best[r] = max(best.get(r, 0.0), jac)
-        if len(best) == 1:
-            joins += comp.join(next(iter(best)), i)
+        roots = sorted(best)
+        if roots and all(comp.can_join(a, b, False) for x, a in enumerate(roots) for b in roots[x + 1 :]):
+            for r in roots:  # one disease: an OMIM entry and its Orphanet twin may both match
+                joins += comp.join(r, i)
     return joins
