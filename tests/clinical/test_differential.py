@@ -116,3 +116,26 @@ def test_split_candidates():
     assert split_candidates("influenza; bacterial meningitis;community-acquired pneumonia") == [
         "influenza", "bacterial meningitis", "community-acquired pneumonia"]
     assert split_candidates("flu, measles") == ["flu", "measles"]
+
+
+class _Recording:
+    """Wraps a retriever and keeps the queries of its searches."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.queries = inner, []
+
+    def search(self, q, *a, **kw):
+        self.queries.append(q)
+        return self.inner.search(q, *a, **kw)
+
+
+def test_english_prose_is_also_searched_with_its_own_words(retriever, vocab, kb):
+    short = _Recording(retriever)
+    _run(short, vocab, kb, "fever; cough", (FEVER, "Fever", "present"), (COUGH, "Cough", "present"), ground=False)
+    assert short.queries[0] == ["Fever", "Cough", "Fever; Cough"]  # a short list: the concepts' queries only
+    note = ("A 34-year-old man has had fever for five days with a cough bringing up rusty sputum, "
+            "worse on deep breathing, after a week of a runny nose; he smokes and lives alone, "
+            "and his neighbour brought him in because he seemed confused this morning.")
+    rec = _Recording(retriever)
+    _run(rec, vocab, kb, note, (FEVER, "Fever", "present"), (COUGH, "Cough", "present"), ground=False)
+    assert rec.queries[0][-1] == " ".join(note.split()[:120]) and len(rec.queries[0]) > 3

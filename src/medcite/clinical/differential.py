@@ -10,8 +10,10 @@ Method:
    they are left out of the phenotype match and flagged on the candidate.
 2. The literature: one query per present finding (its English HPO label, so a Chinese case and
    its English translation retrieve the same passages) plus English pieces the extractor did not
-   understand, and the joint query; fused by RRF. :func:`medcite.clinical.diagnose.rank_candidates`
-   scores the conditions attached to or named in the passages (its evidence × coverage score).
+   understand, and the joint query — and, for English prose of :data:`PROSE_WORDS` words or
+   more, the text itself (:data:`PROSE_QUERY_WORDS` words); fused by RRF.
+   :func:`medcite.clinical.diagnose.rank_candidates` scores the conditions attached to or named
+   in the passages (its evidence × coverage score).
 3. The knowledge base (:mod:`medcite.clinical.knowledge`, HPO annotations of OMIM/Orphanet —
    Köhler et al. 2021, "The Human Phenotype Ontology in 2021", NAR 49:D1207 — plus MedQuAD and
    MeSH) ranks conditions by the information-content match of their phenotype (Phenomizer,
@@ -52,7 +54,13 @@ from .vocabulary import Vocabulary, passage_links
 #: rare-disease-heavy set. 0.4 because common acute diseases (pneumonia, influenza) have no HPO
 #: annotations, only MedQuAD prose profiles, and need the literature to rank (the pneumonia case
 #: of issue 15 is third at 0.25, first at 0.4). All 600 cases: top-1/5/10 0.385/0.560/0.595 at
-#: 0.25, 0.328/0.552/0.598 at 0.4.
+#: 0.25, 0.328/0.552/0.598 at 0.4. After the condition-identity work (copied symptom tables,
+#: narrower name keys) and the prose query: 0.360/0.588/0.650 at 0.4 and 0.420/0.612/0.640 at
+#: 0.3 (seed 13), 0.357/0.600/0.642 and 0.420/0.613/0.643 (seed 7) — 0.3 ranks better on this
+#: rare-disease set, but the pneumonia case is third at 0.3 (hashing index, BM25), first at 0.4.
+#: Rank fusion (RRF of the two rankings, k 5–60, instead of the linear mix) on the retrievals
+#: of the revision before the prose query (seed 13, linear 0.355/0.585/0.635): top-5 0.60–0.62
+#: at best, but top-1 0.29–0.34; not adopted.
 LITERATURE_WEIGHT = 0.4
 KB_ONLY = "knowledge base only — no indexed literature"
 GROUNDED = "literature"
@@ -60,6 +68,10 @@ GROUNDED = "literature"
 CITATIONS = 3
 GROUNDING_PASSAGES = 8
 KB_POOL = 60
+#: An English case of at least PROSE_WORDS words (a note, a vignette, a leaflet paragraph) is
+#: also searched with its own first PROSE_QUERY_WORDS words, beside the per-finding queries.
+PROSE_WORDS = 30
+PROSE_QUERY_WORDS = 120
 KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
 
 
@@ -213,6 +225,8 @@ def differential(
     lit_findings = lit_findings or [f.label for f in named]
     joint = "; ".join(lit_findings)
     queries = lit_findings[:MAX_FINDING_QUERIES] + ([joint] if len(lit_findings) > 1 else [])
+    if case.language == "en" and len(text.split()) >= PROSE_WORDS:
+        queries.append(" ".join(text.split()[:PROSE_QUERY_WORDS]))  # prose: its own words, not only the concepts
     opts = opts or SearchOptions(top_k=40)
     passages = retriever.search(queries, opts, exclude_docs=exclude_docs)
     t1 = time.perf_counter()
