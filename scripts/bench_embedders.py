@@ -26,7 +26,7 @@ Usage:
   python scripts/bench_embedders.py matrix [--texts 256 --rounds 3 --pubmedqa-questions 100 ...]
 
 ``matrix``: for each embedder (``--embedders``) × device (``--devices``, those present) ×
-precision (``--dtypes``), plus MiniLM's CPU backends (``--backends``): tokens/s and texts/s
+precision (``--dtypes``), plus MiniLM's CPU backends and e5-small@int8 (``--backends``): tokens/s and texts/s
 (median of ``--rounds`` interleaved rounds over ``--texts`` chunk texts), the process's peak
 RSS after the row, min/mean cosine to that embedder's CPU float32 vectors, and recall@10 on
 the PubMedQA / BioASQ dev subset (``--pubmedqa-questions``, ``--bioasq-questions``,
@@ -289,7 +289,8 @@ def run_e5(a) -> dict:
 # -- embedder × backend × device matrix ---------------------------------------------------
 def matrix_variants(a) -> list[tuple[str, str, str]]:
     """(embedder, backend/device, dtype) rows to measure: torch on each device asked for that
-    exists, in each dtype asked for (fp16 on GPUs only), plus the CPU backends of MiniLM."""
+    exists, in each dtype asked for (fp16 on GPUs only), plus the CPU backends of MiniLM and
+    ``e5-small@int8`` (when ``int8`` is among ``--backends``)."""
     import torch
 
     devices = [d for d in a.devices.split(",") if d == "cpu" or (d.startswith("cuda") and torch.cuda.is_available())]
@@ -302,6 +303,8 @@ def matrix_variants(a) -> list[tuple[str, str, str]]:
                 out.append((e, d, dt))
         if e == "minilm":
             out += [(e, b, "fp32") for b in a.backends.split(",") if b in ("onnx", "int8", "openvino")]
+        if e == "e5-small" and "int8" in a.backends.split(","):  # e5-small@int8: OpenVINO, 4-bit weights × int8 activations
+            out.append((e, "int8", "int8"))
     return out
 
 

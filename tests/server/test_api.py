@@ -60,6 +60,16 @@ def test_search_returns_ranked_passages(make_client):
     assert [p["rank"] for p in ps] == list(range(1, len(ps) + 1))
 
 
+def test_search_reports_the_query_embedding_time_apart(make_client):
+    c = make_client()
+    t = c.post("/v1/search", json={"query": "statins recurrent myocardial infarction"}).json()["timings"]
+    assert set(t) == {"embed_query", "search", "total"}
+    assert t["embed_query"] > 0 and t["search"] > 0
+    assert t["total"] >= t["embed_query"] + t["search"] - 1e-9
+    lexical = c.post("/v1/search", json={"query": "metformin", "mode": "bm25"}).json()
+    assert lexical["timings"]["embed_query"] < 1e-3 and lexical["passages"]  # BM25 alone embeds no query
+
+
 def test_search_year_filter_and_mode(make_client):
     c = make_client()
     r = c.post("/v1/search", json={"query": "metformin", "year_from": 2015, "mode": "bm25"})
@@ -313,7 +323,7 @@ class FailingService:
                 raise exc
 
         r = Failing()
-        r.index = index
+        r.index, r.embedder = index, self._real.embedder_for_index()  # the route embeds the query before searching
         return r
 
     def options(self, **kw):

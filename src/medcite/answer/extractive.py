@@ -22,7 +22,7 @@ from .citations import references_for
 from .evidence_table import evidence_table
 from .lists import list_items
 from .multilingual import detect_language
-from .relevance import cross_lingual_floor, distinctiveness
+from .relevance import calibrated, cross_lingual_floor, distinctiveness
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -46,7 +46,7 @@ def threshold_for(embedder_name: str, override: float | None = None) -> float:
     """Abstention threshold (cosine) for an embedder; ``override`` wins when given."""
     if override is not None:
         return override
-    return ABSTAIN_THRESHOLDS.get(embedder_name.split("@")[0], DEFAULT_THRESHOLD)  # "minilm@int8" → minilm
+    return calibrated(ABSTAIN_THRESHOLDS, embedder_name, DEFAULT_THRESHOLD)  # "minilm@int8" → minilm; e5-small@int8 its own
 
 
 class ExtractiveAnswerer:
@@ -73,8 +73,8 @@ class ExtractiveAnswerer:
         self.min_sentences = min_sentences
         self.threshold = threshold_for(embedder.name, threshold)
         self.scan_passages = scan_passages
-        self.margin = RELATIVE_MARGIN.get(embedder.name.split("@")[0], 0.1)
-        self.weak_margin = WEAK_MARGIN.get(embedder.name.split("@")[0], 0.05)
+        self.margin = calibrated(RELATIVE_MARGIN, embedder.name, 0.1)
+        self.weak_margin = calibrated(WEAK_MARGIN, embedder.name, 0.05)
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         """See :class:`~medcite.answer.Answerer`. ``confidence`` is the best passage's cosine."""

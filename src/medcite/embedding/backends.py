@@ -1,4 +1,5 @@
-"""Faster CPU runtimes for sentence-transformers embedders: ONNX Runtime, OpenVINO, int8.
+"""Faster CPU runtimes for sentence-transformers embedders: ONNX Runtime, OpenVINO, int8
+(and ``e5-small@int8``, :mod:`medcite.embedding.e5_openvino`).
 
 Select one with an ``@backend`` suffix on the embedder name (``get_embedder("minilm@onnx")``,
 ``medcite index build --embedder minilm --embedder-backend int8``):
@@ -69,7 +70,7 @@ def with_backend(name: str, backend: str | None) -> str:
 
     Raises:
         EmbedderError: unknown backend, or a backend for an embedder that is not a
-            sentence-transformers model (``e5-small``, ``hashing``).
+            sentence-transformers model (``hashing``, ``e5-small`` other than ``int8``).
     """
     base, current = split_name(name)
     backend = backend or current
@@ -77,9 +78,10 @@ def with_backend(name: str, backend: str | None) -> str:
         raise EmbedderError(f"unknown embedder backend {backend!r}: use {', '.join(BACKENDS)}")
     if backend == "torch":
         return base
-    if base in ("e5-small", "hashing"):
+    if base == "hashing" or (base == "e5-small" and backend != "int8"):
         raise EmbedderError(
-            f"--embedder-backend {backend} applies to sentence-transformers embedders (minilm or a model directory), not {base!r}"
+            f"--embedder-backend {backend} applies to sentence-transformers embedders (minilm or a model directory)"
+            + (" and int8 to e5-small" if base == "e5-small" else "") + f", not {base!r}"
         )
     return f"{base}@{backend}"
 
@@ -375,13 +377,18 @@ class ExportedEmbedder:
 
 
 def backend_embedder(name: str):
-    """The embedder for ``"<model>@<backend>"`` (see the module docstring).
+    """The embedder for ``"<model>@<backend>"`` (see the module docstring); ``e5-small@int8`` is
+    :class:`medcite.embedding.e5_openvino.E5SmallInt8Embedder`.
 
     Raises:
-        EmbedderError: unknown backend; a backend for e5-small/hashing; export failure.
+        EmbedderError: unknown backend; a backend for hashing, or one other than int8 for e5-small; export failure.
     """
     base, backend = split_name(name)
     full = with_backend(base, backend)
+    if base == "e5-small":  # e5-small@int8: OpenVINO, 4-bit weights × int8 activations
+        from .e5_openvino import E5SmallInt8Embedder
+
+        return E5SmallInt8Embedder()
     if backend == "torch":
         return SentenceTransformerEmbedder(minilm_path() if base == "minilm" else base, name=base, device="cpu")
     emb = ExportedEmbedder(base, backend)

@@ -180,7 +180,7 @@ class E5Torch:
     where the CPU has it (:func:`medcite.embedding.device.compute_dtype`). Dynamic int8 (torch
     ``quantize_dynamic`` on the Linear layers, per-tensor or per-channel, with or without
     SmoothQuant, Xiao et al. 2022, α 0.5/0.8) measured 1.5–2× but cosine 0.962–0.998 to float32
-    and was not adopted (see scripts/bench_embedders.py).
+    and was not adopted; the int8 path is ``e5-small@int8`` (:mod:`medcite.embedding.e5_openvino`).
 
     Args:
         variant: "original" (``e5-small-q4.bin``) or "enpt".
@@ -275,34 +275,43 @@ class E5Torch:
         """
         from .device import batch_tokens as device_batch_tokens
 
-        torch = self.torch
-        f = self.file
-        batch_tokens = batch_tokens or device_batch_tokens(str(self.device))
-        prefix = "query: " if is_query else "passage: "
-        windows: list[tuple[int, list[int]]] = []
-        for i, text in enumerate(texts):
-            c = self.tok.content_ids(prefix + text)
-            for a in range(0, max(len(c), 1), self.window):
-                windows.append((i, [f.bos] + c[a:a + self.window] + [f.eos]))
-        order = sorted(range(len(windows)), key=lambda k: -len(windows[k][1]))
-        sums = np.zeros((len(texts), f.H), dtype=np.float64)
-        weights = np.zeros(len(texts), dtype=np.float64)
-        with torch.inference_mode():
-            k = 0
-            while k < len(order):
-                longest = len(windows[order[k]][1])
-                n = max(1, batch_tokens // longest)
-                part = order[k:k + n]
-                pooled = self._forward([windows[j][1] for j in part])
-                for row, j in zip(pooled, part):
-                    i, w = windows[j]
-                    wt = max(len(w) - 2, 1)
-                    sums[i] += wt * row
-                    weights[i] += wt
-                k += n
-        out = (sums / np.maximum(weights, 1e-12)[:, None]).astype(np.float32)
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out
+        with self.torch.inference_mode():
+            return embed_windows(self.tok, texts, is_query, self._forward, batch_tokens or device_batch_tokens(str(self.device)))
+
+
+def embed_windows(tok: E5Tokenizer, texts: list[str], is_query: bool, forward, batch_tokens: int) -> np.ndarray:
+    """e5's windowing and pooling around a ``forward`` that maps windows to pooled states.
+
+    Each text gets the ``"query: "`` or ``"passage: "`` prefix, is split into windows of at most
+    510 content tokens (``<s>`` … ``</s>`` around each), and the windows run longest first in
+    padded batches of at most ``batch_tokens`` tokens; ``forward(list of id lists)`` returns
+    their ``(n, H)`` mean-pooled states. A text's vector is the token-weighted mean of its
+    windows', L2-normalised (as e5.c's ``embed_n``). Returns ``(len(texts), H)`` float32.
+    """
+    f = tok.f
+    window = f.MAXP - 2
+    prefix = "query: " if is_query else "passage: "
+    windows: list[tuple[int, list[int]]] = []
+    for i, text in enumerate(texts):
+        c = tok.content_ids(prefix + text)
+        for a in range(0, max(len(c), 1), window):
+            windows.append((i, [f.bos] + c[a:a + window] + [f.eos]))
+    order = sorted(range(len(windows)), key=lambda k: -len(windows[k][1]))
+    sums = np.zeros((len(texts), f.H), dtype=np.float64)
+    weights = np.zeros(len(texts), dtype=np.float64)
+    k = 0
+    while k < len(order):
+        n = max(1, batch_tokens // len(windows[order[k]][1]))
+        part = order[k:k + n]
+        for row, j in zip(forward([windows[j][1] for j in part]), part):
+            i, w = windows[j]
+            wt = max(len(w) - 2, 1)
+            sums[i] += wt * row
+            weights[i] += wt
+        k += n
+    out = (sums / np.maximum(weights, 1e-12)[:, None]).astype(np.float32)
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out
 
 
 @lru_cache(maxsize=4)

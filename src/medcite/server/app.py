@@ -410,9 +410,15 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
             evidence=req.evidence, publication_types=tuple(req.publication_types) if req.publication_types else None,
         )
         opts.validate()  # an unknown evidence level is a 4xx before the index is read
-        passages = retriever.search(query, opts)
+        t0 = time.perf_counter()
+        # the query vector is made here (not inside search) so its time is reported on its own
+        qvec = [retriever.embedder.embed_query(query.strip())] if opts.mode in ("hybrid", "dense") and query.strip() else None
+        t1 = time.perf_counter()
+        passages = retriever.search(query, opts, query_vectors=qvec)
+        t2 = time.perf_counter()
         ix = retriever.index
-        return {"query": query, "index": ix.name, "version": ix.version, "passages": [p.to_json() for p in passages]}
+        return {"query": query, "index": ix.name, "version": ix.version, "passages": [p.to_json() for p in passages],
+                "timings": {"embed_query": t1 - t0, "search": t2 - t1, "total": t2 - t0}}
 
     @api.post("/diagnose", response_model=DiagnoseResponse, summary="Literature-supported differential for free-text findings",
               responses=_without_module("diagnosis"))

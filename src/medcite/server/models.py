@@ -129,6 +129,7 @@ class SearchResponse(BaseModel):
     index: str
     version: str
     passages: list[PassageOut]
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage: embed_query, search (BM25, vectors, fusion), total")
 
 
 class ReferenceOut(BaseModel):
