@@ -87,3 +87,18 @@ def test_int8_is_a_backend_of_e5_small_only():
     with pytest.raises(EmbedderError, match="sentence-transformers"):
         with_backend("hashing", "int8")
 
+
+def test_int8_gets_its_own_calibrated_thresholds_not_the_float_ones():
+    from medcite.answer.extractive import ABSTAIN_THRESHOLDS, threshold_for
+    from medcite.answer.guard import SUPPORT_THRESHOLDS, thresholds_for
+    from medcite.answer.relevance import LANGUAGE_THRESHOLDS, language_threshold
+
+    assert "e5-small@int8" in ABSTAIN_THRESHOLDS and "e5-small@int8" in SUPPORT_THRESHOLDS
+    assert threshold_for("e5-small@int8") == ABSTAIN_THRESHOLDS["e5-small@int8"]
+    assert thresholds_for("e5-small@int8") == SUPPORT_THRESHOLDS["e5-small@int8"]
+    assert threshold_for("e5-small@int8", 0.9) == 0.9  # an explicit threshold still wins
+    assert threshold_for("minilm@onnx") == ABSTAIN_THRESHOLDS["minilm"]  # same vectors: the model's own
+    # no per-language calibration for int8: other languages use its English threshold, not float e5's table
+    assert LANGUAGE_THRESHOLDS.get("e5-small@int8", {}).get("Chinese") is None
+    assert language_threshold("e5-small@int8", "Chinese", 0.87) == 0.87
+    assert language_threshold("e5-small", "Chinese", 0.87) == LANGUAGE_THRESHOLDS["e5-small"]["Chinese"]

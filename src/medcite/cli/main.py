@@ -39,7 +39,7 @@ def index_build(
     ef_search: Annotated[Optional[int], typer.Option("--ef-search", min=1, help="hnsw: search beam width (default 64)")] = None,
     flat_max: Annotated[Optional[int], typer.Option("--flat-max", min=0, help="auto: largest index kept exact (default 100000 vectors)")] = None,
     ray: Annotated[Optional[str], typer.Option("--ray", help="read, chunk and embed on Ray: 'local' (a local Ray instance) or a cluster address (ray://host:10001, auto)")] = None,
-    embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached)")] = None,
+    embedder_backend: Annotated[Optional[str], typer.Option("--embedder-backend", help="torch (default), onnx, openvino or int8: faster CPU runtime for a sentence-transformers embedder (exported once, cached); int8 also for e5-small (e5-small@int8, OpenVINO)")] = None,
     device: DeviceOpt = None,
     backend: Annotated[str, typer.Option("--backend", help="where searches run: local (FAISS + BM25 files, default) or milvus (a collection per version behind an alias)")] = "local",
     milvus_uri: Annotated[Optional[str], typer.Option("--milvus-uri", help="milvus: a Milvus Lite file (default indexes/<name>/milvus.db) or http://host:19530 (token from $MEDCITE_MILVUS_TOKEN)")] = None,
