@@ -102,3 +102,24 @@ def test_int8_gets_its_own_calibrated_thresholds_not_the_float_ones():
     assert LANGUAGE_THRESHOLDS.get("e5-small@int8", {}).get("Chinese") is None
     assert language_threshold("e5-small@int8", "Chinese", 0.87) == 0.87
     assert language_threshold("e5-small", "Chinese", 0.87) == LANGUAGE_THRESHOLDS["e5-small"]["Chinese"]
+
+
+def test_cli_builds_and_searches_an_int8_index(tmp_path):
+    from typer.testing import CliRunner
+
+    from medcite.cli import app
+
+    runner = CliRunner()
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"pmid": str(i), "title": t, "sections": [{"label": "ABSTRACT", "text": t + " in adults."}]}) + "\n"
+                            for i, t in enumerate(["Statins reduced cardiovascular death", "Aspirin and the risk of stroke"], start=1)))
+    ix = str(tmp_path / "ix")
+    r = runner.invoke(app, ["index", "build", str(docs), "--index", ix, "--embedder", "e5-small", "--embedder-backend", "int8", "-q"])
+    assert r.exit_code == 0, r.output
+    info = json.loads(runner.invoke(app, ["index", "info", "--index", ix, "--json"]).stdout)
+    assert info["embedder"]["name"] == "e5-small@int8" and "int8" in info["build"]["device"]
+    s = runner.invoke(app, ["search", "aspirin stroke", "--index", ix, "--json", "-k", "1"])
+    assert s.exit_code == 0, s.output
+    assert json.loads(s.stdout)["passages"][0]["doc_id"] == "PMID:2"
+    r = runner.invoke(app, ["index", "update", str(docs), "--index", ix, "--embedder", "e5-small", "-q"])
+    assert r.exit_code == 5 and "e5-small@int8" in r.output and "Traceback" not in r.output  # float vectors refused
