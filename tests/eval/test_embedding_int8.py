@@ -91,7 +91,7 @@ def test_int8_is_a_backend_of_e5_small_only():
 def test_int8_gets_its_own_calibrated_thresholds_not_the_float_ones():
     from medcite.answer.extractive import ABSTAIN_THRESHOLDS, threshold_for
     from medcite.answer.guard import SUPPORT_THRESHOLDS, thresholds_for
-    from medcite.answer.relevance import LANGUAGE_THRESHOLDS, language_threshold
+    from medcite.answer.relevance import LANGUAGE_THRESHOLDS, cross_lingual_floor, language_threshold
 
     assert "e5-small@int8" in ABSTAIN_THRESHOLDS and "e5-small@int8" in SUPPORT_THRESHOLDS
     assert threshold_for("e5-small@int8") == ABSTAIN_THRESHOLDS["e5-small@int8"]
@@ -101,7 +101,8 @@ def test_int8_gets_its_own_calibrated_thresholds_not_the_float_ones():
     # no per-language calibration for int8: other languages use its English threshold, not float e5's table
     assert LANGUAGE_THRESHOLDS.get("e5-small@int8", {}).get("Chinese") is None
     assert language_threshold("e5-small@int8", "Chinese", 0.87) == 0.87
-    assert language_threshold("e5-small", "Chinese", 0.87) == LANGUAGE_THRESHOLDS["e5-small"]["Chinese"]
+    assert cross_lingual_floor("e5-small@int8", "Chinese", 0.87).distinct == 0.87
+    assert language_threshold("e5-small", "Chinese", 0.87) == LANGUAGE_THRESHOLDS["e5-small"]["Chinese"][0]  # (strict, distinct)
 
 
 def test_cli_builds_and_searches_an_int8_index(tmp_path):
