@@ -192,14 +192,16 @@ def task_languages(svc: Medcite, new, old, _rows: list[dict]) -> dict:
     for lang, block in fx["languages"].items():
         res = {}
         for name, a in (("new", new), ("today", old)):
-            cited = answered = 0
+            cited = answered = wrong = 0
             for q in block["questions"]:
                 ans = a.answer(q["question"], svc.search(q["question"]))
                 answered += not ans.abstained
-                cited += bool({r.pmid for r in ans.references} & set(q["gold_pmids"]))
+                hit = bool({r.pmid for r in ans.references} & set(q["gold_pmids"]))
+                cited += hit
+                wrong += not ans.abstained and not hit  # answered from other papers only
             off = sum(a.answer(q, svc.search(q)).abstained for q in block["off_topic"])
             absent = sum(a.answer(q, svc.search(q)).abstained for q in block.get("absent", []))
-            res[name] = {"gold_cited": cited / len(block["questions"]), "answered": answered, "n": len(block["questions"]),
+            res[name] = {"gold_cited": cited / len(block["questions"]), "answered": answered, "answered_without_gold": wrong, "n": len(block["questions"]),
                          "off_topic_abstained": off, "off_topic_n": len(block["off_topic"]),
                          "absent_topic_abstained": absent, "absent_topic_n": len(block.get("absent", []))}
         out[lang] = res

@@ -175,6 +175,26 @@ def uses_corpus_script(query: str) -> bool:
     return sum(1 for ch in letters if _LATIN.match(ch)) >= 0.5 * len(letters)
 
 
+#: Weight of a dictionary-translated BM25 query (:mod:`medcite.query_translation`) relative
+#: to ``bm25_weight``: its glosses are noisier than a question written in English.
+TRANSLATED_BM25_SHARE = 1.0
+
+
+def lexical_form(query: str) -> tuple[str, float]:
+    """``(text BM25 reads, weight share)`` for ``query``: itself when in the corpus's script; the
+    English glosses of a Chinese question's terms (:func:`~medcite.query_translation.lexical_query`,
+    share :data:`TRANSLATED_BM25_SHARE`); ``("", 0.0)`` otherwise (BM25 cannot match)."""
+    if uses_corpus_script(query):
+        return query, 1.0
+    from .query_translation import is_chinese, lexical_query
+
+    if is_chinese(query):
+        en = lexical_query(query)
+        if en:
+            return en, TRANSLATED_BM25_SHARE
+    return "", 0.0
+
+
 def cap_per_paper(order: list[tuple[int, float]], docs: list, opts: SearchOptions) -> list[tuple[int, float]]:
     """The first ``opts.top_k`` of ``order`` (``(chunk id, score)`` best first) keeping at most
     ``opts.max_per_paper`` passages of each document (``docs[i]``: the document of ``order[i]``)."""
@@ -262,7 +282,7 @@ class Retriever:
         qvecs: list[np.ndarray] = []
         for qi, q in enumerate(queries):
             if opts.mode in ("hybrid", "bm25"):
-                s = ix.lexical.scores(q)
+                s = ix.lexical.scores(lexical_form(q)[0] or q)
                 if mask is not None:
                     s = np.where(mask, s, -np.inf)
                 bm25_full.append(s)
@@ -296,7 +316,7 @@ class Retriever:
         rank_lists: list[tuple[np.ndarray, float]] = []
         for qi, q in enumerate(queries):
             lex_rows = lex_ref = None
-            w = 1.0 if opts.mode == "bm25" else (opts.bm25_weight if uses_corpus_script(q) else 0.0)
+            w = 1.0 if opts.mode == "bm25" else opts.bm25_weight * lexical_form(q)[1]
             if bm25_full and w > 0:
                 s = bm25_full[qi]
                 top = np.argpartition(-s, depth - 1)[:depth] if depth < n else np.arange(n)

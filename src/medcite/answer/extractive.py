@@ -22,7 +22,7 @@ from .citations import references_for
 from .evidence_table import evidence_table
 from .lists import list_items
 from .multilingual import detect_language
-from .relevance import calibrated, cross_lingual_floor, distinctiveness
+from .relevance import calibrated, cross_lingual_floor, distinctiveness, term_evidence
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -85,15 +85,17 @@ class ExtractiveAnswerer:
         """See :class:`~medcite.answer.Answerer`. ``confidence`` is the best passage's cosine."""
         t0 = time.perf_counter()
         scores = [p.dense_score if p.dense_score is not None else -1.0 for p in passages]
-        best = max(scores, default=-1.0)
         language = detect_language(question)
         bars = cross_lingual_floor(self.embedder.name, "English" if self.threshold_set else language, self.threshold)
         gap = distinctiveness([s for s in scores if s > -1.0])
         notes: list[str] = []
+        if not self.threshold_set:
+            scores = term_evidence(question, passages, scores, notes)
+        best = max(scores, default=-1.0)
         if not passages or not bars.admits(best, gap):
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
-                notes=[self._below_note(best, gap, bars, language)] if passages else ["no passages retrieved"],
+                notes=[self._below_note(best, gap, bars, language)] + notes if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
         floor = bars.distinct  # once the question is admitted, passages near the best one may be quoted down to the lower bar
@@ -141,6 +143,8 @@ class ExtractiveAnswerer:
     @staticmethod
     def _below_note(best: float, gap: float, bars, language: str) -> str:
         """Why the answerer abstained (the figures compared)."""
+        if best == -1.0:  # every passage was set aside by term_evidence
+            return f"none of the retrieved passages contains any of the question's key terms ({language} question, dictionary-translated)"
         note = f"best evidence similarity {best:.3f} is below the threshold {bars.strict:.3f}"
         if language == "English":
             return note

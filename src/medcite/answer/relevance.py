@@ -39,6 +39,15 @@ be quoted down to the old, lower floor — a specific match, not a vague one in 
 topic. Absent-topic questions have gaps of at most 0.020 in either language; answerable ones
 up to 0.10.
 
+**Dictionary terms (Chinese).** :func:`term_evidence` sets aside every passage that contains
+none of the question's key terms translated with CC-CEDICT (:mod:`medcite.query_translation`):
+such a passage is not evidence however close its embedding. Measured on the calibration split
+(20 answerable, 10 absent-topic, 25 off-topic Chinese questions), every gold passage retrieved
+in the top 5 contains at least one translated term, but absent-topic questions still find passages sharing a term
+("thyroid", "influenza", "headache": the untranslatable drug name is what they lack), so it
+lowers the Chinese strict bar only from 0.835 to 0.832. An IDF-weighted share of matched terms
+did not separate them either (absent-topic up to 0.58, answerable gold passages from 0.25).
+
 :func:`cross_lingual_floor` gives both bars; languages without a calibration use the English
 threshold.
 """
@@ -47,15 +56,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..documents import Passage
+
 #: Per embedder and question language: ``(strict, distinct)`` cosine bars. ``strict``: the
 #: lowest value that refuses all 35 calibration negatives of the language (max best cosine
 #: + 0.003); ``distinct``: the answerable 2nd percentile (the earlier thresholds), used only for
 #: a distinct passage (:data:`DISTINCT_GAP`). Measured 2026-12-04 on the demo index (1,000
 #: PubMedQA abstracts, e5-small) with ``scripts/calibrate_relevance.py``: Chinese negatives max
-#: 0.832, Spanish 0.827. On larger indexes absent-topic questions find closer neighbours, so
+#: 0.832, Spanish 0.827. Chinese re-measured the same day once passages without any of the
+#: question's dictionary-translated terms stopped counting (:func:`term_evidence`) and the
+#: translated BM25 query joined retrieval: negatives max 0.829 (an absent-topic question on
+#: levothyroxine matching "thyroid" and "fatigue"), so 0.832. On larger indexes absent-topic questions find closer neighbours, so
 #: these may need re-measuring there (the English 0.86 was calibrated on the 14,449-record index).
 LANGUAGE_THRESHOLDS: dict[str, dict[str, tuple[float, float]]] = {
-    "e5-small": {"Chinese": (0.835, 0.808), "Spanish": (0.830, 0.821)},
+    "e5-small": {"Chinese": (0.832, 0.808), "Spanish": (0.830, 0.821)},
     # not calibrated per language: its questions in other languages use its English threshold
     # (refused more often), never the float e5-small values above
     "e5-small@int8": {},
@@ -137,3 +151,32 @@ def cross_lingual_floor(embedder_name: str, language: str, english_threshold: fl
 def language_threshold(embedder_name: str, language: str, english_threshold: float) -> float:
     """The strict cosine bar for a question in ``language`` (:func:`cross_lingual_floor`)."""
     return cross_lingual_floor(embedder_name, language, english_threshold).strict
+
+
+def term_evidence(question: str, passages: list[Passage], scores: list[float], notes: list[str]) -> list[float]:
+    """Dense scores with passages that are not evidence for a Chinese question set to ``-1.0``.
+
+    A passage that contains (stemmed) none of the English forms of the question's key terms
+    (:func:`medcite.query_translation.key_terms`, CC-CEDICT glosses) is not evidence, whatever
+    its cosine: it neither admits the question nor is quoted. Other languages, and Chinese
+    questions without translatable terms, keep ``scores`` unchanged.
+
+    Args:
+        question: the question as asked.
+        passages: the retrieved passages (title and text are read).
+        scores: their dense cosines, ``-1.0`` where missing (same order).
+        notes: a line naming the translated terms is appended here (for the answer's notes).
+
+    Returns:
+        a new list of scores.
+    """
+    from ..query_translation import is_chinese, key_terms, matched_terms
+
+    if not is_chinese(question):
+        return list(scores)
+    terms = key_terms(question)
+    if not terms:
+        return list(scores)
+    notes.append("question terms translated with CC-CEDICT for matching: "
+                 + "; ".join(f"{t.source} → {' '.join(t.english[:3])}" for t in terms[:8]))
+    return [s if matched_terms(terms, f"{p.title} {p.text}") else -1.0 for p, s in zip(passages, scores)]
