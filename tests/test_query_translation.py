@@ -43,6 +43,7 @@ def test_lexical_query_is_english_and_only_for_chinese():
     assert lexical_form(q) == (en, pytest.approx(lexical_form(q)[1])) and lexical_form(q)[1] > 0
     assert lexical_form("Does insulin lower HbA1c?") == ("Does insulin lower HbA1c?", 1.0)
     assert lexical_form("インスリンはHbA1cを下げるか") == ("", 0.0)  # Japanese: no dictionary here
+    assert lexical_form(q, translate=False) == ("", 0.0)  # multi-query searches (diagnose) keep dense only
 
 
 def test_a_passage_without_any_translated_term_is_not_evidence():

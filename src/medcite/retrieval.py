@@ -180,15 +180,17 @@ def uses_corpus_script(query: str) -> bool:
 TRANSLATED_BM25_SHARE = 1.0
 
 
-def lexical_form(query: str) -> tuple[str, float]:
+def lexical_form(query: str, translate: bool = True) -> tuple[str, float]:
     """``(text BM25 reads, weight share)`` for ``query``: itself when in the corpus's script; the
     English glosses of a Chinese question's terms (:func:`~medcite.query_translation.lexical_query`,
-    share :data:`TRANSLATED_BM25_SHARE`); ``("", 0.0)`` otherwise (BM25 cannot match)."""
+    share :data:`TRANSLATED_BM25_SHARE`) when ``translate``; ``("", 0.0)`` otherwise (BM25
+    cannot match). Searches pass ``translate=False`` for multi-query lists (``diagnose``'s
+    findings, a generator's English rewrite beside the question), which keep their own tuning."""
     if uses_corpus_script(query):
         return query, 1.0
     from .query_translation import is_chinese, lexical_query
 
-    if is_chinese(query):
+    if translate and is_chinese(query):
         en = lexical_query(query)
         if en:
             return en, TRANSLATED_BM25_SHARE
@@ -282,7 +284,7 @@ class Retriever:
         qvecs: list[np.ndarray] = []
         for qi, q in enumerate(queries):
             if opts.mode in ("hybrid", "bm25"):
-                s = ix.lexical.scores(lexical_form(q)[0] or q)
+                s = ix.lexical.scores(lexical_form(q, isinstance(query, str))[0] or q)
                 if mask is not None:
                     s = np.where(mask, s, -np.inf)
                 bm25_full.append(s)
@@ -316,7 +318,7 @@ class Retriever:
         rank_lists: list[tuple[np.ndarray, float]] = []
         for qi, q in enumerate(queries):
             lex_rows = lex_ref = None
-            w = 1.0 if opts.mode == "bm25" else opts.bm25_weight * lexical_form(q)[1]
+            w = 1.0 if opts.mode == "bm25" else opts.bm25_weight * lexical_form(q, not multi)[1]
             if bm25_full and w > 0:
                 s = bm25_full[qi]
                 top = np.argpartition(-s, depth - 1)[:depth] if depth < n else np.arange(n)
