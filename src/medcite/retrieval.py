@@ -167,8 +167,9 @@ def zmuv(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def uses_corpus_script(query: str) -> bool:
-    """True when the query is written mostly in Latin script (the corpus's script); BM25
-    gets no weight otherwise, since its English vocabulary cannot match."""
+    """True when the query is written mostly in Latin script (the corpus's script); otherwise
+    BM25 reads only a dictionary translation (:func:`lexical_form`), since its English
+    vocabulary cannot match the query itself."""
     letters = [ch for ch in query if ch.isalpha()]
     if not letters:
         return False
