@@ -64,6 +64,46 @@ def test_rankings_match_the_local_index(tmp_path, embedder, milvus_uri, opts):
             assert len(set(_ids(m)) & set(_ids(l))) >= len(l) - 1, q
 
 
+def test_bm25_on_the_engine_scores_as_the_local_bm25(tmp_path, embedder, milvus_uri):
+    # the collection holds medcite's tokens and the local k1/b: the same BM25 scores, ties aside
+    root, _ = _build(tmp_path, embedder, milvus_uri)
+    local = tmp_path / "local"
+    IndexWriter(local, embedder).build(make_docs())
+    ix = open_index(root)
+    assert ix.bm25_tokens
+    mr, lr = MilvusRetriever(ix, embedder), Retriever(open_index(local), embedder)
+    opts = SearchOptions(top_k=6, mode="bm25")
+    for q in [*QUERIES, "Metformin-associated LACTIC acidosis in kidneys"]:  # case and inflections stemmed alike
+        m, l = mr.search(q, opts), lr.search(q, opts)
+        assert [round(p.bm25_score, 4) for p in m] == [round(p.bm25_score, 4) for p in l], q
+        ms, ls = {p.doc_id: p.bm25_score for p in m}, {p.doc_id: p.bm25_score for p in l}
+        assert all(abs(ms[d] - ls[d]) < 1e-4 for d in ms.keys() & ls.keys()), q
+    assert mr.search("what is the", opts) == [] == lr.search("what is the", opts)  # only stop words: nothing matches
+    assert len(mr.search("what is the", SearchOptions(top_k=3))) == 3  # the dense list still answers
+
+
+def test_one_hybrid_query_is_three_searches_and_one_fetch(tmp_path, embedder, milvus_uri):
+    root, _ = _build(tmp_path, embedder, milvus_uri)
+    ix = open_index(root)
+    calls: list[str] = []
+    client = ix.client
+
+    class Counting:
+        def __getattr__(self, name):
+            f = getattr(client, name)
+            return lambda *a, **k: (calls.append(name), f(*a, **k))[1]
+
+    ix.client = Counting()
+    r = MilvusRetriever(ix, embedder)
+    for opts in (SearchOptions(top_k=3, bm25_prf_docs=0), SearchOptions(top_k=3, year_from=2005)):
+        calls.clear()
+        got = r.search("metformin lactic acidosis", opts)
+        assert len(got) == 3 and all(p.dense_score is not None for p in got)
+        # BM25 list (with its hits' vectors), dense list, BM25 of the dense-only candidates; then the rows;
+        # no separate vector fetch and no count(*) for the filter
+        assert calls.count("search") <= 3 and calls.count("query") == 1, calls
+
+
 def test_filters_apply_inside_the_search_before_the_cut(tmp_path, embedder, milvus_uri):
     root, _ = _build(tmp_path, embedder, milvus_uri)
     r = MilvusRetriever(open_index(root), embedder)

@@ -6,16 +6,23 @@ reuse) and then *pushed*: every chunk of the published version becomes a row of 
 collection ``<alias>_<version>`` holding the passage text and metadata (document id, PMID,
 title, year, journal, section, span, MeSH terms, publication types, evidence level), the dense
 vector and a BM25 sparse vector made by Milvus's BM25 function from the same ``title\\ntext``
-the local BM25 indexes. The manifest is stored in the collection's properties, so a reader on
-another machine needs only the URI and the alias (:class:`MilvusIndex`). The alias switch
+the local BM25 indexes, *tokenized by medcite* (:func:`medcite.index.lexical.tokenize`: lower
+case, English stop words removed, Snowball-stemmed, tokens joined by spaces) with the local
+index's k1 and b, so the engine's BM25 ranks as the local one does (:data:`BM25_INPUT`). The
+manifest is stored in the collection's properties, so a reader on another machine needs only
+the URI and the alias (:class:`MilvusIndex`). The alias switch
 (``alter_alias``) is the commit point for readers: a crash before it leaves the previous
 collection live; the next write pushes the live local version again if the alias lags it
 (:func:`ensure_pushed`) and drops collections nothing points at.
 
 URIs: a Milvus Lite file (``indexes/<name>/milvus.db``; one process at a time), or a server
 ``http(s)://host:19530`` with the token from ``$MEDCITE_MILVUS_TOKEN`` (never written to the
-manifest). Analyzer: standard tokenizer, lowercase and English (Snowball) stemmer filters —
-Milvus Lite has no ``english`` analyzer type (Milvus docs, "Analyzer Overview").
+manifest). Analyzer: the standard tokenizer and lowercase only, over medcite's tokens. Milvus
+Lite 3.2.2 has no ``english`` analyzer type (Milvus docs, "Analyzer Overview") and its standard
+analyzer ignores the ``stemmer`` filter (``milvus_lite.analyzer.factory`` honours only ``stop``
+lists), so a collection fed raw text was unstemmed and kept stop words on Lite and stemmed on a
+cluster; medcite's own tokens give the same BM25 on both. Collections pushed before that
+(no ``medcite.bm25_input`` property) are queried with raw text, as they were built.
 
 Fault injection: :data:`STAGES` as in the writer (``MEDCITE_CRASH_AT``).
 """
@@ -39,8 +46,12 @@ TOKEN_ENV = "MEDCITE_MILVUS_TOKEN"
 STAGES = ("milvus:created", "milvus:inserted:<k>", "milvus:loaded", "milvus:aliased", "milvus:dropped")
 INSERT_BATCH = 512
 MAX_VARCHAR = 65535
-#: BM25 analyzer available in Milvus Lite and in clusters alike.
-ANALYZER = {"tokenizer": "standard", "filter": ["lowercase", {"type": "stemmer", "language": "english"}]}
+#: BM25 analyzer over medcite's tokens (identity on space-joined stems), Milvus Lite and clusters alike.
+ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
+#: BM25 k1 and b of the local index (bm25s defaults, :mod:`medcite.index.lexical`); Milvus's own default k1 is 1.2.
+BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
+#: Collection property saying what ``search_text`` holds: medcite's BM25 tokens (queries are tokenized alike).
+BM25_INPUT = ("medcite.bm25_input", "lexical-tokens-v1")
 FIELDS = ("chunk_id", "doc_id", "pmid", "title", "year", "journal", "section", "start", "end", "text",
           "mesh_terms", "publication_types", "evidence")
 _CLIENTS: dict[str, Any] = {}
@@ -131,7 +142,7 @@ def _schema(client, dim: int):
     s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["search_text"], output_field_names=["sparse"]))
     ip = client.prepare_index_params()
     ip.add_index("dense", index_type="FLAT", metric_type="IP")
-    ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=dict(BM25_PARAMS))
     return s, ip
 
 
@@ -154,6 +165,7 @@ def _record_json(rec: str) -> str:
 def _rows(version_dir: Path, vectors, start: int, stop: int, table) -> list[dict]:
     """Collection rows for chunks ``table[start:stop]`` of a version's store."""
     from ..clinical.evidence import evidence_level
+    from .lexical import tokenize
     from .store import Store
 
     store = Store(version_dir / "store.sqlite", readonly=True)
@@ -168,8 +180,9 @@ def _rows(version_dir: Path, vectors, start: int, stop: int, table) -> list[dict
     finally:
         store.db.close()
     vecs = vectors.reconstruct_many(np.asarray(ids, dtype=np.int64))
+    tokens = tokenize([t for _, _, t, _ in part])
     out = []
-    for (cid, doc_id, search_text, _y), vec in zip(part, vecs):
+    for (cid, doc_id, _text, _y), vec, toks in zip(part, vecs, tokens):
         r = rows[cid]
         pts = [_clip(str(t), 256) for t in (r["publication_types"] or [])][:64]
         first_chunk = first.get(doc_id) == cid
@@ -177,7 +190,7 @@ def _rows(version_dir: Path, vectors, start: int, stop: int, table) -> list[dict
             "chunk_id": int(cid), "doc_id": _clip(doc_id, 1024), "pmid": _clip(r["pmid"] or "", 32), "title": _clip(r["title"], 4096),
             "journal": _clip(r["journal"] or "", 1024), "section": _clip(r["section"], 256), "year": int(r["year"] or 0),
             "start": int(r["start"] or 0), "end": int(r["end"] or 0), "text": _clip(r["text"], MAX_VARCHAR),
-            "search_text": _clip(search_text, MAX_VARCHAR), "mesh_terms": _clip(json.dumps(r["mesh_terms"] or []), MAX_VARCHAR),
+            "search_text": _clip(" ".join(toks), MAX_VARCHAR), "mesh_terms": _clip(json.dumps(r["mesh_terms"] or []), MAX_VARCHAR),
             "publication_types": pts, "evidence": _clip(evidence_level(pts, r["text"], doc_id), 64),
             "record": _record_json(recs[doc_id]) if first_chunk else "", "dense": vec.astype(np.float32).tolist(),
         })
@@ -218,7 +231,7 @@ def push_version(version_dir: Path, manifest: Manifest, point: Callable[[str], N
         client.insert(coll, _rows(version_dir, vectors, i, i + INSERT_BATCH, table))
         point(f"milvus:inserted:{k}")
     client.flush(coll)
-    client.alter_collection_properties(coll, properties={"medcite.manifest": json.dumps(_manifest_json(manifest))})
+    client.alter_collection_properties(coll, properties={"medcite.manifest": json.dumps(_manifest_json(manifest)), BM25_INPUT[0]: BM25_INPUT[1]})
     client.load_collection(coll)
     point("milvus:loaded")
     previous = live_collection(client, alias)
@@ -298,6 +311,7 @@ class MilvusIndex:
         uri, alias, collection: where it lives.
         manifest: the :class:`Manifest` stored with the collection.
         store: :class:`MilvusStore`.
+        bm25_tokens: the collection's BM25 field was fed medcite's tokens (:data:`BM25_INPUT`).
         dir: the local ``indexes/<name>`` directory (may not exist on a reader machine).
 
     Raises:
@@ -322,6 +336,8 @@ class MilvusIndex:
         if "medcite.manifest" not in props:
             raise IndexCorruptError(f"{self.uri}: collection {coll} has no medcite manifest")
         self.manifest = Manifest(**json.loads(props["medcite.manifest"]))
+        #: whether ``search_text`` holds medcite's BM25 tokens (queries are then tokenized alike)
+        self.bm25_tokens = props.get(BM25_INPUT[0]) == BM25_INPUT[1]
         self.store = MilvusStore(self.client, coll)
         self._n = int(self.manifest.counts.get("chunks", 0))
 
