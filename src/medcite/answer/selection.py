@@ -164,13 +164,13 @@ def choose_units(units: list[Unit], passages: list[Passage], max_units: int = 3,
 
 def disagreement_note(units: list[Unit], passages: list[Passage], numbers: dict[int, int]) -> str:
     """A note naming which cited papers report an effect and which report none, or ``""`` when
-    they agree. ``numbers`` maps a passage index to its reference number."""
-    by_pol: dict[str, list[int]] = {"effect": [], "none": []}
+    they agree. ``numbers`` maps a passage index to its reference number. A paper whose quoted
+    sentences go both ways (an effect on one outcome, none on another) sides with neither: only
+    different papers can disagree."""
+    pols: dict[int, set[str]] = {}
     for u in units:
-        n = numbers[u.passage]
-        pol = finding_polarity(u.main.text)
-        if n not in by_pol[pol]:
-            by_pol[pol].append(n)
+        pols.setdefault(numbers[u.passage], set()).add(finding_polarity(u.main.text))
+    by_pol = {pol: [n for n, ps in pols.items() if ps == {pol}] for pol in ("effect", "none")}
     if not by_pol["effect"] or not by_pol["none"]:
         return ""
 
