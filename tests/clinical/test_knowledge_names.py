@@ -182,6 +182,11 @@ def test_resolve_by_name_synonym_id_and_abbreviation():
     ("Hemophilia", (), CONDITION),
     ("Hypomagnesemia 6", (), CONDITION),
     ("Typhoid fever", (), CONDITION),
+    ("Creatinine", ("T033",), FINDING),  # MedQuAD's MedlinePlus test page: a test, not a diagnosis
+    ("Platelet count", (), FINDING),
+    ("Lactate dehydrogenase", (), FINDING),
+    ("Hemoglobin E disease", ("T047",), CONDITION),
+    ("Glucose-6-phosphate dehydrogenase deficiency", ("T047",), CONDITION),
 ])
 def test_finding_or_condition(name, types, expected):
     assert classify(name, ontology=tiny_ontology(), semantic_types=types) == expected

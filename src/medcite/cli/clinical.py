@@ -120,13 +120,12 @@ def diagnose(
     kb_only = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == KB_ONLY]
     if not d.candidates:
         out.print("No condition in the knowledge base or the indexed literature fits these findings.")
-    if grounded:
-        out.print("\n" + ("Given candidates" if given else "Differential") + " — supported by the indexed literature", style="bold underline")
-        for i, c in grounded:
-            _candidate_lines(i, c)
-    if kb_only:
-        out.print(f"\n{KB_ONLY[0].upper() + KB_ONLY[1:]}", style="bold underline")
-        for i, c in kb_only:
+    sections = [(("Given candidates" if given else "Differential") + " — supported by the indexed literature", grounded),
+                (KB_ONLY[0].upper() + KB_ONLY[1:], kb_only)]
+    # the section holding the best-ranked candidate comes first (numbers are the overall ranks)
+    for title, items in sorted((x for x in sections if x[1]), key=lambda x: x[1][0][0]):
+        out.print(f"\n{title}", style="bold underline")
+        for i, c in items:
             _candidate_lines(i, c)
     _footer(d)
 

@@ -16,6 +16,9 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    cell word ending in -penia/-cytosis/-philia ("Thrombocytopenia", "Hypokalemia",
    "Leukocytosis", "Eosinophilia") → finding ("Citrullinemia", "Hemophilia",
    "Neuroacanthocytosis" go on to rules 5–6);
+   A **laboratory analyte** named alone ("Creatinine", "Hemoglobin", "Platelet count", "Glucose":
+   the names of :data:`medcite.clinical.findings.labs.ANALYTES` of four letters or more, as MedQuAD's
+   MedlinePlus test pages name their focus) is a finding too: a test, never a diagnosis;
 4. **pain or bleeding**: the name ends in "pain"/"ache"/"bleeding" or is "Hemorrhage" → finding
    ("Neck pain"; but "Subarachnoid hemorrhage" is a diagnosis and goes on to rule 5);
 5. **finding evidence** — an HPO "Phenotypic abnormality" term name or synonym, or UMLS semantic
@@ -37,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..findings.labs import ANALYTES
 from ..terms import normalize
 from .condition import Condition
 from .ontology import Ontology
@@ -62,6 +66,9 @@ _LAB = re.compile(
     r"^(?:anemia|anaemia|(?:hypo|hyper)[a-z]+(?:emia|aemia)|"
     r"(?:leuko|leuco|lympho|mono|thrombo|erythro|granulo|neutro|eosino|baso|pancyto|reticulo)[a-z]*(?:penia|cytosis|philia))$"
 )
+#: Normalised analyte names (rule 3): "creatinine", "hemoglobin", "platelet count" … (short
+#: abbreviations such as "hb", "na", "cr" are left out: they are also parts of disease names).
+ANALYTE_NAMES = frozenset(normalize(n) for a in ANALYTES for n in (a.key, *a.names) if len(n) >= 4 and n.isascii())
 _SUBTYPED = re.compile(r"(?:^| )(?:type |group )?(?:\d+[a-z]?|[ivx]+)$")
 _PAIN = re.compile(r"(?:^| )(?:pain|ache|bleeding)$|^(?:hemorrhage|haemorrhage)$")
 _IDENTIFIED = ("omim", "orpha", "decipher")
@@ -87,7 +94,7 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
         return CONDITION
     if has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm)):
         return CONDITION
-    if _LAB.match(norm) or _PAIN.search(norm):
+    if _LAB.match(norm) or _PAIN.search(norm) or norm in ANALYTE_NAMES:
         return FINDING
     types = set(semantic_types)
     evidence = bool(types & FINDING_TYPES)
