@@ -79,6 +79,52 @@ TEXT_PATTERNS: list[tuple[str, tuple[str, ...], re.Pattern]] = [
 ]
 
 
+#: Cues that make a design phrase negated or hypothetical when they occur in the same sentence
+#: within a few words before it ("in the absence of data from a clinical trial", "no randomized
+#: controlled trial has …", "should be confirmed in a randomized trial"). The negation-cue idea is
+#: NegEx's (Chapman et al. 2001, J Biomed Inform 34:301): a cue scopes over the next few words
+#: of its sentence. "no"/"not"/"without" get a shorter window, as they usually negate a nearer
+#: noun: "patients who did not respond were randomized", "men without prostate cancer in the
+#: Baltimore Longitudinal Study of Aging" still count.
+NEGATION_BEFORE = re.compile(
+    r"\b(?:absence\s+of|lack\s+of|lacking|lacks?|never|would|could|should|"
+    r"need(?:s|ed)?|warrant(?:s|ed)?|future|further|awaits?|awaiting)\b")
+NEGATION_WINDOW = 6
+SHORT_NEGATION_BEFORE = re.compile(r"\b(?:no|not|none|without|neither|nor)\b")
+SHORT_NEGATION_WINDOW = 3
+#: Cues right after a design phrase that make it future work ("a randomized trial is warranted",
+#: "a prospective study is ongoing"). "Required" is not a cue before a phrase: methods say "a
+#: washout if required, and a 4-week randomized period" ("would require" is caught by "would").
+HYPOTHETICAL_AFTER = re.compile(
+    r"^[^.;:!?]{0,40}?\b(?:(?:is|are|will\s+be|would\s+be)\s+(?:\w+\s+)?(?:needed|warranted|required|necessary|"
+    r"recommended|indicated)|(?:is|are)\s+(?:ongoing|underway|planned)|should\s+be|would\s+be|could\s+be)\b")
+
+#: Wording of a decision analysis or modelling study (Markov model, decision tree, simulation):
+#: its inputs come from others' studies, so its own design is none of the primary-study levels
+#: (trials, observational studies, case reports) even when it mentions them ("the base case was
+#: a 69-year-old man", "data from a cohort"). Syntheses and reviews it performs still count.
+MODELLING = re.compile(
+    r"\bmarkov\b|\bdecision[- ]analy(?:sis|tic)\b|\bdecision\s+(?:tree|model)\b|\bmicro-?simulation\b"
+    r"|\bsimulation\s+model|\bmonte\s+carlo\s+simulation|\bcost-effectiveness\s+model|\b(?:economic|cost-utility)\s+model")
+PRIMARY_LEVELS = ("Randomized Controlled Trial", "Clinical Trial", "Observational Study", "Case Report")
+
+
+def _negated_or_hypothetical(low: str, start: int, end: int) -> bool:
+    """Whether the design phrase ``low[start:end]`` is negated or hypothetical in its sentence.
+
+    Looks for :data:`NEGATION_BEFORE` within :data:`NEGATION_WINDOW` words (and
+    :data:`SHORT_NEGATION_BEFORE` within :data:`SHORT_NEGATION_WINDOW` words) before the phrase,
+    stopping at the sentence's start, and for :data:`HYPOTHETICAL_AFTER` right after it.
+    """
+    sentence = re.split(r"[.;:!?\n]", low[:start])[-1]
+    words = sentence.split()
+    if NEGATION_BEFORE.search(" ".join(words[-NEGATION_WINDOW:])):
+        return True
+    if SHORT_NEGATION_BEFORE.search(" ".join(words[-SHORT_NEGATION_WINDOW:])):
+        return True
+    return bool(HYPOTHETICAL_AFTER.search(low[end:end + 80]))
+
+
 def level_from_publication_types(publication_types: list[str]) -> str:
     """Strongest level named by ``publication_types`` ("" when none maps to a level)."""
     best, best_rank = "", 0
@@ -90,12 +136,21 @@ def level_from_publication_types(publication_types: list[str]) -> str:
 
 
 def level_from_text(text: str) -> str:
-    """Level detected from design wording in ``text``, without the :data:`FROM_TEXT` suffix."""
+    """Level detected from design wording in ``text``, without the :data:`FROM_TEXT` suffix.
+
+    A design phrase counts only when it is not negated or hypothetical in its sentence (see
+    :func:`_negated_or_hypothetical`); in a modelling study (:data:`MODELLING`) the primary-study
+    levels (:data:`PRIMARY_LEVELS`) are not read from the text at all.
+    """
     if not text:
         return ""
     low = text.lower()
+    modelling = bool(MODELLING.search(low))
     for label, words, pattern in TEXT_PATTERNS:
-        if any(w in low for w in words) and pattern.search(low):
+        if modelling and label in PRIMARY_LEVELS:
+            continue
+        if any(w in low for w in words) and any(
+                not _negated_or_hypothetical(low, m.start(), m.end()) for m in pattern.finditer(low)):
             return label
     return ""
 
