@@ -66,3 +66,9 @@ def test_decision_analysis_abstract_is_not_labelled_a_trial():
         pytest.skip("PMID 12805495 is not in this copy of the PubMedQA abstracts")
     text = "\n".join(s["text"] for s in record["sections"])
     assert evidence_level([], text, "PMID:12805495") == ""
+
+
+def test_need_for_in_a_review_sentence_is_not_future_work():
+    text = "Current information on the need for progress in psychosocial care is reviewed in this article."
+    assert evidence_level([], text) == "Review" + FROM_TEXT
+    assert evidence_level([], "The findings need to be confirmed in a randomized controlled trial.") == ""

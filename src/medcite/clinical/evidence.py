@@ -88,13 +88,14 @@ TEXT_PATTERNS: list[tuple[str, tuple[str, ...], re.Pattern]] = [
 #: Baltimore Longitudinal Study of Aging" still count.
 NEGATION_BEFORE = re.compile(
     r"\b(?:absence\s+of|lack\s+of|lacking|lacks?|never|would|could|should|"
-    r"need(?:s|ed)?|warrant(?:s|ed)?|future|further|awaits?|awaiting)\b")
+    r"needs?\s+to\s+be|warrant(?:s|ed)?|future|further|awaits?|awaiting)\b")
 NEGATION_WINDOW = 6
 SHORT_NEGATION_BEFORE = re.compile(r"\b(?:no|not|none|without|neither|nor)\b")
 SHORT_NEGATION_WINDOW = 3
 #: Cues right after a design phrase that make it future work ("a randomized trial is warranted",
 #: "a prospective study is ongoing"). "Required" is not a cue before a phrase: methods say "a
-#: washout if required, and a 4-week randomized period" ("would require" is caught by "would").
+#: washout if required, and a 4-week randomized period" ("would require" is caught by "would");
+#: nor is a bare "need" ("the need for progress … is reviewed in this article"), only "needs to be".
 HYPOTHETICAL_AFTER = re.compile(
     r"^[^.;:!?]{0,40}?\b(?:(?:is|are|will\s+be|would\s+be)\s+(?:\w+\s+)?(?:needed|warranted|required|necessary|"
     r"recommended|indicated)|(?:is|are)\s+(?:ongoing|underway|planned)|should\s+be|would\s+be|could\s+be)\b")
