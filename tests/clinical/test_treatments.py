@@ -127,3 +127,55 @@ def test_a_passage_naming_two_kinds_equally_is_not_evidence_for_one():
     t2 = qualifiers_of("type 2 diabetes")
     assert not matches_qualifiers(t2, "Women with previous gestational diabetes or parents with type 2 diabetes did incremental exercise.")
     assert matches_qualifiers(t2, "In type 2 diabetes, unlike type 1, metformin reduced type 2 complications.")
+
+
+class _FixedRetriever:
+    """Returns the given passages for any query (no index)."""
+
+    def __init__(self, passages):
+        self.passages = passages
+
+    def search(self, queries, opts=None, exclude_docs=None):
+        return list(self.passages)
+
+
+def _passage(n, title, text):
+    from medcite.documents import Passage
+
+    return Passage(chunk_id=n, doc_id=f"pmid:{n}", text=text, section="abstract", start=0, end=len(text),
+                   title=title, pmid=str(n), publication_types=["Journal Article"], score=1.0 / n)
+
+
+def test_a_condition_named_only_as_a_complication_gives_no_option():
+    hydatid = _passage(1, "Management of liver hydatid cysts: a survey of surgeons",
+                       "Rupture of the cyst may cause anaphylaxis. Only 3 surgeons (10%) considered laparoscopy as the "
+                       "first line of treatment. Most preferred open surgery with albendazole.")
+    rep = find_treatments("anaphylaxis", _FixedRetriever([hydatid]), None, full_text={})
+    assert rep.options == []
+    assert any("no treatment" in n for n in rep.notes)
+
+
+def test_an_option_counts_in_the_title_paper_or_beside_the_condition():
+    about = _passage(1, "Hydrocortisone for anaphylaxis in the emergency department",
+                     "We reviewed 200 cases. Intramuscular hydrocortisone was given within 10 minutes in 80%.")
+    beside = _passage(2, "Adverse reactions during abdominal surgery",
+                      "Severe anaphylaxis was treated with dexamethasone. Metformin was continued and laparoscopy was performed.")
+    rep = find_treatments("anaphylaxis", _FixedRetriever([about, beside]), None, full_text={})
+    keys = {o.key for o in rep.options}
+    assert {"hydrocortisone", "dexamethasone"} <= keys
+    assert not keys & {"metformin", "laparoscopy"}  # named in the surgery paper, but not beside anaphylaxis
+    dexa = next(o for o in rep.options if o.key == "dexamethasone")
+    assert [q["text"] for q in dexa.quotes] == ["Severe anaphylaxis was treated with dexamethasone."]
+
+
+def test_a_sentence_naming_another_kind_is_no_evidence():
+    from medcite.clinical.qualifiers import conflicts, qualifiers_of
+    from medcite.clinical.treatments import core_tokens, evidence_text
+
+    t2 = qualifiers_of("type 2 diabetes")
+    assert conflicts(t2, "Insulin pumps in type 1 diabetes.") and not conflicts(t2, "Metformin in diabetes.")
+    text = "In type 1 diabetes, insulin pumps were used. In diabetes of type 2, metformin was first line."
+    kept = evidence_text("A cohort study", text, {"diabete"}, wanted=t2)
+    assert "metformin" in kept and "pumps" not in kept
+    assert core_tokens({"hiv", "infection"}) == {"hiv"} and core_tokens({"asthma", "children"}) == {"asthma"}
+    assert core_tokens({"infection"}) == {"infection"}

@@ -52,3 +52,13 @@ def matches_qualifiers(wanted: dict[str, str], text: str) -> bool:
         if mine == 0 or other >= mine:  # a tie ("type 1 or type 2") is not about the asked kind alone
             return False
     return True
+
+
+def conflicts(wanted: dict[str, str], text: str) -> bool:
+    """Whether ``text`` (a title or one sentence) names another variant of an asked family and not
+    the asked one ("type 1 diabetes" in a sentence for a type 2 question); naming none is no conflict."""
+    for fam, want in wanted.items():
+        counts = {name: bool(pat.search(text)) for name, pat in FAMILIES[fam].items()}
+        if not counts.pop(want) and any(counts.values()):
+            return True
+    return False

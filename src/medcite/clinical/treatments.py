@@ -5,8 +5,12 @@ therapy", "treatment of <condition>", "<condition> management"; fused by RRF in
 :meth:`Retriever.search`); passages that do not name the condition, or name another kind of it
 (type 1 for a type 2 question, paediatric for adults: :mod:`~medcite.clinical.qualifiers`), are
 set aside; the passage itself must name the condition (the paper's MeSH headings do not count),
-since it is what each option quotes as evidence. Treatment
-names are found in the rest with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
+since it is what each option quotes as evidence. A passage supports options for the condition
+only where the condition is what its paper is about or what the option treats there
+(:func:`evidence_text`): the whole passage when the paper's title (its abstract's first sentence
+when the index stores no title) names the condition, else only its sentences that name it; a paper
+naming the condition only as a complication, background or exclusion gives no option. Treatment
+names are found in that text with :func:`~medcite.clinical.lexicon.treatment_mentions`. A name is
 kept when it carries a drug stem, is a procedure, is in the index's treatment lexicon (MedQuAD
 treatment answers, MeSH), or is named by the "treated with X" / "X therapy" patterns in at
 least two PubMed papers; names that are themselves conditions are dropped. Each option cites the papers
@@ -35,7 +39,7 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import STOP, content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
-from .qualifiers import matches_qualifiers, qualifiers_of
+from .qualifiers import FAMILIES, conflicts, matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
 from .result import ClinicalResult, clinical_json
 from .synonyms import BRANDS, GROUPS, SPELLINGS, lexicon_key
@@ -120,6 +124,44 @@ def names_condition(text: str, cond_tokens: set[str], cond_ids: set[int] = froze
     if vocabulary is not None and cond_ids & vocabulary.find(text):
         return True
     return bool(cond_tokens) and cond_tokens <= set(content_tokens(text))
+
+
+#: Words of a condition name a sentence may leave out ("HIV" for "HIV infection"); age groups are
+#: checked by :mod:`~medcite.clinical.qualifiers` on the whole passage.
+_OPTIONAL_WORDS = {"infection", "infections", "disease", "diseases", "disorder", "syndrome"}
+
+
+def core_tokens(cond_tokens: set[str]) -> set[str]:
+    """The condition's words a title or sentence must name: ``cond_tokens`` without generic words
+    and age groups ({"hiv", "infection"} → {"hiv"}; {"asthma", "children"} → {"asthma"}); all of
+    them when nothing would be left."""
+    age = FAMILIES["age group"].values()
+    core = {t for t in cond_tokens if t not in _OPTIONAL_WORDS and not any(p.fullmatch(t) for p in age)}
+    return core or set(cond_tokens)
+
+
+def evidence_text(title: str, text: str, cond_tokens: set[str], cond_ids: set[int] = frozenset(),
+                  vocabulary: Vocabulary | None = None, wanted: dict[str, str] | None = None, subject: str | None = None) -> str:
+    """The part of a passage that may support a treatment option for the condition.
+
+    The whole passage (``title + "\n" + text``) when the paper is about the condition: its
+    ``subject`` (the title; the abstract's first sentence when the index stores no title) names it
+    (and no other kind of it, :func:`~medcite.clinical.qualifiers.conflicts`). Otherwise only the
+    sentences of ``text`` that themselves name the condition, joined by newlines: a paper on liver
+    hydatid cysts naming anaphylaxis once as a complication supports no anaphylaxis treatment from
+    its other sentences. ``""`` when no sentence qualifies. ``cond_tokens`` are matched through
+    :func:`core_tokens`.
+    """
+    wanted = wanted or {}
+    core = core_tokens(cond_tokens)
+    subject = title if subject is None else subject
+
+    def about(s: str) -> bool:
+        return names_condition(s, core, cond_ids, vocabulary) and not conflicts(wanted, s)
+
+    if subject.strip() and about(subject):
+        return title + "\n" + text
+    return "\n".join(s.strip() for s in sentences(text) if about(s))
 
 
 def _effect(text: str, surface: str) -> str:
@@ -288,12 +330,43 @@ def find_treatments(
         relevant = same
     lexicon = vocabulary.treatment_terms if vocabulary is not None else set()
 
+    store = retriever.index.store if full_text is None else None
+    levels: dict[int, str] = {}
+
+    texts: dict[int, str] = {}
+
+    def full_text_of(i: int) -> str:
+        if i not in texts:
+            p = passages[i]
+            text = (full_text or {}).get(p.doc_id, "")
+            if not text and store is not None:
+                doc = store.get_document(p.doc_id)
+                text = (doc.title + "\n" + doc.body()) if doc else ""
+            texts[i] = text or p.text
+        return texts[i]
+
+    def subject_of(i: int) -> str:
+        """The paper's title, or its abstract's first sentence when the index stores no title."""
+        p = passages[i]
+        if p.title.strip():
+            return p.title
+        body = sentences(full_text_of(i).lstrip("\n"))
+        return body[0] if body else ""
+
+    evidence = {i: evidence_text(passages[i].title, passages[i].text, cond_tokens, cond_ids, vocabulary, wanted, subject_of(i))
+                for i in relevant}
+    on_topic = [i for i in relevant if evidence[i]]
+    if len(on_topic) < len(relevant):
+        notes.append(f"{len(relevant) - len(on_topic)} passages name the condition only in passing (not in the paper's "
+                     "title or opening sentence, nor in a sentence naming a treatment) and were not used")
+    relevant = on_topic
+
     found: dict[str, dict[int, str]] = {}  # key → {passage index: surface form}
     how_of: dict[str, set[str]] = {}
     surfaces: dict[str, Counter[str]] = {}
     for i in relevant:
         p = passages[i]
-        for surface, how in treatment_mentions(p.title + "\n" + p.text):
+        for surface, how in treatment_mentions(evidence[i]):
             key = option_key(surface)
             if len(key) < 3 or not any(ch.isalpha() for ch in key):
                 continue
@@ -313,21 +386,6 @@ def find_treatments(
             return True
         return sum(1 for i in found[key] if passages[i].pmid) >= 2  # named by the patterns in two papers
 
-    store = retriever.index.store if full_text is None else None
-    levels: dict[int, str] = {}
-
-    texts: dict[int, str] = {}
-
-    def full_text_of(i: int) -> str:
-        if i not in texts:
-            p = passages[i]
-            text = (full_text or {}).get(p.doc_id, "")
-            if not text and store is not None:
-                doc = store.get_document(p.doc_id)
-                text = (doc.title + "\n" + doc.body()) if doc else ""
-            texts[i] = text or p.text
-        return texts[i]
-
     def level_of(i: int) -> str:
         if i not in levels:
             p = passages[i]
@@ -335,7 +393,7 @@ def find_treatments(
         return levels[i]
 
     found, surfaces, display = _group_interventions(
-        {k: v for k, v in found.items() if accepted(k)}, surfaces, lambda i: passages[i].title + "\n" + passages[i].text)
+        {k: v for k, v in found.items() if accepted(k)}, surfaces, evidence.__getitem__)
     rows = []
     for key, where in found.items():
         idx = sorted(where)  # passage indices = retrieval rank order
@@ -358,10 +416,10 @@ def find_treatments(
             cites.append(n)
             lvl = level_of(i)
             ev.append({"n": n, "level": lvl, "rank": evidence_rank(lvl)})
-            q = _quote(passages[i].title + "\n" + passages[i].text, found[key][i])
+            q = _quote(evidence[i], found[key][i])
             if q:
                 quotes.append({"n": n, "text": q})
-            e = "" if effect else _effect(passages[i].title + "\n" + passages[i].text, found[key][i])
+            e = "" if effect else _effect(evidence[i], found[key][i])
             if e:
                 effect = {"n": n, "text": e, "numbers": effect_numbers(e)}
         best_level = max((e for e in ev), key=lambda e: (e["rank"], not is_from_text(e["level"])))["level"] if ev else ""
