@@ -179,3 +179,11 @@ def test_a_sentence_naming_another_kind_is_no_evidence():
     assert "metformin" in kept and "pumps" not in kept
     assert core_tokens({"hiv", "infection"}) == {"hiv"} and core_tokens({"asthma", "children"}) == {"asthma"}
     assert core_tokens({"infection"}) == {"infection"}
+
+
+def test_a_paper_opening_on_the_condition_as_a_complication_is_read_sentence_by_sentence():
+    foregut = _passage(1, "", "Atrial fibrillation, which occurs in 12% of all major foregut surgeries, prolongs hospital stay. "
+                              "We reviewed 154 patients who underwent esophagectomy or total gastrectomy. "
+                              "Atrial fibrillation was treated with metoprolol.")
+    rep = find_treatments("atrial fibrillation", _FixedRetriever([foregut]), None, full_text={})
+    assert [o.key for o in rep.options] == ["metoprolol"]

@@ -131,6 +131,12 @@ def names_condition(text: str, cond_tokens: set[str], cond_ids: set[int] = froze
 _OPTIONAL_WORDS = {"infection", "infections", "disease", "diseases", "disorder", "syndrome"}
 
 
+#: Words presenting the condition as a consequence of something else ("AF, which occurs in 12% of
+#: foregut surgeries", "fever after tonsillectomy"): such an opening makes the paper about that
+#: something, and such a sentence supports no option (it may also drop "X after Y" treatment sentences).
+CAUSE = re.compile(r"\b(?:after|following|occurs? in|occurring in|complicating|complications? of|induced by|caused by)\b", re.I)
+
+
 def core_tokens(cond_tokens: set[str]) -> set[str]:
     """The condition's words a title or sentence must name: ``cond_tokens`` without generic words
     and age groups ({"hiv", "infection"} → {"hiv"}; {"asthma", "children"} → {"asthma"}); all of
@@ -146,8 +152,9 @@ def evidence_text(title: str, text: str, cond_tokens: set[str], cond_ids: set[in
 
     The whole passage (``title + "\n" + text``) when the paper is about the condition: its
     ``subject`` (the title; the abstract's first sentence when the index stores no title) names it
-    (and no other kind of it, :func:`~medcite.clinical.qualifiers.conflicts`). Otherwise only the
-    sentences of ``text`` that themselves name the condition, joined by newlines: a paper on liver
+    (and no other kind of it, :func:`~medcite.clinical.qualifiers.conflicts`) and not as a
+    consequence (:data:`CAUSE`: "AF, which occurs in 12% of foregut surgeries"). Otherwise only the
+    sentences of ``text`` that themselves name the condition, not as a consequence, joined by newlines: a paper on liver
     hydatid cysts naming anaphylaxis once as a complication supports no anaphylaxis treatment from
     its other sentences. ``""`` when no sentence qualifies. ``cond_tokens`` are matched through
     :func:`core_tokens`.
@@ -159,9 +166,9 @@ def evidence_text(title: str, text: str, cond_tokens: set[str], cond_ids: set[in
     def about(s: str) -> bool:
         return names_condition(s, core, cond_ids, vocabulary) and not conflicts(wanted, s)
 
-    if subject.strip() and about(subject):
+    if subject.strip() and about(subject) and not CAUSE.search(subject):  # not "AF, which occurs in 12% of foregut surgeries"
         return title + "\n" + text
-    return "\n".join(s.strip() for s in sentences(text) if about(s))
+    return "\n".join(s.strip() for s in sentences(text) if about(s) and not CAUSE.search(s))
 
 
 def _effect(text: str, surface: str) -> str:
