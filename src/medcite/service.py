@@ -151,7 +151,7 @@ class Medcite:
         answerer, passages, t0, t1 = self._answer_inputs(question, answerer, opts)
         ans = answerer.answer(question, passages)
         ans.timings = {"retrieve": t1 - t0, **ans.timings, "total": time.perf_counter() - t0}
-        return ans
+        return _with_filter_note(ans, passages, opts)
 
     def _answer_inputs(self, question: str, answerer: Answerer | None, opts: dict) -> tuple[Answerer, list[Passage], float, float]:
         """``(answerer, passages, t0, t1)`` for :meth:`ask` / :meth:`ask_stream`: the question checked,
@@ -191,6 +191,7 @@ class Medcite:
         for item in items:
             if isinstance(item, Answer):
                 item.timings = {"retrieve": t1 - t0, **item.timings, "total": time.perf_counter() - t0}
+                item = _with_filter_note(item, passages, opts)
             yield item
 
     def answerer(self, generator: str | None = None, model: str | None = None, base_url: str | None = None) -> Answerer:
@@ -391,3 +392,18 @@ class Medcite:
         summary.notes = notes + summary.notes
         summary.timings = {"total": time.perf_counter() - t0}
         return summary
+
+
+def _with_filter_note(ans: Answer, passages: list[Passage], opts: dict) -> Answer:
+    """``ans`` with a note naming the filters when nothing was retrieved under them (so "no
+    passages" is not read as "the literature is silent")."""
+    if passages:
+        return ans
+    said = [f"published in or after {opts['year_from']}" if opts.get("year_from") else "",
+            f"published in or before {opts['year_to']}" if opts.get("year_to") else "",
+            f"evidence level {opts['evidence']} or stronger" if opts.get("evidence") else "",
+            "publication type " + " or ".join(opts["publication_types"]) if opts.get("publication_types") else ""]
+    said = [x for x in said if x]
+    if said:
+        ans.notes = [*ans.notes, "no indexed paper matches the filters (" + "; ".join(said) + "); try without them"]
+    return ans

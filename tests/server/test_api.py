@@ -569,3 +569,13 @@ def test_diagnose_passes_candidates_through(make_client, index_path, embedder):
     assert r.status_code == 200 and seen["candidates"] == ["influenza", "bacterial meningitis"]
     assert [i["given_as"] for i in r.json()["items"]] == ["influenza", "bacterial meningitis"]
     assert c.post("/v1/diagnose", json={"findings": "fever", "candidates": ["  "]}).status_code == 422
+
+
+def test_an_empty_retrieval_under_filters_says_which_filters(svc):
+    """"no passages" under a year filter must not read as "the literature is silent"."""
+    ans = svc.ask("metformin lactic acidosis", year_from=2100)
+    assert ans.abstained and any("matches the filters (published in or after 2100)" in n for n in ans.notes)
+    plain = svc.ask("metformin lactic acidosis")
+    assert not any("filters" in n for n in plain.notes)
+    streamed = [x for x in svc.ask_stream("metformin lactic acidosis", year_to=1900) if not isinstance(x, str)][-1]
+    assert any("published in or before 1900" in n for n in streamed.notes)

@@ -139,3 +139,4 @@ def test_retriever_sees_a_newer_version(svc, index_path, embedder):
 def test_retriever_evidence_filter(svc):
     assert MedciteRetriever(service=svc, top_k=5).invoke("metformin")
     assert MedciteRetriever(service=svc, top_k=5, evidence="rct").invoke("metformin") == []
+
