@@ -40,6 +40,7 @@ from .documents import Passage
 from .embedding import Embedder
 from .errors import UsageError
 from .index import Index
+from .translation import is_chinese, lexical_query
 
 MODES = ("hybrid", "bm25", "dense")
 FUSIONS = ("zscore", "rrf")
@@ -189,8 +190,6 @@ def lexical_form(query: str, translate: bool = True) -> tuple[str, float]:
     findings, a generator's English rewrite beside the question), which keep their own tuning."""
     if uses_corpus_script(query):
         return query, 1.0
-    from .translation import is_chinese, lexical_query
-
     if translate and is_chinese(query):
         en = lexical_query(query)
         if en:

@@ -57,6 +57,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..documents import Passage
+from ..translation import is_chinese, key_terms, matched_terms
 
 #: Per embedder and question language: ``(strict, distinct)`` cosine bars. ``strict``: the
 #: lowest value that refuses all 35 calibration negatives of the language (max best cosine
@@ -170,8 +171,6 @@ def term_evidence(question: str, passages: list[Passage], scores: list[float], n
     Returns:
         a new list of scores.
     """
-    from ..translation import is_chinese, key_terms, matched_terms
-
     if not is_chinese(question):
         return list(scores)
     terms = key_terms(question)

@@ -34,6 +34,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import UsageError
+from ..index.lexical import tokenize
 
 #: Longest dictionary word tried by the segmenter (characters).
 MAX_WORD = 8
@@ -129,8 +130,6 @@ class Term:
 
 def _english_words(senses: tuple[str, ...]) -> list[str]:
     """Content words (no English stop words) of the first :data:`MAX_GLOSSES` senses."""
-    from ..index.lexical import tokenize
-
     words: list[str] = []
     for s in senses[:MAX_GLOSSES]:
         words += re.findall(r"[a-z][a-z0-9'\-]*", _PAREN.sub(" ", s).lower())
@@ -143,8 +142,6 @@ def key_terms(question: str) -> list[Term]:
     """The content words of a Chinese ``question`` with their English forms (dictionary words
     with no usable sense, function words and vague single characters dropped; Latin runs kept
     as their own English form)."""
-    from ..index.lexical import tokenize
-
     dic = cedict()
     terms: list[Term] = []
     seen: set[str] = set()
@@ -172,7 +169,5 @@ def lexical_query(question: str) -> str:
 
 def matched_terms(terms: list[Term], text: str) -> list[Term]:
     """The ``terms`` of which ``text`` (an English passage) contains at least one stemmed form."""
-    from ..index.lexical import tokenize
-
     have = set(tokenize([text])[0])
     return [t for t in terms if t.stems & have]
