@@ -37,3 +37,14 @@ def tiny_entries() -> list[SourceEntry]:
 
 def tiny_kb() -> KnowledgeBase:
     return KnowledgeBase.from_entries(tiny_ontology(), tiny_entries())
+
+
+def case_kb() -> KnowledgeBase:
+    """The tiny knowledge base plus tuberculosis (cough and fever, no crackles; indexed literature
+    in the clinical corpus) and "Cough crackle syndrome" (explains cough, crackles, fever; no
+    literature)."""
+    extra = [
+        SourceEntry("OMIM:90", "omim", "Tuberculosis", phenotype={COUGH: 0.9, FEVER: 0.8}),
+        SourceEntry("ORPHA:91", "orpha", "Cough crackle syndrome", phenotype={COUGH: 1.0, CRACK: 1.0, FEVER: 0.5}),
+    ]
+    return KnowledgeBase.from_entries(tiny_ontology(), tiny_entries() + extra)

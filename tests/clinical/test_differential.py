@@ -6,11 +6,11 @@ import pytest
 
 from medcite.clinical.differential import GROUNDED, KB_ONLY, differential, split_candidates
 from medcite.clinical.findings import CaseFindings, Finding
-from medcite.clinical.knowledge import KnowledgeBase, SourceEntry
+from medcite.clinical.knowledge import KnowledgeBase
 from medcite.errors import UsageError
 from medcite.retrieval import SearchOptions
 
-from .knowledge_fixtures import COUGH, CRACK, FEVER, HEAD, PNEUMONIA, RASH, tiny_entries, tiny_ontology
+from .knowledge_fixtures import COUGH, CRACK, FEVER, HEAD, PNEUMONIA, RASH, case_kb
 
 
 def _case(text: str, *terms: tuple[str, str, str]) -> CaseFindings:
@@ -24,11 +24,7 @@ def _case(text: str, *terms: tuple[str, str, str]) -> CaseFindings:
 
 @pytest.fixture
 def kb() -> KnowledgeBase:
-    extra = [
-        SourceEntry("OMIM:90", "omim", "Tuberculosis", phenotype={COUGH: 0.9, FEVER: 0.8}),
-        SourceEntry("ORPHA:91", "orpha", "Cough crackle syndrome", phenotype={COUGH: 1.0, CRACK: 1.0, FEVER: 0.5}),
-    ]
-    return KnowledgeBase.from_entries(tiny_ontology(), tiny_entries() + extra)
+    return case_kb()
 
 
 def _run(retriever, vocab, kb, text, *terms, **kw):

@@ -24,8 +24,15 @@ Method:
    indexed passage supports is marked "knowledge base only — no indexed literature" with its
    knowledge-base ids and carries no citation.
 5. Given candidates (:func:`differential` with ``candidates``; a model's proposals too) are
-   ranked the same way, exactly those, each resolved through the knowledge base's synonyms;
-   names it does not know are ranked on the literature alone, and the notes say so.
+   exactly those, each resolved through the knowledge base's synonyms (never to a narrower
+   condition: :func:`medcite.clinical.given.narrower`); names it does not know are ranked on the
+   literature alone, and the notes say so. They are ranked by the information-content weighted
+   share of the findings each explains — by its phenotype or by passages about it that mention
+   the finding — then by the combined score (:mod:`medcite.clinical.given`): unexplained
+   specific findings count against a candidate whatever its literature volume.
+
+A finding's anatomical site ("right lower quadrant abdominal pain") is part of its literature
+query, in clinical and lay words (:mod:`medcite.clinical.findings.location`).
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
+from .findings.location import search_phrase
+from .findings.matcher import concepts_in
+from .given import explained_share, finding_weights, given_score, narrower
 from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
@@ -120,7 +130,11 @@ def _names_passage(p: Passage, forms: set[str]) -> str:
     return ""
 
 
-_NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|\b(?:normal|unremarkable|soft|negative)\b", re.IGNORECASE)
+_NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|"
+                            r"\b(?:normal|unremarkable|soft|negative|denies|denied|deny)\b", re.IGNORECASE)
+#: Headers of a lab table or an examination ("Laboratory studies:", "Serum studies"), not findings.
+_HEADER_PIECE = re.compile(r"^(?:(?:laboratory|lab|serum|blood|initial|admission)\s+(?:studies|tests|results|values|work-?up)|"
+                           r"vital signs|physical examination|examination|labs)\W*$", re.IGNORECASE)
 
 
 def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) -> list[str]:
@@ -135,7 +149,7 @@ def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) ->
         i = text.find(p)
         if i >= 0 and any(s < i + len(p) and i < e for s, e in spans):
             continue
-        if re.search(r"\d", p) or _NEGATED_PIECE.search(p):
+        if re.search(r"\d", p) or _NEGATED_PIECE.search(p) or _HEADER_PIECE.match(p):
             continue
         out.append(p)
     return out
@@ -145,20 +159,25 @@ def resolve_name(name: str, kb: KnowledgeBase, vocabulary: Vocabulary):
     """The knowledge-base condition a typed name denotes: the name itself, the index vocabulary's
     condition for it (abbreviations such as "DIC"), else the name without its leading qualifiers
     ("bacterial meningitis" → Meningitis, "community-acquired pneumonia" → Pneumonia) when that
-    head is a condition, not a finding. ``(condition or None, exact)``."""
+    head is a condition, not a finding — never a narrower condition than the name says ("acute
+    pancreatitis" is not OMIM's "Hereditary pancreatitis", though OMIM also calls that
+    "Pancreatitis"). ``(condition or None, exact)``."""
     cond = kb.resolve(name)
-    if cond is not None:
+    if cond is not None and not narrower(name, cond):
         return cond, True
     v = vocabulary.lookup(name)
     if v is not None:
         cond = kb.resolve(v.name)
-        if cond is not None:
+        if cond is not None and not narrower(name, cond):
             return cond, True
     words = name.split()
     for k in range(1, len(words)):
         head = " ".join(words[k:])
         cond = kb.resolve(head)
-        if cond is not None and not kb.is_finding_name(head):
+        # the broader condition must be named so ("acute pancreatitis" → Pancreatitis), not a
+        # narrower one the head happens to resolve to
+        if (cond is not None and not kb.is_finding_name(head) and not narrower(name, cond)
+                and normalize(head) in {normalize(n) for n in cond.all_names()}):
             return cond, False
     return None, False
 
@@ -217,14 +236,16 @@ def differential(
     present = case.present()
     named = [f for f in present if classify(f.label, ontology=kb.ontology) == CONDITION]
     phen = [f for f in present if f not in named]
-    labels = [f.label for f in phen]
+    labels = [f.query_label() for f in phen]  # "right lower quadrant abdominal pain": the site is searched too
+    hpo_label = {f.query_label(): f.label for f in present}
     extra = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], case.language)
     lit_findings = list(dict.fromkeys(labels + extra))
     if not lit_findings and not named:
         raise UsageError("no clinical findings were recognised (give symptoms, signs or results, e.g. 'fever; cough; weight loss')")
     lit_findings = lit_findings or [f.label for f in named]
     joint = "; ".join(lit_findings)
-    queries = lit_findings[:MAX_FINDING_QUERIES] + ([joint] if len(lit_findings) > 1 else [])
+    lay = {f.query_label(): search_phrase(f) for f in phen}  # a site also in lay words ("lower right abdomen")
+    queries = [lay.get(q, q) for q in lit_findings[:MAX_FINDING_QUERIES]] + ([joint] if len(lit_findings) > 1 else [])
     if case.language == "en" and len(text.split()) >= PROSE_WORDS:
         queries.append(" ".join(text.split()[:PROSE_QUERY_WORDS]))  # prose: its own words, not only the concepts
     opts = opts or SearchOptions(top_k=40)
@@ -250,8 +271,9 @@ def differential(
         entries = [e for e in entries if not kb.is_finding_name(e.name)][:top_k]  # one typing rule for both sources
     else:
         entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
+        _rank_given(entries, lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs)
     t2 = time.perf_counter()
-    diag = _grounded(text, case, lit_findings, named, entries, passages, vocabulary, kb, retriever, opts,
+    diag = _grounded(text, case, lit_findings, hpo_label, named, entries, passages, vocabulary, kb, retriever, opts,
                      exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
     diag.notes = notes + diag.notes
     diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
@@ -282,6 +304,9 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
                 matches.append(KBMatch(cond, 0.0, [], list(q), []))
         else:
             key = f"LIT:{normalize(raw)}"
+            words = raw.split()  # the literature's name without leading qualifiers ("acute pancreatitis" → pancreatitis)
+            key = next((k for k in [key] + [f"LIT:{normalize(' '.join(words[i:]))}" for i in range(1, len(words))]
+                        if k in lit_by_key and k not in given), key)
             unknown.append(raw)
         given[key] = (raw, cond is not None)
         lc = lit_by_key.get(key)
@@ -307,7 +332,36 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
     return entries
 
 
-def _grounded(text, case, lit_findings, named, entries: list[_Entry], passages: list[Passage], vocabulary, kb,
+def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs) -> None:
+    """Re-rank given-candidate entries in place by the share of the findings each explains
+    (:mod:`.given`): its knowledge-base phenotype, or passages naming it that mention the finding
+    — by its label, its HPO concept in the passage's words, or for a lab value the analyte as
+    written ("lipase 2,350 U/L" → a passage naming lipase) — among the case's retrieval and a
+    search for the name with the findings."""
+    names = kb.ontology.names
+    concept_of = {f.query_label(): f.concept_id for f in present}
+    weights = finding_weights(lit_findings, concept_of, kb.tables.term_ic)
+    ftoks = {f: set(content_tokens(f)) for f in lit_findings}
+    analyte = {f.query_label(): set(content_tokens(re.sub(r"[\d.,:=<>/%]+\S*", " ", f.text))) for f in present if f.kind in ("lab", "vital")}
+    for e in entries:
+        explained = {f for f in lit_findings if hpo_label.get(f, f) in {names.get(t, t) for t in (e.kb.explained if e.kb else [])}}
+        if e.lit is not None:
+            explained |= set(e.lit.matched_findings)
+        # passages about the candidate and the findings (few names are given: one search each)
+        query = f"{e.given or e.name} " + " ".join(lit_findings[:6])
+        pool = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
+        toks, ids = set(), set()
+        for i, _, _ in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e):
+            toks |= set(content_tokens(pool[i].title + " " + pool[i].text))
+            ids |= concepts_in(pool[i].text)  # the finding in the passage's own words ("painful urination")
+        explained |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
+                      or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
+        contra = sum(kb.tables.term_ic(t) for t in (e.kb.contradicted if e.kb else []))
+        e.score = given_score(explained_share(explained, weights, contra), e.score)
+    entries.sort(key=lambda e: -e.score)
+
+
+def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry], passages: list[Passage], vocabulary, kb,
               retriever, opts, exclude_docs, ground: bool, proposed_by: str) -> Diagnosis:
     """Candidates with their passages, quotes, explained / unexplained / contradicted findings."""
     pool: list[Passage] = list(passages)
@@ -348,7 +402,7 @@ def _grounded(text, case, lit_findings, named, entries: list[_Entry], passages: 
         names = kb.ontology.names
         explained = [names.get(t, t) for t in (m.explained if m else [])]
         contradicted = [names.get(t, t) for t in (m.contradicted if m else [])]
-        matched = [f for f in lit_findings if f in explained or f in lit_matched]
+        matched = [f for f in lit_findings if hpo_label.get(f, f) in explained or f in lit_matched]
         kb_ids = [x for x in ([m.condition.id] + m.condition.xrefs if m else []) if x.startswith(KB_ID_PREFIXES)]
         out.append(Candidate(
             condition=e.name, key=normalize(e.name), cuis=[x[5:] for x in (m.condition.xrefs if m else []) if x.startswith("UMLS:")],

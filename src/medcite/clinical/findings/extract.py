@@ -13,7 +13,8 @@ Order of reading (a span taken by an earlier step is not read again):
 then each term finding gets its ConText status (:mod:`.context`) and a kind: ``"symptom"`` for
 patient-reported terms (:data:`.lexicon.SYMPTOM_IDS`), ``"imaging"`` or ``"lab"`` when its
 sentence names an imaging study or a specimen (``"chest X-ray shows…"``, ``"blood smear
-shows schistocytes"``), ``"sign"`` otherwise.
+shows schistocytes"``), ``"sign"`` otherwise; a pain or tenderness finding keeps its anatomical
+site as :attr:`~.model.Finding.location` (:mod:`.location`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .hpo import vocabulary
 from .labs import read_labs
 from .language import detect
 from .lexicon import SYMPTOM_IDS
+from .location import attach_locations
 from .matcher import match_tokens, match_zh, table
 from .model import CaseFindings, Finding
 from .tokens import tokenize
@@ -130,5 +132,6 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
                 add(cid, p.start, p.end, status_of(text, p.start, p.end, triggers, language),
                     _kind(text, p.start, cid), None, "cross-lingual")
 
+    findings = attach_locations(text, findings)
     findings.sort(key=lambda f: (f.start, f.end))
     return CaseFindings(text, tuple(findings), read_age(text), sex, language)

@@ -7,7 +7,10 @@ Harrison's Principles of Internal Medicine, 21st ed. (McGraw-Hill 2022), Appendi
 differs by sex the female/male limits are used when the sex is known, the wider of the two
 otherwise. Three limits are decision limits rather than reference limits and say so below:
 glucose (hypoglycaemia < 70 mg/dL, ADA level 1; random glucose > 140 mg/dL), troponin (the 99th
-percentile of the assay named) and procalcitonin (> 0.5 ng/mL).
+percentile of the assay named) and procalcitonin (> 0.5 ng/mL); so are total cholesterol (≥ 240 mg/dL,
+"high" in NCEP ATP III, JAMA 2001;285:2486) and BNP (> 100 pg/mL, the heart-failure cut-off of
+the 2022 AHA/ACC/HFSA guideline). Low bicarbonate is read as metabolic acidosis and an arterial pH
+below 7.35 as acidosis; uric acid, MCV, ferritin and free T4 follow Harrison's table.
 
 Units are converted to one canonical unit per analyte (factors in :data:`ANALYTES`);
 a value without a unit is read in the canonical unit, except cell counts over 1,000 (read as
@@ -105,14 +108,30 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("haptoglobin", ("haptoglobin",), "mg/dL", {"mg/dl": 1.0, "g/l": 100.0}, 83.0, None, "HP:0020181", None),
     Analyte("reticulocytes", ("reticulocyte count", "reticulocytes", "retic count"), "%", {"%": 1.0}, None, 1.5, None,
             "HP:0001923"),
+    Analyte("bicarbonate", ("bicarbonate", "hco3-", "hco3", "serum co2", "total co2", "bicarbonato"), "mmol/L",
+            {"mmol/l": 1.0, "meq/l": 1.0}, 23.0, 28.0, "HP:0001942", "HP:0032067", plausible=(1.0, 60.0)),
+    Analyte("ph", ("arterial ph", "arterial blood ph", "blood ph", "serum ph", "venous ph"), "", {"": 1.0}, 7.35, 7.45,
+            "HP:0001941", "HP:0001948", plausible=(6.5, 8.0)),
+    Analyte("urate", ("uric acid", "urate", "ácido úrico", "尿酸"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 59.48, "mmol/l": 16.81},
+            None, 7.0, None, "HP:0002149", female=(None, 5.6), male=(None, 7.0), plausible=(0.5, 25.0)),
+    Analyte("mcv", ("mean corpuscular volume", "mcv"), "fL", {"fl": 1.0}, 80.0, 100.0, "HP:0025066", "HP:0005518",
+            plausible=(40.0, 150.0)),
+    Analyte("ferritin", ("ferritin", "ferritina"), "ng/mL", {"ng/ml": 1.0, "ug/l": 1.0}, 11.0, 336.0, "HP:0012343", "HP:0003281",
+            female=(11.0, 307.0), male=(24.0, 336.0)),
+    Analyte("free_t4", ("free thyroxine", "free t4", "ft4"), "ng/dL", {"ng/dl": 1.0, "pmol/l": 1 / 12.87}, 0.8, 1.8,
+            "HP:0033078", "HP:0033077", plausible=(0.05, 8.0)),
+    Analyte("cholesterol", ("total cholesterol", "serum cholesterol", "cholesterol"), "mg/dL",
+            {"mg/dl": 1.0, "mmol/l": 38.67}, None, 240.0, None, "HP:0003124", plausible=(50.0, 1000.0)),
+    Analyte("bnp", ("b-type natriuretic peptide", "brain natriuretic peptide", "bnp"), "pg/mL", {"pg/ml": 1.0, "ng/l": 1.0},
+            None, 100.0, None, "HP:0031138"),
 )
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
 _UNIT = (r"((?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
          r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|mu|uiu)\s*/\s*(?:d?l|ml|l)|"
-         r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l)?")
+         r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l|fl|pmol/l)?")
 _FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*"
-_SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular)\s*$")
+_SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular|ldl|hdl|non-hdl|pro-?)[\s-]*$")
 # values of another specimen than blood: read with other ranges, so not read at all
 _SPECIMEN = re.compile(r"(?i)\b(?:CSF|cerebrospinal|lumbar puncture|urine|urinalysis|urinary|pleural|ascitic|peritoneal fluid|"
                        r"synovial|joint fluid|sputum|stool|bronchoalveolar|BAL|aspirate)\b|脑脊液|尿液|尿常规|胸水|腹水")

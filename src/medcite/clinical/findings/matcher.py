@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .hpo import vocabulary
 from .lexicon import ABBREVIATIONS, LAY_EN, LEXICON_ES, LEXICON_ZH, NEGATED_EN, SKIP_PHRASES
-from .tokens import Token, normalise, phrase_key
+from .tokens import Token, normalise, phrase_key, tokenize
 
 MAX_PHRASE_TOKENS = 12
 _MIN_SYNONYM_CHARS = 4  # shorter synonyms are mostly abbreviations ("ASD", "VSD")
@@ -127,3 +127,10 @@ def is_known_word(word: str) -> bool:
     """Whether ``word`` alone is a phrase of the English table (used to keep context triggers
     such as ``"no"`` from being read as findings)."""
     return (normalise(word),) in table("en")
+
+
+def concepts_in(text: str) -> set[str]:
+    """HPO ids of the English phrases named anywhere in ``text`` (HPO names, synonyms and the lay
+    lexicon; status not read), e.g. to see which findings a passage about a condition mentions
+    in its own words ("painful urination" → Dysuria)."""
+    return {m.entry.concept_id for m in match_tokens(tokenize(text), [table("en")]) if not m.entry.negated}

@@ -25,6 +25,8 @@ class Finding:
         value: the measured value that implied it (``"39.4 °C"``, ``"45,000/mm3"``), else None.
         via: how it was understood: ``"hpo-name"``, ``"hpo-synonym"``, ``"lexicon"``,
             ``"vital-range"``, ``"lab-range"`` or ``"cross-lingual"``.
+        location: the anatomical site of a pain or tenderness finding in standard words
+            (``"right lower quadrant"``, ``"epigastric"``; :mod:`.location`), else None.
     """
 
     concept_id: str
@@ -36,13 +38,30 @@ class Finding:
     kind: str
     value: str | None
     via: str
+    location: str | None = None
+
+    def query_label(self) -> str:
+        """The finding as the literature query says it: the HPO label, with its location when it
+        has one (``"right lower quadrant abdominal pain"``; ``"right flank pain"`` for "Flank
+        pain" at the right flank)."""
+        if not self.location:
+            return self.label
+        low = self.label.lower()
+        words = self.location.split()
+        side = words[0] if words[0] in ("right", "left") and len(words) > 1 else ""
+        core = " ".join(words[1:]) if side else self.location
+        if core in low:  # "right costovertebral angle" + "Costovertebral angle tenderness"
+            return low.replace(core, self.location, 1)
+        if words[-1] in low.split():
+            return low.replace(words[-1], self.location, 1)
+        return f"{self.location} {low}"
 
     def to_json(self) -> dict:
         """The finding as a JSON-ready dict (all attributes, same names)."""
         return {
             "concept_id": self.concept_id, "label": self.label, "text": self.text,
             "start": self.start, "end": self.end, "status": self.status, "kind": self.kind,
-            "value": self.value, "via": self.via,
+            "value": self.value, "via": self.via, "location": self.location,
         }
 
 
@@ -92,7 +111,8 @@ class CaseFindings:
         out = []
         for f in self.findings:
             value = f" = {f.value}" if f.value and f.value not in f.text else ""
-            out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}]")
+            site = f", location: {f.location}" if f.location else ""
+            out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}]")
         return out
 
 

@@ -1,0 +1,92 @@
+"""How much of a case a given candidate explains: the share of the findings, weighted by their
+information content, that the candidate's known phenotype or its literature accounts for.
+
+Used to rank the candidates a clinician (``--candidates``) or a model proposes. As in the
+Phenomizer (Köhler et al. 2009, "Clinical diagnostics in human genetics with semantic similarity
+searches in ontologies", Am J Hum Genet 85:457), findings a candidate does not explain count
+against it, and specific findings count more than common ones: a finding's weight is the
+information content of its HPO term over the knowledge base's diseases (Resnik 1995), so neck
+stiffness or photophobia left unexplained costs influenza more than fever explained gains it.
+The literature volume behind a name (influenza has far more papers than meningitis) is then
+only the second term of the score (:data:`EXPLAINED_SHARE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .terms import normalize
+
+#: Share of the explained-findings term in a given candidate's score; the rest is the combined
+#: knowledge-base / literature score of the open differential (relative to the case's best).
+EXPLAINED_SHARE = 0.6
+#: Weight of a finding the knowledge base has no information content for (a piece of text the
+#: extractor did not map to HPO); about the IC of a very common term such as "Pain".
+DEFAULT_WEIGHT = 1.0
+#: Cost of a contradicting finding relative to an unexplained one of the same weight.
+CONTRADICTION_COST = 1.0
+
+
+def finding_weights(labels: Iterable[str], concept_of: Mapping[str, str], ic_of) -> dict[str, float]:
+    """``{label: weight}`` for the case's findings.
+
+    Args:
+        labels: the findings as the literature query says them (``"right lower quadrant abdominal
+            pain"``, or a piece of text the extractor did not map).
+        concept_of: label → HPO id (labels without one get :data:`DEFAULT_WEIGHT`).
+        ic_of: HPO id → information content in nats (e.g. ``kb.tables.term_ic``); may raise
+            ``KeyError`` for unknown ids.
+
+    Returns:
+        weights ≥ :data:`DEFAULT_WEIGHT`.
+    """
+    out = {}
+    for label in labels:
+        cid = concept_of.get(label)
+        try:
+            w = float(ic_of(cid)) if cid else DEFAULT_WEIGHT
+        except (KeyError, TypeError, ValueError):
+            w = DEFAULT_WEIGHT
+        out[label] = max(DEFAULT_WEIGHT, w)
+    return out
+
+
+def explained_share(explained: Iterable[str], weights: Mapping[str, float], contradicted_weight: float = 0.0) -> float:
+    """Weighted share of the findings explained, less the weighted share contradicted.
+
+    Args:
+        explained: labels (keys of ``weights``) the candidate explains; others are ignored.
+        weights: :func:`finding_weights` of all the case's findings.
+        contradicted_weight: summed weight of the findings that argue against the candidate.
+
+    Returns:
+        a value in ``[-1, 1]`` (0.0 when ``weights`` is empty).
+    """
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    got = sum(weights[x] for x in set(explained) if x in weights)
+    return max(-1.0, (got - CONTRADICTION_COST * contradicted_weight) / total)
+
+
+def given_score(share: float, support: float) -> float:
+    """A given candidate's score: ``EXPLAINED_SHARE · share + (1 - EXPLAINED_SHARE) · support``,
+    ``support`` being its combined knowledge-base / literature score in ``[0, 1]``."""
+    return EXPLAINED_SHARE * share + (1 - EXPLAINED_SHARE) * support
+
+
+#: Qualifiers that make a condition a distinct, narrower one ("hereditary pancreatitis" is not
+#: the "acute pancreatitis" a clinician means, though OMIM also calls it "Pancreatitis").
+NARROWING = frozenset({"hereditary", "familial", "congenital", "neonatal", "infantile", "juvenile", "autosomal",
+                       "x-linked", "x linked", "drug-induced", "drug induced", "chronic", "acute", "recurrent", "idiopathic"})
+
+
+def narrower(name: str, cond) -> bool:
+    """Whether ``cond`` (a knowledge-base condition a typed ``name`` resolved to) is a narrower
+    condition than the one meant: its display name carries a qualifier of :data:`NARROWING` that
+    ``name`` lacks, and ``name`` is not itself one of its names."""
+    given = normalize(name)
+    if given in {normalize(n) for n in cond.all_names()}:
+        return False
+    shown, typed = f" {normalize(cond.name)} ", f" {given} "
+    return any(f" {q} " in shown and f" {q} " not in typed for q in NARROWING)

@@ -1,0 +1,77 @@
+"""The anatomical site of a pain or tenderness finding survives extraction (issue 15, defect 1 of
+the break-test: "right lower quadrant" was dropped) and reaches the literature query."""
+
+from __future__ import annotations
+
+from medcite.clinical.differential import differential
+from medcite.clinical.findings import CaseFindings, Finding, extract_findings
+from medcite.retrieval import SearchOptions
+
+from .knowledge_fixtures import FEVER, tiny_kb
+
+ABDOMINAL_PAIN = "HP:0002027"
+
+
+def _pain(text: str) -> Finding:
+    return next(f for f in extract_findings(text).findings if "pain" in f.label.lower())
+
+
+def test_location_before_the_finding_is_kept():
+    f = _pain("right lower quadrant abdominal pain, vomiting, fever")
+    assert f.concept_id == ABDOMINAL_PAIN and f.status == "present"
+    assert f.location == "right lower quadrant"
+    assert f.query_label() == "right lower quadrant abdominal pain"
+
+
+def test_abbreviated_and_trailing_sites():
+    assert _pain("Pain in the RLQ since this morning.").location == "right lower quadrant"
+    assert _pain("RUQ pain after fatty meals").query_label() == "right upper quadrant pain"
+    # pain that migrates: the last site written is where it is now
+    assert _pain("abdominal pain that began around the umbilicus and moved to the right lower quadrant").location == "right lower quadrant"
+
+
+def test_where_pain_radiates_is_not_its_site():
+    f = _pain("constant right upper quadrant pain for 10 hours, radiating to the right shoulder")
+    assert f.location == "right upper quadrant"
+    assert _pain("crushing chest pain radiating to the left arm").location is None
+
+
+def test_site_does_not_cross_sentences_or_change_status():
+    case = extract_findings("Abdominal pain. The right lower quadrant scar is old.")
+    assert case.findings[0].location is None
+    neg = _pain("no right lower quadrant pain; headache")
+    assert neg.status == "negated" and neg.location == "right lower quadrant"
+
+
+def test_site_in_json_and_mapping():
+    case = extract_findings("epigastric pain, left flank pain")
+    j = case.to_json()["findings"]
+    assert all("location" in f for f in j)
+    flank = next(f for f in case.findings if f.label == "Flank pain")
+    assert flank.location == "left flank" and flank.query_label() == "left flank pain"
+    assert any("location: left flank" in line for line in case.mapping_lines())
+
+
+class _Spy:
+    """A retriever that records its queries and returns nothing."""
+
+    def __init__(self):
+        self.queries: list[str] = []
+
+    def search(self, queries, opts, exclude_docs=None):
+        self.queries += [queries] if isinstance(queries, str) else list(queries)
+        return []
+
+
+def test_literature_query_says_the_site(vocab):
+    text = "right lower quadrant abdominal pain, fever"
+    i = text.find("abdominal pain")
+    case = CaseFindings(text, (
+        Finding(ABDOMINAL_PAIN, "Abdominal pain", "abdominal pain", i, i + 14, "present", "symptom", None, "hpo-name",
+                location="right lower quadrant"),
+        Finding(FEVER, "Fever", "fever", text.find("fever"), len(text), "present", "symptom", None, "hpo-name"),
+    ), None, None, "en")
+    spy = _Spy()
+    d = differential(text, spy, vocab, tiny_kb(), SearchOptions(top_k=5), case=case, ground=False)
+    assert "right lower quadrant abdominal pain" in d.findings
+    assert any("right lower quadrant abdominal pain" in q and "lower right abdomen" in q for q in spy.queries)
