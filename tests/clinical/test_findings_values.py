@@ -114,11 +114,36 @@ def test_a_lab_table_in_a_vignette():
 
 
 def test_values_of_other_specimens_are_not_read_as_blood():
+    # CSF values are read against CSF limits (csf_*), never as blood values
     text = ("CSF shows 1,200 leukocytes/mm3 with 90% neutrophils, glucose 20 mg/dL and protein 250 mg/dL. "
             "Serum glucose 40 mg/dL.")
-    assert [(r.analyte, r.value) for r in read_labs(text)] == [("glucose", "40 mg/dL")]
+    got = [(r.analyte, r.value) for r in read_labs(text)]
+    assert [g for g in got if not g[0].startswith("csf_")] == [("glucose", "40 mg/dL")]
+    assert {("csf_glucose", "20 mg/dL"), ("csf_protein", "250 mg/dL")} <= set(got)
     table = "Cerebrospinal fluid\n Leukocyte count 1,200/mm3\n Glucose 20 mg/dL\nSerum\n Glucose 40 mg/dL"
-    assert [(r.analyte, r.value) for r in read_labs(table)] == [("glucose", "40 mg/dL")]
+    got = [(r.analyte, r.value) for r in read_labs(table)]
+    assert [g for g in got if not g[0].startswith("csf_")] == [("glucose", "40 mg/dL")]
+    assert ("csf_leukocytes", "1,200/mm3") in got
+    assert read_labs("Urinalysis: protein 300 mg/dL, glucose 500 mg/dL") == []  # urine: not read at all
+
+
+def test_csf_values_against_csf_limits():
+    labels = {r.concept_id for r in read_labs("Cerebrospinal fluid: leukocytes 2,400/mm3, protein 210 mg/dL, glucose 22 mg/dL.")}
+    assert labels == {"HP:0012229", "HP:0002922", "HP:0011972"}  # pleocytosis, raised protein, hypoglycorrhachia
+    assert read_labs("Lumbar puncture: CSF WBC 3/mm3, protein 30 mg/dL, glucose 60 mg/dL") == []
+
+
+@pytest.mark.parametrize("text,cid", [
+    ("Bicarbonate 8 mEq/L", "HP:0001942"), ("arterial pH 7.08", "HP:0001941"), ("Serum uric acid 9.6 mg/dL", "HP:0002149"),
+    ("Mean corpuscular volume 68 fL", "HP:0025066"), ("Ferritin 6 ng/mL", "HP:0012343"), ("free T4 0.4 ng/dL", "HP:0033078"),
+    ("Total cholesterol 262 mg/dL", "HP:0003124"), ("BNP 1,450 pg/mL", "HP:0031138")])
+def test_vignette_analytes(text, cid):
+    assert [r.concept_id for r in read_labs(text)] == [cid]
+
+
+def test_lipid_fractions_and_normal_values_are_not_read():
+    assert read_labs("LDL cholesterol 250 mg/dL; HDL cholesterol 30 mg/dL") == []
+    assert read_labs("bicarbonate 25 mEq/L, arterial pH 7.40, uric acid 5 mg/dL, ferritin 80 ng/mL") == []
 
 
 def test_values_given_as_bounds():

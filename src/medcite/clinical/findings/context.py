@@ -65,7 +65,9 @@ _EN: list[tuple[str, str, str]] = [
     # termination terms: end every scope ...
     *[(t, TERMINATE, FORWARD) for t in (
         "but", "however", "although", "though", "except", "apart from", "aside from", "yet", "which",
-        "presents with", "presented with", "presenting with", "complains of", "complaining of", "now")],
+        "presents with", "presented with", "presenting with", "complains of", "complaining of", "now",
+        # the present illness starts ("a man with a previous MI has had dyspnea for 3 weeks")
+        "has had", "have had", "has been having", "is brought", "was brought", "comes in with", "came in with")],
     # ... and these end a negation's scope only ("denies fever, reports cough"; "mother has lupus")
     *[(t, TERMINATE_NEGATION, FORWARD) for t in (
         "reports", "reported", "endorses", "positive for", "notable for", "significant for", "found to have",
@@ -169,7 +171,8 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
             continue
         terminators = stops if t.category == NEGATED else [x for x in stops if x.category == TERMINATE]
         if t.direction == FORWARD and t.end <= start:
-            if t.category == HISTORICAL and language != "zh" and _RECENT.match(text, end, right):
+            recent = t.category == HISTORICAL and language != "zh" and _RECENT.match(text, end, right)
+            if recent and not any(end <= x.start < recent.end() for x in stops):  # the duration is this finding's
                 continue
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)

@@ -138,23 +138,25 @@ _SPECIMEN = re.compile(r"(?i)\b(?:CSF|cerebrospinal|lumbar puncture|urine|urinal
 _SENTENCE_START = re.compile(r"(?<=[.!?])\s+|[;；。\n]")
 
 
-def _other_specimen(text: str, pos: int) -> bool:
-    """Whether the value at ``pos`` belongs to a non-blood specimen: named earlier in its
-    sentence, or in a header line above it (``"Cerebrospinal fluid:"``) with only value lines
-    between."""
+def _other_specimen(text: str, pos: int) -> str:
+    """The non-blood specimen the value at ``pos`` belongs to, as written ("" for blood): named
+    earlier in its sentence, or in a header line above it (``"Cerebrospinal fluid:"``) with only
+    value lines between."""
     left = 0
     for m in _SENTENCE_START.finditer(text, 0, pos):
         left = m.end()
-    if _SPECIMEN.search(text, left, pos):
-        return True
+    found = list(_SPECIMEN.finditer(text, left, pos))
+    if found:
+        return found[-1].group(0)
     line_start = text.rfind("\n", 0, pos) + 1
     while line_start > 0:
         prev_start = text.rfind("\n", 0, line_start - 1) + 1
         prev = text[prev_start:line_start - 1]
         if not any(ch.isdigit() for ch in prev):  # a header line decides
-            return bool(_SPECIMEN.search(prev))
+            m = _SPECIMEN.search(prev)
+            return m.group(0) if m else ""
         line_start = prev_start
-    return False
+    return ""
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,21 @@ def _pattern(a: Analyte) -> re.Pattern:
     return re.compile(rf"(?i){lead}(?:{names})(?![\w+-]|\s+A1c){_FILLER}{_NUMBER}\s*{_UNIT}")
 
 
+#: Cerebrospinal fluid, read with its own adult limits (Seehusen et al., "Cerebrospinal fluid
+#: analysis", Am Fam Physician 2003;68:1103): leukocytes > 5/µL (pleocytosis), protein > 45 mg/dL,
+#: glucose < 40 mg/dL (hypoglycorrhachia).
+CSF_ANALYTES: tuple[Analyte, ...] = (
+    Analyte("csf_leukocytes", ("white blood cell count", "white cell count", "leukocyte count", "leukocytes", "leucocytes",
+                               "white blood cells", "white cells", "wbc count", "wbc", "cell count", "cells"),
+            "/uL", {"/mm3": 1.0, "/ul": 1.0, "/cumm": 1.0, "x10^6/l": 1.0, "10^6/l": 1.0}, None, 5.0, None, "HP:0012229"),
+    Analyte("csf_protein", ("protein", "total protein"), "mg/dL", {"mg/dl": 1.0, "g/l": 100.0}, None, 45.0, None, "HP:0002922",
+            plausible=(1.0, 2000.0)),
+    Analyte("csf_glucose", ("glucose",), "mg/dL", {"mg/dl": 1.0, "mmol/l": 18.016}, 40.0, None, "HP:0011972", None,
+            plausible=(1.0, 400.0)),
+)
+_CSF = re.compile(r"(?i)CSF|cerebrospinal|lumbar puncture|脑脊液")
 _PATTERNS = [(a, _pattern(a)) for a in ANALYTES]
+_CSF_PATTERNS = [(a, _pattern(a)) for a in CSF_ANALYTES]
 
 
 def _limits(a: Analyte, sex: str | None) -> tuple[float | None, float | None]:
@@ -223,16 +239,26 @@ def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
     """Laboratory values in ``text`` outside their adult reference range (see the module
     docstring), in order, not overlapping. ``sex`` (``"female"``/``"male"``) selects sex-specific
     limits. Values inside the range, in units foreign to the analyte, in a phrase such as
-    ``"direct bilirubin"``/``"urine sodium"``, or of another specimen than blood (CSF, urine,
-    pleural fluid … named earlier in the sentence or in a header line above) give nothing."""
+    ``"direct bilirubin"``/``"urine sodium"``, or of another specimen than blood (urine, pleural
+    fluid … named earlier in the sentence or in a header line above) give nothing, except
+    cerebrospinal fluid, read against :data:`CSF_ANALYTES`."""
     out: list[LabReading] = []
     taken: list[tuple[int, int]] = []
-    for a, pat in _PATTERNS:
+    for csf, patterns in ((True, _CSF_PATTERNS), (False, _PATTERNS)):
+        out += _read(text, sex, patterns, taken, csf)
+    return sorted(out, key=lambda r: r.start)
+
+
+def _read(text: str, sex: str | None, patterns, taken: list[tuple[int, int]], csf: bool) -> list[LabReading]:
+    """Readings of ``patterns``: blood values (``csf`` false) or values of a CSF specimen."""
+    out: list[LabReading] = []
+    for a, pat in patterns:
         for m in pat.finditer(text):
             s, e = m.start(), m.end()
             if any(not (e <= ts or s >= te) for ts, te in taken):
                 continue
-            if _SKIP_BEFORE.search(text[max(0, s - 25):s]) or _other_specimen(text, s):
+            specimen = _other_specimen(text, s)
+            if (not csf and _SKIP_BEFORE.search(text[max(0, s - 25):s])) or (bool(_CSF.fullmatch(specimen)) if csf else bool(specimen)) is not csf:
                 continue
             unit = (m.group(2) or "").strip()
             value = _canonical(a, m.group(1), unit)
@@ -246,4 +272,4 @@ def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
             end = m.end(2) if unit else m.end(1)
             shown = f"{m.group(1)} {unit}".strip() if unit and not unit.startswith("/") else f"{m.group(1)}{unit}"
             out.append(LabReading(a.key, cid, s, end, shown, round(value, 4)))
-    return sorted(out, key=lambda r: r.start)
+    return out
