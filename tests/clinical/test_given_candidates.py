@@ -57,3 +57,11 @@ def test_broader_name_must_be_a_name_of_the_condition(vocab):
     assert resolve_name("bacterial meningitis", kb, vocab)[0].name == "Meningitis"
     cond, _ = resolve_name("acute pancreatitis", kb, vocab)
     assert cond is None or cond.name != "Hereditary pancreatitis"
+
+
+def test_candidates_that_explain_nothing_are_said_to_be_weak(retriever, vocab, kb):
+    text = "fever; cough"
+    case = _case(text, (FEVER, "Fever"), (COUGH, "Cough"))
+    d = differential(text, retriever, vocab, kb, SearchOptions(top_k=20), case=case, candidates=["Martian pox", "Venusian itch"])
+    assert all(c.score <= 0 for c in d.candidates)
+    assert any(n.startswith("weak evidence") for n in d.notes)

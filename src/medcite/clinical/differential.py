@@ -50,7 +50,7 @@ from ._text import content_tokens, sentences
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import search_phrase
 from .findings.matcher import concepts_in
-from .given import explained_share, finding_weights, given_score, narrower
+from .given import LITERATURE_CREDIT, explained_share, finding_weights, given_score, narrower
 from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
@@ -272,6 +272,9 @@ def differential(
     else:
         entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
         _rank_given(entries, lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs)
+        if entries and max(e.score for e in entries) <= 0:
+            notes.append("weak evidence: none of the given candidates explains these findings in the knowledge base "
+                         "or the indexed literature; their order means nothing")
     t2 = time.perf_counter()
     diag = _grounded(text, case, lit_findings, hpo_label, named, entries, passages, vocabulary, kb, retriever, opts,
                      exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
@@ -334,9 +337,9 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
 
 def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs) -> None:
     """Re-rank given-candidate entries in place by the share of the findings each explains
-    (:mod:`.given`): its knowledge-base phenotype, or passages naming it that mention the finding
-    — by its label, its HPO concept in the passage's words, or for a lab value the analyte as
-    written ("lipase 2,350 U/L" → a passage naming lipase) — among the case's retrieval and a
+    (:mod:`.given`): its knowledge-base phenotype, or a passage naming it that mentions the
+    finding — by its label, its HPO concept in the passage's words, or for a lab value the
+    analyte as written ("lipase 2,350 U/L" → a passage naming lipase) — among the passages of a
     search for the name with the findings."""
     names = kb.ontology.names
     concept_of = {f.query_label(): f.concept_id for f in present}
@@ -345,19 +348,19 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
     analyte = {f.query_label(): set(content_tokens(re.sub(r"[\d.,:=<>/%]+\S*", " ", f.text))) for f in present if f.kind in ("lab", "vital")}
     for e in entries:
         explained = {f for f in lit_findings if hpo_label.get(f, f) in {names.get(t, t) for t in (e.kb.explained if e.kb else [])}}
-        if e.lit is not None:
-            explained |= set(e.lit.matched_findings)
-        # passages about the candidate and the findings (few names are given: one search each)
+        in_literature: set[str] = set()
+        # passages about the candidate and the findings (few names are given: one search each);
+        # a finding counts when one passage names both, not when its words are spread over several
         query = f"{e.given or e.name} " + " ".join(lit_findings[:6])
         pool = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
-        toks, ids = set(), set()
         for i, _, _ in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e):
-            toks |= set(content_tokens(pool[i].title + " " + pool[i].text))
-            ids |= concepts_in(pool[i].text)  # the finding in the passage's own words ("painful urination")
-        explained |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
-                      or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
+            toks = set(content_tokens(pool[i].title + " " + pool[i].text))
+            ids = concepts_in(pool[i].text)  # the finding in the passage's own words ("painful urination")
+            in_literature |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
+                              or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
         contra = sum(kb.tables.term_ic(t) for t in (e.kb.contradicted if e.kb else []))
-        e.score = given_score(explained_share(explained, weights, contra), e.score)
+        credit = LITERATURE_CREDIT if e.kb is not None and e.kb.condition.phenotype else 1.0
+        e.score = given_score(explained_share(explained, weights, contra, in_literature, credit), e.score)
     entries.sort(key=lambda e: -e.score)
 
 
