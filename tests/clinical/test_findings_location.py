@@ -3,6 +3,8 @@ the break-test: "right lower quadrant" was dropped) and reaches the literature q
 
 from __future__ import annotations
 
+import pytest
+
 from medcite.clinical.differential import differential
 from medcite.clinical.findings import CaseFindings, Finding, extract_findings
 from medcite.retrieval import SearchOptions
@@ -75,3 +77,32 @@ def test_literature_query_says_the_site(vocab):
     d = differential(text, spy, vocab, tiny_kb(), SearchOptions(top_k=5), case=case, ground=False)
     assert "right lower quadrant abdominal pain" in d.findings
     assert any("right lower quadrant abdominal pain" in q and "lower right abdomen" in q for q in spy.queries)
+
+
+def test_mentions_site_in_clinical_or_lay_words():
+    from medcite.clinical.findings.location import mentions_site
+
+    f = _pain("right lower quadrant abdominal pain")
+    assert mentions_site("Tenderness in the right lower quadrant (McBurney point).", f)
+    assert mentions_site("The appendix lies in the lower right part of the abdomen.", f)
+    assert not mentions_site("Diffuse abdominal pain with vomiting and fever.", f)
+    assert not mentions_site("Lower lobe pneumonia; the right ventricle and the abdomen were normal.", f)
+
+
+def test_open_differential_prefers_candidates_whose_literature_names_the_site():
+    from medcite.clinical.differential import SITE_PENALTY, _Entry, _weigh_sites
+    from medcite.clinical.diagnose import Candidate
+    from medcite.documents import Passage
+
+    f = _pain("right lower quadrant abdominal pain")
+    p_site = Passage(1, "d1", "Pain moves to the right lower quadrant.", "ABSTRACT", 0, 40, title="Appendicitis")
+    p_none = Passage(2, "d2", "Cramping abdominal pain and vomiting.", "ABSTRACT", 0, 40, title="Gastroenteritis")
+
+    def lit(chunk):
+        return Candidate("x", "x", [], "", 1.0, 1.0, [1], 1, [], [], support=[{"chunk_id": chunk}])
+
+    entries = [_Entry("K:gastro", "Gastroenteritis", 0.6, None, lit(2)), _Entry("K:kb", "Rare disease", 0.55, None, None),
+               _Entry("K:app", "Appendicitis", 0.5, None, lit(1))]
+    _weigh_sites(entries, [f], [p_site, p_none])
+    assert [e.name for e in entries][0] == "Appendicitis"
+    assert entries[1].score == pytest.approx(0.6 * (1 - SITE_PENALTY))

@@ -48,7 +48,7 @@ from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
-from .findings.location import search_phrase
+from .findings.location import mentions_site, search_phrase
 from .findings.matcher import concepts_in
 from .given import LITERATURE_CREDIT, explained_share, finding_weights, given_score, narrower
 from .knowledge.base import KBMatch, KnowledgeBase
@@ -82,6 +82,9 @@ KB_POOL = 60
 #: also searched with its own first PROSE_QUERY_WORDS words, beside the per-finding queries.
 PROSE_WORDS = 30
 PROSE_QUERY_WORDS = 120
+#: Share of an open-differential score lost when no supporting passage names the site of the
+#: case's site-qualified findings (all of them; proportionally for some).
+SITE_PENALTY = 0.3
 KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
 
 
@@ -267,7 +270,8 @@ def differential(
         matches = kb.rank(q_ids, x_ids, limit=KB_POOL, exclude_sources=exclude_sources) if q_ids else []
         ranked = combine(matches, {k: c.score for k, c in lit_by_key.items()}, kb=kb, weight=literature_weight)
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
-                          r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 2]]
+                          r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 3]]
+        _weigh_sites(entries, [f for f in phen if f.location], passages)
         entries = [e for e in entries if not kb.is_finding_name(e.name)][:top_k]  # one typing rule for both sources
     else:
         entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
@@ -333,6 +337,22 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
         entries.append(_Entry(key, m.condition.name if m is not None else raw, score, m, lit_by_key.get(key), given=raw, resolved=known))
     entries.sort(key=lambda e: -e.score)
     return entries
+
+
+def _weigh_sites(entries: list[_Entry], sited, passages: list[Passage]) -> None:
+    """Open differential: a candidate none of whose supporting passages names the site of a
+    site-qualified finding ("right lower quadrant") loses :data:`SITE_PENALTY` of its score per
+    share of such findings — the knowledge base explains "Abdominal pain", only the literature
+    knows where; entries re-sorted in place."""
+    if not sited:
+        return
+    by_chunk = {p.chunk_id: p for p in passages}
+    for e in entries:
+        texts = [by_chunk[s["chunk_id"]].title + " " + by_chunk[s["chunk_id"]].text
+                 for s in (e.lit.support if e.lit else []) if s.get("chunk_id") in by_chunk]
+        missing = sum(1 for f in sited if not any(mentions_site(t, f) for t in texts))
+        e.score *= 1 - SITE_PENALTY * missing / len(sited)
+    entries.sort(key=lambda e: -e.score)
 
 
 def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs) -> None:

@@ -63,6 +63,26 @@ def search_phrase(finding) -> str:
     return f"{label} {lay}" if lay else label
 
 
+#: Extra words allowed inside a site phrase ("lower right side of the abdomen").
+SITE_SLACK = 3
+
+
+def mentions_site(text: str, finding) -> bool:
+    """Whether ``text`` (a passage) names the site of ``finding`` in clinical or lay words: all
+    words of "right lower quadrant" or of "lower right abdomen", in any order, within a window
+    of their number plus :data:`SITE_SLACK` words."""
+    if not finding.location:
+        return True
+    tokens = re.findall(r"[a-z]+", text.lower())
+    forms = [finding.location] + ([LAY_SITES[finding.location]] if finding.location in LAY_SITES else [])
+    for form in forms:
+        need = set(re.findall(r"[a-z]+", form))
+        width = len(need) + SITE_SLACK
+        if any(t in need and need <= set(tokens[i:i + width]) for i, t in enumerate(tokens)):
+            return True
+    return False
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     left = 0
     for m in _BOUND.finditer(text, 0, pos):
