@@ -65,14 +65,19 @@ class _Spy:
         return []
 
 
-def test_literature_query_says_the_site(vocab):
+def _rlq_case() -> tuple[str, CaseFindings]:
+    """'right lower quadrant abdominal pain, fever' as extracted: the pain with its site."""
     text = "right lower quadrant abdominal pain, fever"
     i = text.find("abdominal pain")
-    case = CaseFindings(text, (
+    return text, CaseFindings(text, (
         Finding(ABDOMINAL_PAIN, "Abdominal pain", "abdominal pain", i, i + 14, "present", "symptom", None, "hpo-name",
                 location="right lower quadrant"),
         Finding(FEVER, "Fever", "fever", text.find("fever"), len(text), "present", "symptom", None, "hpo-name"),
     ), None, None, "en")
+
+
+def test_literature_query_says_the_site(vocab):
+    text, case = _rlq_case()
     spy = _Spy()
     d = differential(text, spy, vocab, tiny_kb(), SearchOptions(top_k=5), case=case, ground=False)
     assert "right lower quadrant abdominal pain" in d.findings
@@ -106,3 +111,18 @@ def test_open_differential_prefers_candidates_whose_literature_names_the_site():
     _weigh_sites(entries, [f], [p_site, p_none])
     assert [e.name for e in entries][0] == "Appendicitis"
     assert entries[1].score == pytest.approx(0.6 * (1 - SITE_PENALTY))
+
+
+def test_a_sited_finding_is_not_explained_by_the_phenotype_alone(vocab):
+    from medcite.clinical.knowledge import KnowledgeBase, Ontology, SourceEntry
+
+    root, pheno = "HP:0000001", "HP:0000118"
+    onto = Ontology({root: "All", pheno: "Phenotypic abnormality", ABDOMINAL_PAIN: "Abdominal pain", FEVER: "Fever"},
+                    {pheno: (root,), ABDOMINAL_PAIN: (pheno,), FEVER: (pheno,)}, {}, {}, "test")
+    kb = KnowledgeBase.from_entries(onto, [SourceEntry("ORPHA:7", "orpha", "Gut fever", phenotype={ABDOMINAL_PAIN: 0.9, FEVER: 0.9})])
+    text, case = _rlq_case()
+    d = differential(text, _Spy(), vocab, kb, SearchOptions(top_k=5), case=case, ground=False)
+    gut = next(c for c in d.candidates if c.condition == "Gut fever")
+    assert "Abdominal pain" in gut.explained_findings  # the phenotype has it …
+    assert "right lower quadrant abdominal pain" in gut.unexplained_findings  # … but nothing says where
+    assert "Fever" in gut.matched_findings

@@ -391,6 +391,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
     order: list[int] = []  # 0-based pool indices in citation order
     named_keys = {normalize(f.label) for f in named}
     ftoks = {f: set(content_tokens(f)) for f in lit_findings}
+    sited = {f.query_label(): f for f in case.present() if f.location}
     out: list[Candidate] = []
     for e in entries:
         forms = _names_of(e)
@@ -425,7 +426,10 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         names = kb.ontology.names
         explained = [names.get(t, t) for t in (m.explained if m else [])]
         contradicted = [names.get(t, t) for t in (m.contradicted if m else [])]
-        matched = [f for f in lit_findings if hpo_label.get(f, f) in explained or f in lit_matched]
+        # a sited finding ("right lower quadrant abdominal pain") is explained only where a
+        # supporting passage names the site: the knowledge base knows only "Abdominal pain"
+        site_ok = {q: any(mentions_site(pool[i].title + " " + pool[i].text, sf) for i, _, _ in support) for q, sf in sited.items()}
+        matched = [f for f in lit_findings if (hpo_label.get(f, f) in explained and site_ok.get(f, True)) or f in lit_matched]
         kb_ids = [x for x in ([m.condition.id] + m.condition.xrefs if m else []) if x.startswith(KB_ID_PREFIXES)]
         out.append(Candidate(
             condition=e.name, key=normalize(e.name), cuis=[x[5:] for x in (m.condition.xrefs if m else []) if x.startswith("UMLS:")],
