@@ -95,7 +95,8 @@ def test_mentions_site_in_clinical_or_lay_words():
 
 
 def test_open_differential_prefers_candidates_whose_literature_names_the_site():
-    from medcite.clinical.differential import SITE_PENALTY, _Entry, _weigh_sites
+    from medcite.clinical.differential import _Entry
+    from medcite.clinical.sites import SITE_PENALTY, weigh_sites
     from medcite.clinical.diagnose import Candidate
     from medcite.documents import Passage
 
@@ -108,7 +109,7 @@ def test_open_differential_prefers_candidates_whose_literature_names_the_site():
 
     entries = [_Entry("K:gastro", "Gastroenteritis", 0.6, None, lit(2)), _Entry("K:kb", "Rare disease", 0.55, None, None),
                _Entry("K:app", "Appendicitis", 0.5, None, lit(1))]
-    _weigh_sites(entries, [f], [p_site, p_none])
+    weigh_sites(entries, [f], [p_site, p_none])
     assert [e.name for e in entries][0] == "Appendicitis"
     assert entries[1].score == pytest.approx(0.6 * (1 - SITE_PENALTY))
 

@@ -65,3 +65,13 @@ def test_candidates_that_explain_nothing_are_said_to_be_weak(retriever, vocab, k
     d = differential(text, retriever, vocab, kb, SearchOptions(top_k=20), case=case, candidates=["Martian pox", "Venusian itch"])
     assert all(c.score <= 0 for c in d.candidates)
     assert any(n.startswith("weak evidence") for n in d.notes)
+
+
+def test_a_passage_naming_a_candidate_in_passing_speaks_only_through_that_sentence():
+    from medcite.clinical.differential import _about
+    from medcite.documents import Passage
+
+    lyme = Passage(1, "medquad:lyme", "Many of its symptoms are like those of the flu. Lyme disease causes a stiff neck.",
+                   "ANSWER", 0, 80, title="What is Lyme disease?")
+    assert "stiff" not in _about(lyme, "text", "Many of its symptoms are like those of the flu.")
+    assert "stiff" in _about(lyme, "focus", "")  # a passage about the condition speaks in full

@@ -55,6 +55,7 @@ from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
 from .knowledge.scoring import score_profile
+from .sites import weigh_sites
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
 
@@ -82,9 +83,6 @@ KB_POOL = 60
 #: also searched with its own first PROSE_QUERY_WORDS words, beside the per-finding queries.
 PROSE_WORDS = 30
 PROSE_QUERY_WORDS = 120
-#: Share of an open-differential score lost when no supporting passage names the site of the
-#: case's site-qualified findings (all of them; proportionally for some).
-SITE_PENALTY = 0.3
 KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
 
 
@@ -271,7 +269,7 @@ def differential(
         ranked = combine(matches, {k: c.score for k, c in lit_by_key.items()}, kb=kb, weight=literature_weight)
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
                           r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 3]]
-        _weigh_sites(entries, [f for f in phen if f.location], passages)
+        weigh_sites(entries, [f for f in phen if f.location], passages)
         entries = [e for e in entries if not kb.is_finding_name(e.name)][:top_k]  # one typing rule for both sources
     else:
         entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
@@ -339,20 +337,11 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
     return entries
 
 
-def _weigh_sites(entries: list[_Entry], sited, passages: list[Passage]) -> None:
-    """Open differential: a candidate none of whose supporting passages names the site of a
-    site-qualified finding ("right lower quadrant") loses :data:`SITE_PENALTY` of its score per
-    share of such findings — the knowledge base explains "Abdominal pain", only the literature
-    knows where; entries re-sorted in place."""
-    if not sited:
-        return
-    by_chunk = {p.chunk_id: p for p in passages}
-    for e in entries:
-        texts = [by_chunk[s["chunk_id"]].title + " " + by_chunk[s["chunk_id"]].text
-                 for s in (e.lit.support if e.lit else []) if s.get("chunk_id") in by_chunk]
-        missing = sum(1 for f in sited if not any(mentions_site(t, f) for t in texts))
-        e.score *= 1 - SITE_PENALTY * missing / len(sited)
-    entries.sort(key=lambda e: -e.score)
+def _about(p: Passage, link: str, quote: str) -> str:
+    """What a passage says about a candidate: all of it when the passage is about the condition
+    (MedQuAD focus, MeSH heading, title), else only the sentence naming it — a Lyme disease page
+    saying its symptoms "are like those of the flu" does not make neck stiffness a flu finding."""
+    return quote if link == "text" and quote else p.title + " " + p.text
 
 
 def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs) -> None:
@@ -373,9 +362,10 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
         # a finding counts when one passage names both, not when its words are spread over several
         query = f"{e.given or e.name} " + " ".join(lit_findings[:6])
         pool = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
-        for i, _, _ in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e):
-            toks = set(content_tokens(pool[i].title + " " + pool[i].text))
-            ids = concepts_in(pool[i].text)  # the finding in the passage's own words ("painful urination")
+        for i, link, quote in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e):
+            said = _about(pool[i], link, quote)
+            toks = set(content_tokens(said))
+            ids = concepts_in(said)  # the finding in the passage's own words ("painful urination")
             in_literature |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
                               or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
         contra = sum(kb.tables.term_ic(t) for t in (e.kb.contradicted if e.kb else []))
@@ -420,8 +410,10 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
             n = order.index(i) + 1
             cites.append(n)
             sup_json.append({"n": n, "doc_id": pool[i].doc_id, "link": link, "quote": quote})
-        toks = set().union(*(set(content_tokens(pool[i].title + " " + pool[i].text)) for i, _, _ in support)) if support else set()
-        lit_matched = {f for f in lit_findings if ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3}
+        lit_matched = set()  # findings one supporting passage mentions (not words spread over several)
+        for i, link, quote in support:
+            toks = set(content_tokens(_about(pool[i], link, quote)))
+            lit_matched |= {f for f in lit_findings if ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3}
         m = e.kb
         names = kb.ontology.names
         explained = [names.get(t, t) for t in (m.explained if m else [])]
