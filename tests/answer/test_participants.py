@@ -77,3 +77,33 @@ def test_population_is_the_counted_group():
     n, phrase, pop = population_of("We randomized 412 adults with moderate asthma aged 18-65 years to budesonide or placebo.")
     assert n == 412 and phrase == "randomized 412 adults"
     assert pop.startswith("412 adults with moderate asthma")
+
+
+# Wrong figures seen in the break-test (issue 16, item 2), each a sentence of the shared abstracts.
+SUBSETS_AND_GROUPS = [  # (PMID, text, participants or None)
+    # a subset's events are not the sample: the 18 adrenalectomies are procedures, the 3 cases conversions
+    ("17704864", "18 consecutive laparoscopic adrenalectomies were performed from 1996 to 2005 on patients with adrenal lesions "
+                 "larger than 7 cm. The mean tumor size was 8.3 cm, and in three cases we switched from laparoscopic procedure to open surgery.", None),
+    # cases (n=125) and their two referents each (n=250): the study had 375
+    ("11340218", "We conducted a population-based case-referent study of 25- to 74-year-old stroke patients with, for each case of a "
+                 "patient who was on statin treatment at the onset of stroke (n=125), 2 referent patients who were not treated with "
+                 "statins but were matched for age, gender, year of onset, and stroke subtype (n=250).", 375),
+    ("15677624", "Patient research records in study arms (A) irinotecan/5-FU/leucovorin (LV) (IFL, n = 264), (F) oxaliplatin/5-FU/LV "
+                 "(FOLFOX4, n = 267) and (G) oxaliplatin/irinotecan (IROX, n = 265) were reviewed.", 796),
+    # the same parents before and after: not added
+    ("29932288", "Prior to (n\u00a0=\u00a096) and 1 year after (n\u00a0=\u00a073) proton therapy, parents of children diagnosed with Cp", 96),
+    # a share of the treated patients: not added
+    ("29174221", "With the limit of a lower number of treated patients (n\u00a0= 359), brigatinib resulted as the most frequently "
+                 "involved in lung toxicity (7%; n\u00a0= 25).", 359),
+    # "in 75 cases of cholangiocarcinoma" is the material studied, not cases within it
+    ("8735716", "The expression of blood group-related antigens was investigated immunohistochemically in 75 cases of "
+                "cholangiocarcinoma (31 peripheral type and 44 hilar type).", 75),
+]
+
+
+@pytest.mark.parametrize("pmid,text,n", SUBSETS_AND_GROUPS, ids=[r[0] for r in SUBSETS_AND_GROUPS])
+def test_subsets_events_and_groups(pmid, text, n):
+    got = parse_participants(text)
+    assert (got.n if got else None) == n, (pmid, got)
+    if got:
+        assert got.phrase in text

@@ -6,13 +6,19 @@ patients"``, ``"a cohort of 1,250 children"``. :func:`parse_participants` finds 
 picks the study total: a count tied to enrolment wording ("a total of", "enrolled",
 "randomized", "included", "a cohort of" …) wins over a bare count, and among counts of the same
 kind the largest wins (subgroups are smaller than the whole). Counts that are years ("in 2009
-patients …" is rare; "from 1998 to 2004" is not) are ignored.
+patients …" is rare; "from 1998 to 2004" is not) are ignored, and so are cases within the sample
+("in three cases we switched to open surgery": events, not participants). Groups counted side by
+side in one sentence ("each case (n=125) … 2 referents per case (n=250)") add up to the sample,
+unless they are the same people at two times ("at time 1 (n = 447) and 18 months later (n = 274)")
+or one of them is the sum of the others ("Patients (N=22): VS; n=10 and MCS; n=12").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ..chunking import split_sentences
 
 #: Nouns that name study participants (plural; singular for "1 patient" is not a sample).
 PARTICIPANT_NOUNS = (
@@ -58,6 +64,16 @@ _CASE = re.compile(r"\b(?:an?)\s+\d+[- ](?:year|month|week|day)s?[- ]old\s+(?:[a
 _STRONG_RE = [re.compile(p, re.IGNORECASE if not p.startswith(r"\bN") else 0) for p in _STRONG]
 _WEAK_RE = [re.compile(p, re.IGNORECASE) for p in _WEAK]
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|from|to|between|and|until|during|through|by|of)\s*$", re.IGNORECASE)
+#: "in three cases we switched …", "In 12 cases, …": cases within the sample, an event count
+#: (but "in 75 cases of cholangiocarcinoma", "in 19,752 T2D cases and controls" are the sample).
+_CASES_WITHIN = re.compile(r"\bin\s*$", re.IGNORECASE)
+_CASES_SAMPLE = re.compile(r"^\s*(?:of\b|and\s+(?:\w+\s+)?controls\b)", re.IGNORECASE)
+#: A group's size in parentheses: "(n=125)", "(VS; n = 10)", "(N = 250, 40%)".
+_GROUP_N = re.compile(r"\((?:[^()]*?[;,:]\s*)?n\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\s*[,;][^()]*)?\)", re.IGNORECASE)
+#: Wording between two group sizes that makes them the same people at two times (not to be added).
+_REPEATED = re.compile(r"\b(?:later|time\s*\d|follow[- ]?up|baseline|wave|visit|re-?test|again|after|before|completed|remaining|of\s+whom|among\s+them)\b", re.IGNORECASE)
+#: A group size that is a share of another ("(7%; n = 25)", "1% (n = 485)") or a year's count ("2003 (n=21,650)").
+_SHARE = re.compile(r"%|\b(?:19|20)\d\d\s*$")
 
 
 #: Two groups named together ("2979 men and 3324 women", "5624 and 791 consecutive patients"): their sum.
@@ -116,8 +132,12 @@ def _counts(text: str, patterns: list[re.Pattern], strong: bool) -> list[Partici
             n = words_to_int(raw)
             if n is None or n < 2:
                 continue
-            if 1900 <= n <= 2030 and raw.isdigit() and _YEAR_CONTEXT.search(text[max(0, m.start("num") - 12) : m.start("num")]):
+            before = text[max(0, m.start("num") - 12) : m.start("num")]
+            if 1900 <= n <= 2030 and raw.isdigit() and _YEAR_CONTEXT.search(before):
                 continue
+            if (m.group(0).lower().rstrip().endswith("cases") and _CASES_WITHIN.search(before)
+                    and not _CASES_SAMPLE.match(text[m.end() : m.end() + 30])):
+                continue  # "in three cases we switched to open surgery"
             out.append(ParticipantCount(n, m.group(0).strip(), strong))
     return out
 
@@ -133,11 +153,31 @@ def _pairs(text: str, strong: list[ParticipantCount]) -> list[ParticipantCount]:
     return out
 
 
+def _group_sums(text: str) -> list[ParticipantCount]:
+    """Per sentence, the sum of two or more group sizes given in parentheses ("cases (n=125) …
+    referents (n=250)" → 375); none when the wording between them makes them the same people at
+    two times (:data:`_REPEATED`) or when one size is the sum of the others (it is the total,
+    found on its own). The phrase runs from the first group to the last, verbatim."""
+    out = []
+    for start, end in split_sentences(text):
+        groups = [g for g in _GROUP_N.finditer(text, start, end)
+                  if not (_SHARE.search(g.group(0)) or _SHARE.search(text[max(start, g.start() - 6) : g.start()]))]
+        if len(groups) < 2:
+            continue
+        sizes = [int(g.group("num").replace(",", "")) for g in groups]
+        between = text[groups[0].end() : groups[-1].start()]
+        if _REPEATED.search(between) or any(2 * n == sum(sizes) for n in sizes):
+            continue
+        out.append(ParticipantCount(sum(sizes), text[groups[0].start() : groups[-1].end()], False))
+    return out
+
+
 def all_participant_counts(text: str) -> list[ParticipantCount]:
     """Every sample-size phrase in ``text``, strong ones first, each list in text order; two
-    groups named together ("13 patients and 15 healthy subjects") count as their sum."""
+    groups named together ("13 patients and 15 healthy subjects", "cases (n=125) … referents
+    (n=250)") count as their sum."""
     strong = _counts(text or "", _STRONG_RE, True)
-    return strong + _counts(text or "", _WEAK_RE, False) + _pairs(text or "", strong)
+    return strong + _counts(text or "", _WEAK_RE, False) + _pairs(text or "", strong) + _group_sums(text or "")
 
 
 def parse_participants(text: str) -> ParticipantCount | None:
