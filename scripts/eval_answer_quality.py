@@ -21,7 +21,7 @@ Systems in the same run on the same retrieved passages: ``new`` (the answerer of
 checkout), ``today`` (the extractive answerer of commit ``BASELINE_COMMIT``, loaded from git), and
 for ``rouge`` ``first2`` (the first two sentences of the top passage; abstains like ``today``).
 
-Usage: python scripts/eval_answer_quality.py --task rouge --index /work/indexes/bench-e5 [--limit 300]
+Usage: python scripts/eval_answer_quality.py --task rouge --index /work/indexes/bench-e5 [--limit 300] [--start 500]
 """
 
 from __future__ import annotations
@@ -243,13 +243,14 @@ def main() -> None:
     ap.add_argument("--task", choices=("rouge", "sections", "languages", "lists"), required=True)
     ap.add_argument("--index", required=True, help="index name under indexes/ or a path")
     ap.add_argument("--limit", type=int, default=500, help="questions read from the dev file (rouge: before the type filter)")
+    ap.add_argument("--start", type=int, default=0, help="first row of the dev file read (tune on rows past the reported ones)")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
     svc = Medcite(Settings(index=a.index, index_root=ROOT / "indexes"))
     new = svc.answerer("extractive")
     old = baseline_answerer_class()(svc.embedder_for_index(), svc.settings.answer_sentences, svc.settings.abstain_threshold)
     dataset = "bioasq" if a.task in ("rouge", "lists") else "pubmedqa"
-    rows = [json.loads(line) for line in open(DATA / dataset / "questions_dev.jsonl")][: a.limit]
+    rows = [json.loads(line) for line in open(DATA / dataset / "questions_dev.jsonl")][a.start : a.start + a.limit]
     t0 = time.perf_counter()
     tasks = {"rouge": task_rouge, "sections": task_sections, "languages": task_languages, "lists": task_lists}
     res = tasks[a.task](svc, new, old, rows)

@@ -7,6 +7,11 @@ verbatim piece of a passage sentence. An item's score adds, over the sentences t
 sentence's standardised similarity to the question (negative values count as 0) plus 0.5, plus one
 for each further paper that mentions it; items that merely repeat the question's words are
 dropped. Each item cites the passage of its best sentence.
+
+Items are typed (:mod:`medcite.answer.item_kinds`): when the question asks for a kind of item
+(drugs, genes, conditions, organisms, procedures), only candidates of that kind are listed
+("department" and "data" are not drugs), and items of that kind the lexicons find in a sentence
+outside any coordination are candidates too, at :data:`MENTION_WEIGHT` of a listed one.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ..documents import Passage
+from .item_kinds import asked_kind, is_kind, kind_mentions
 from .sentences import passage_sentences
 
 #: Longest item kept (words).
@@ -25,7 +31,9 @@ MAX_ITEM_WORDS = 6
 #: Most items listed.
 MAX_ITEMS = 10
 #: Items scoring below this fraction of the best item are not listed.
-RELATIVE_FLOOR = 0.2
+RELATIVE_FLOOR = 0.1
+#: Weight of an item of the asked kind named outside a coordination, relative to a listed one.
+MENTION_WEIGHT = 0.5
 _STOP = set(STOPWORDS_EN_PLUS) | {
     "including", "include", "includes", "such", "like", "namely", "e.g", "i.e", "respectively", "both", "either", "neither",
     "also", "well", "other", "others", "various", "several", "many", "different", "patients", "showed", "found", "were",
@@ -161,18 +169,25 @@ def list_items(question: str, passages: list[Passage], keep: list[int], embedder
     sd = float(sims.std())
     z = (sims - sims.mean()) / sd if sd > 1e-6 else np.zeros_like(sims)
     qkeys = set(_key(question).split())
+    kind = asked_kind(question)
     best: dict[str, ListItem] = {}
+    typed: dict[str, bool] = {}
     for (i, text), zi in zip(sents, z):
         weight = max(float(zi), 0.0) + 0.5
-        for it in coordinated_items(text):
+        found = [(it, weight) for it in coordinated_items(text)] + [(it, weight * MENTION_WEIGHT) for it in kind_mentions(text, kind)]
+        for it, w in found:
             k = _key(it)
             if not k or set(k.split()) <= qkeys:
                 continue
+            if k not in typed:
+                typed[k] = is_kind(it, kind)
+            if not typed[k]:
+                continue
             cur = best.get(k)
             if cur is None:
-                best[k] = ListItem(it, i, text, weight)
+                best[k] = ListItem(it, i, text, w)
             else:
-                cur.score += weight
+                cur.score += w
     # papers mentioning the item anywhere add support
     texts = {passages[i].doc_id: (passages[i].text or "").lower() for i in keep}
     for k, item in best.items():

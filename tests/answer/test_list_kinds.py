@@ -1,0 +1,48 @@
+"""Typed list items: the question's kind of item (drug, gene, condition …) filters the candidates."""
+
+import pytest
+
+from medcite.answer.extractive import ExtractiveAnswerer
+from medcite.answer.item_kinds import asked_kind, is_kind, kind_mentions
+from medcite.documents import Passage
+
+
+def _p(cid, doc, text, score=0.9):
+    return Passage(chunk_id=cid, doc_id=doc, pmid=doc.split(":")[1], text=text, section="ABSTRACT", start=0, end=len(text), dense_score=score)
+
+
+@pytest.mark.parametrize("question,kind", [  # BioASQ dev list questions
+    ("Which drugs are associated with pathological gambling?", "drug"),
+    ("List the drug targets of Faricimab?", "gene"),  # the head noun is "targets"
+    ("Which CYP genes' expression is decreased at the in vivo level following pomegranate juice consumption?", "gene"),
+    ("List signs of patients with biallelic variants in KARS1", "condition"),
+    ("Which diseases can be treated with Itepekimab?", "condition"),
+    ("What methods are used to diagnose bowel endometriosis?", "procedure"),
+    ("What are the 3 main bacteria found in human milk?", "organism"),
+    ("Which databases are devoted to 3D genome interactions?", None),
+])
+def test_asked_kind_is_the_head_noun(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_candidates_of_another_kind_are_not_items():
+    assert not is_kind("department", "drug") and not is_kind("data", "drug")
+    assert is_kind("pramipexole", "drug") and is_kind("dopamine agonists", "drug")
+    assert is_kind("NPM1", "gene") and is_kind("VEGF-A", "gene") and not is_kind("OR", "gene")
+    assert is_kind("microcephaly", "condition") and is_kind("pulsatile abdominal mass", "condition") and not is_kind("department", "condition")
+    assert not is_kind("disease", "condition") and not is_kind("inhibitors", None)  # a kind's name is not an item
+    assert kind_mentions("Gambling was reported with pramipexole, a dopamine agonist.", "drug") == ["pramipexole", "dopamine agonist"]
+
+
+def test_drug_question_lists_drugs_only(embedder):
+    """The break-test: "department" and "data" were listed as drugs."""
+    ps = [
+        _p(1, "PMID:41", "Data from the neurology department, pharmacy and registry showed pathological gambling with pramipexole and ropinirole."),
+        _p(2, "PMID:42", "Impulse control disorders such as pathological gambling were linked to levodopa in Parkinson disease."),
+    ]
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer("Which drugs are associated with pathological gambling?", ps)
+    items = [i["item"].lower() for i in ans.extra["list_items"]]
+    assert {"pramipexole", "ropinirole", "levodopa"} <= set(items)
+    assert not {"department", "data", "pharmacy", "registry"} & set(items)
+    for it in ans.extra["list_items"]:  # each item cites a passage naming it
+        assert it["item"] in it["quote"] and it["quote"] in ans.references[it["citation"] - 1].passage
