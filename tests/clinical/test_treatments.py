@@ -187,3 +187,45 @@ def test_a_paper_opening_on_the_condition_as_a_complication_is_read_sentence_by_
                               "Atrial fibrillation was treated with metoprolol.")
     rep = find_treatments("atrial fibrillation", _FixedRetriever([foregut]), None, full_text={})
     assert [o.key for o in rep.options] == ["metoprolol"]
+
+
+def test_a_treatment_named_only_under_negation_is_no_option():
+    """PMID 12805495 (decision analysis of anticoagulation after ICH): "should not receive anticoagulant therapy"."""
+    ich = _passage(1, "", "Should a patient with both a history of ICH and a clear indication for anticoagulation such as "
+                          "nonvalvular atrial fibrillation be anticoagulated? Similarly, most patients with deep hemispheric ICH "
+                          "and atrial fibrillation should not receive anticoagulant therapy.")
+    rep = find_treatments("atrial fibrillation", _FixedRetriever([ich]), None, full_text={})
+    assert not [o for o in rep.options if "anticoagulant" in o.key]
+    assert any("only negated" in n for n in rep.notes)
+    # the same name affirmed elsewhere still counts
+    trial = _passage(2, "Anticoagulant therapy in atrial fibrillation", "Anticoagulant therapy reduced stroke by 64% in atrial fibrillation.")
+    rep = find_treatments("atrial fibrillation", _FixedRetriever([ich, trial]), None, full_text={})
+    opt = next(o for o in rep.options if "anticoagulant" in o.key)
+    assert [q["n"] for q in opt.quotes] == [rep.references.index(next(r for r in rep.references if r.id == "pmid:2")) + 1]
+
+
+def test_the_cause_or_standing_treatment_is_no_option():
+    """PMID 23791827 (neutropenic fever in gynecologic oncology): the chemotherapy treats the cancer, not the fever."""
+    nf = _passage(1, "", "This study aimed to evaluate the utility of risk stratification of gynecologic oncology patients with "
+                         "neutropenic fever (NF). All patients were receiving chemotherapy on admission (72% for primary, 28% "
+                         "for recurrent disease). Fever resolved with empirical antibiotic therapy in most patients.")
+    rep = find_treatments("fever", _FixedRetriever([nf]), None, full_text={})
+    keys = {o.key for o in rep.options}
+    assert "chemotherapy" not in keys and any("antibiotic" in k for k in keys)
+
+
+@pytest.mark.parametrize("sentence,name,ok", [
+    ("Most patients with deep hemispheric ICH and atrial fibrillation should not receive anticoagulant therapy.", "anticoagulant therapy", False),
+    ("We compared two strategies, warfarin and no anticoagulation.", "anticoagulation", False),
+    ("We compared two strategies, warfarin and no anticoagulation.", "warfarin", True),
+    ("Patients were treated with surgery with or without adjuvant chemotherapy.", "chemotherapy", True),
+    ("NSAIDs should be avoided in heart failure.", "NSAIDs", False),
+    ("Chemotherapy-induced fever was common.", "Chemotherapy", False),
+    ("Fever after chemotherapy was treated with cefepime.", "chemotherapy", False),
+    ("Fever after chemotherapy was treated with cefepime.", "cefepime", True),
+    ("Survival after surgery was longer than after radiotherapy in prostate cancer.", "surgery", True),
+])
+def test_option_role(sentence, name, ok):
+    from medcite.clinical.option_role import affirmed
+
+    assert affirmed(sentence, name, {"fever", "prostate", "cancer", "heart", "failure", "fibrillation"}) is ok

@@ -19,7 +19,10 @@ naming it (best retrieval rank first) and gives each paper's evidence level
 otherwise). Names are widened to the whole intervention and trimmed of verbs ("receive anticoagulant
 therapy" → "anticoagulant therapy"); brand and generic names, spellings and the procedures of one
 kind are one option (:mod:`~medcite.clinical.synonyms`), and a name that is part of another
-option's name is folded into it. Options are ordered by the strongest evidence behind them,
+option's name is folded into it. A name counts from a passage only where it is named there at least
+once neither negated ("should not receive anticoagulant therapy") nor as the condition's cause or
+the patients' standing treatment ("All patients were receiving chemotherapy" in a neutropenic-fever
+paper; :mod:`~medcite.clinical.option_role`). Options are ordered by the strongest evidence behind them,
 then by how many papers name them, then by retrieval score.
 """
 
@@ -41,6 +44,7 @@ from ._text import STOP, content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .qualifiers import FAMILIES, conflicts, matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
+from .option_role import affirmed
 from .result import ClinicalResult, clinical_json
 from .synonyms import BRANDS, GROUPS, SPELLINGS, lexicon_key
 from .terms import normalize
@@ -371,11 +375,16 @@ def find_treatments(
     found: dict[str, dict[int, str]] = {}  # key → {passage index: surface form}
     how_of: dict[str, set[str]] = {}
     surfaces: dict[str, Counter[str]] = {}
+    core = core_tokens(cond_tokens)
+    denied: set[str] = set()
     for i in relevant:
         p = passages[i]
         for surface, how in treatment_mentions(evidence[i]):
             key = option_key(surface)
             if len(key) < 3 or not any(ch.isalpha() for ch in key):
+                continue
+            if not affirmed(evidence[i], surface, core):  # only negated, or the cause / standing treatment
+                denied.add(key)
                 continue
             if key in cond_forms or any(key in f.split() or key == f for f in cond_forms) or set(key.split()) <= cond_tokens:
                 continue
@@ -384,6 +393,11 @@ def find_treatments(
             found.setdefault(key, {}).setdefault(i, surface)
             how_of.setdefault(key, set()).add(how)
             surfaces.setdefault(key, Counter())[surface] += 1
+
+    denied -= set(found)
+    if denied:
+        notes.append(f"{len(denied)} treatment names appear only negated or as the condition's cause or the patients' "
+                     "standing treatment in the passages that name them, and are not options there")
 
     def accepted(key: str) -> bool:
         hows = how_of[key]
