@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.clinical.summarize import PARTS, part_of_label, summarize_document
+from medcite.clinical.summarize import PARTS, part_of_label, strip_reference_markers, summarize_document
 from medcite.documents import Document, Section
 from medcite.errors import UsageError
 from tests.conftest import DATA
@@ -15,7 +15,8 @@ def _check_verbatim(summary) -> None:
     for s in summary.sentences:
         assert len(s.citations) == 1
         ref = summary.references[s.citations[0] - 1]
-        assert s.text in ref.passage, (s.text, ref.section)
+        assert s.verbatim in ref.passage, (s.verbatim, ref.section)
+        assert s.text == strip_reference_markers(s.verbatim)
         assert ref.section == s.section
 
 
@@ -70,3 +71,18 @@ def test_real_pubmedqa_abstracts_are_verbatim():
 def test_bad_quota():
     with pytest.raises(UsageError):
         summarize_document(Document("x", "t", [Section("A", "Some text here that is long enough.")]), per_part=0)
+
+
+def test_a_sources_own_reference_markers_are_not_shown():
+    """PDF text keeps the source's "[12]" markers; shown beside medcite's "[1]" they read as its citations."""
+    doc = Document("upload:1", "", [Section("INTRODUCTION", "Statins reduce the risk of stroke in adults [12]. Earlier trials "
+                                                           "enrolled 4,444 patients [3, 4] and found fewer events [5–7]."),
+                                    Section("RESULTS", "Mortality fell by 30% (95% CI 20-40) [18] in the statin group of 412 patients.")])
+    s = summarize_document(doc, per_part=2)
+    _check_verbatim(s)
+    shown = " ".join(x.text for x in s.sentences)
+    assert "[" not in shown and "(95% CI 20-40)" in shown  # the markers only: the rest is the quote
+    assert any(x.verbatim != x.text for x in s.sentences)
+    assert any("reference markers" in n for n in s.notes)
+    assert strip_reference_markers("Fewer events [5–7].") == "Fewer events."
+    assert strip_reference_markers("IL-6 [pg/ml] rose in [3H]-labelled cells.") == "IL-6 [pg/ml] rose in [3H]-labelled cells."

@@ -9,7 +9,10 @@ Vanderwende 2005, "The impact of frequency on summarization", MSR-TR-2005-101): 
 document probability of their content words, with the probabilities of the words of each chosen
 sentence squared to avoid repeating it. Results sentences reporting numbers get a bonus.
 
-Every summary sentence is a verbatim substring of the section it cites.
+Every summary sentence is a verbatim substring of the section it cites (``verbatim``); the text
+shown (``text``) is that sentence without the source's own bracketed reference markers ("… in
+adults [12].", "[3, 4]", "[5–7]"), which would read as medcite's citations
+(:func:`strip_reference_markers`); nothing else of the quote is changed.
 """
 
 from __future__ import annotations
@@ -48,14 +51,33 @@ _CUES = {
 }
 
 
+#: A source's own numeric reference marker in brackets: "[12]", "[3, 4]", "[5-7]", "[1,3–5]".
+REFERENCE_MARKER = re.compile(r"\s*\[\d{1,3}(?:\s*[,\u2013\u2014-]\s*\d{1,3})*\]")
+
+
+def strip_reference_markers(sentence: str) -> str:
+    """``sentence`` without the source's bracketed numeric reference markers and the space before
+    them ("Statins reduce strokes [12]." → "Statins reduce strokes."); unchanged otherwise."""
+    return REFERENCE_MARKER.sub("", sentence)
+
+
 @dataclass
 class SummarySentence:
-    """One summary sentence: its part, verbatim text, the section it came from and its citation."""
+    """One summary sentence.
+
+    Attributes:
+        part: objective, methods, results or conclusion.
+        text: the sentence as shown: ``verbatim`` without the source's reference markers.
+        section: the label of the section it came from.
+        citations: its citation (the section's reference number).
+        verbatim: the sentence exactly as in the section ( = ``text`` when it has no markers).
+    """
 
     part: str
     text: str
     section: str
     citations: list[int]
+    verbatim: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -176,7 +198,7 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
         for _p, si, s, _k in sorted((c for c in chosen if c[0] == part), key=lambda c: c[3]):
             if si not in sec_order:
                 sec_order.append(si)
-            out.append(SummarySentence(part, s, doc.sections[si].label, [sec_order.index(si) + 1]))
+            out.append(SummarySentence(part, strip_reference_markers(s), doc.sections[si].label, [sec_order.index(si) + 1], s))
     refs = []
     for n, si in enumerate(sec_order, start=1):
         sec = doc.sections[si]
@@ -188,6 +210,8 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
             )
         )
     notes = []
+    if any(x.text != x.verbatim for x in out):
+        notes.append("the source's own reference markers ([12]) are left out of the quoted sentences")
     missing = [p for p in PARTS if quota.get(p, 0) and not any(s.part == p for s in out)]
     if missing:
         notes.append(f"no sentence found for: {', '.join(missing)}")
