@@ -32,6 +32,7 @@ def test_candidates_of_another_kind_are_not_items():
     assert is_kind("microcephaly", "condition") and is_kind("pulsatile abdominal mass", "condition") and not is_kind("department", "condition")
     assert not is_kind("disease", "condition") and not is_kind("inhibitors", None)  # a kind's name is not an item
     assert kind_mentions("Gambling was reported with pramipexole, a dopamine agonist.", "drug") == ["pramipexole", "dopamine agonist"]
+    assert kind_mentions("Juluca is a single tablet of dolutegravir/rilpivirine.", "drug") == ["Juluca", "dolutegravir", "rilpivirine"]  # a brand too
 
 
 def test_drug_question_lists_drugs_only(embedder):

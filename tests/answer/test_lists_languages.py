@@ -15,6 +15,9 @@ def test_coordinated_items_are_trimmed_noun_phrases():
     assert coordinated_items("Biallelic variants cause intellectual disability, microcephaly, epilepsy and hearing loss in children.") == [
         "intellectual disability", "microcephaly", "epilepsy", "hearing loss"]
     assert coordinated_items("Metformin lowered HbA1c in adults.") == []
+    # markup left in BioASQ snippets is no item
+    assert coordinated_items("Tools include htseq-count, featureCounts and the implementation</b>, and mmquant.") == [
+        "htseq-count", "featureCounts", "mmquant"]
 
 
 def test_list_question_gets_cited_items_one_per_line(embedder):

@@ -205,7 +205,7 @@ def is_kind(item: str, kind: str | None) -> bool:
     return not is_generic(item) and (kind is None or _CHECKS[kind](item))
 
 
-_TOKEN = re.compile(r"[^\s,;:()\[\]]+")
+_TOKEN = re.compile(r"[^\s,;:()\[\]/]+")
 MAX_NGRAM = 5
 
 

@@ -4,7 +4,7 @@ Items are read from coordinations in the retrieved passages ("casirivimab and im
 "NPM1, MLL and CEBPA", "such as A, B or C"): each element of a coordinated list is trimmed to its
 noun phrase (the words between function words, at most :data:`MAX_ITEM_WORDS`), so every item is a
 verbatim piece of a passage sentence. An item's score adds, over the sentences that list it, the
-sentence's standardised similarity to the question (negative values count as 0) plus 0.5, plus one
+sentence's standardised similarity to the question (negative values count as 0) plus 1, plus one
 for each further paper that mentions it; items that merely repeat the question's words are
 dropped. Each item cites the passage of its best sentence.
 
@@ -118,9 +118,10 @@ _ADVERBS = {"finally", "additionally", "importantly", "notably", "similarly", "i
 
 
 def _junk(item: str) -> bool:
-    """Web addresses, bare abbreviations of two letters or less, Roman numerals, single adverbs."""
+    """Web addresses, markup left in the text ("implementation</b>"), bare abbreviations of two letters or
+    less, Roman numerals, single adverbs."""
     low = item.lower()
-    return ("http" in low or "//" in item or "www." in low or len(item.replace(" ", "")) <= 2
+    return ("http" in low or "//" in item or "<" in item or ">" in item or "www." in low or len(item.replace(" ", "")) <= 2
             or bool(re.fullmatch(r"[ivxlc]+", low)) or low in _ADVERBS)
 
 
@@ -173,7 +174,7 @@ def list_items(question: str, passages: list[Passage], keep: list[int], embedder
     best: dict[str, ListItem] = {}
     typed: dict[str, bool] = {}
     for (i, text), zi in zip(sents, z):
-        weight = max(float(zi), 0.0) + 0.5
+        weight = max(float(zi), 0.0) + 1.0
         found = [(it, weight) for it in coordinated_items(text)] + [(it, weight * MENTION_WEIGHT) for it in kind_mentions(text, kind)]
         for it, w in found:
             k = _key(it)
