@@ -27,16 +27,23 @@ def test_asked_kind_is_the_head_noun(question, kind):
 
 def test_candidates_of_another_kind_are_not_items():
     assert not is_kind("department", "drug") and not is_kind("data", "drug")
-    assert is_kind("pramipexole", "drug") and is_kind("dopamine agonists", "drug")
+    assert is_kind("dopamine agonists", "drug") and is_kind("metformin", "drug")  # drug class, INN stem: no dictionary needed
     assert is_kind("NPM1", "gene") and is_kind("VEGF-A", "gene") and not is_kind("OR", "gene")
     assert is_kind("microcephaly", "condition") and is_kind("pulsatile abdominal mass", "condition") and not is_kind("department", "condition")
     assert not is_kind("disease", "condition") and not is_kind("inhibitors", None)  # a kind's name is not an item
+
+
+def test_drug_dictionary_names():
+    """Names without an INN stem (pramipexole, levodopa, brands) come from drug-named-entity-recognition."""
+    pytest.importorskip("drug_named_entity_recognition")
+    assert is_kind("pramipexole", "drug") and is_kind("levodopa", "drug") and not is_kind("department", "drug")
     assert kind_mentions("Gambling was reported with pramipexole, a dopamine agonist.", "drug") == ["pramipexole", "dopamine agonist"]
     assert kind_mentions("Juluca is a single tablet of dolutegravir/rilpivirine.", "drug") == ["Juluca", "dolutegravir", "rilpivirine"]  # a brand too
 
 
 def test_drug_question_lists_drugs_only(embedder):
     """The break-test: "department" and "data" were listed as drugs."""
+    pytest.importorskip("drug_named_entity_recognition")
     ps = [
         _p(1, "PMID:41", "Data from the neurology department, pharmacy and registry showed pathological gambling with pramipexole and ropinirole."),
         _p(2, "PMID:42", "Impulse control disorders such as pathological gambling were linked to levodopa in Parkinson disease."),
