@@ -376,7 +376,7 @@ def find_treatments(
     how_of: dict[str, set[str]] = {}
     surfaces: dict[str, Counter[str]] = {}
     core = core_tokens(cond_tokens)
-    denied: set[str] = set()
+    denied: dict[str, str] = {}  # key → how it was found, for names named only negated or as a cause
     for i in relevant:
         p = passages[i]
         for surface, how in treatment_mentions(evidence[i]):
@@ -384,7 +384,7 @@ def find_treatments(
             if len(key) < 3 or not any(ch.isalpha() for ch in key):
                 continue
             if not affirmed(evidence[i], surface, core):  # only negated, or the cause / standing treatment
-                denied.add(key)
+                denied.setdefault(key, how)
                 continue
             if key in cond_forms or any(key in f.split() or key == f for f in cond_forms) or set(key.split()) <= cond_tokens:
                 continue
@@ -394,7 +394,8 @@ def find_treatments(
             how_of.setdefault(key, set()).add(how)
             surfaces.setdefault(key, Counter())[surface] += 1
 
-    denied -= set(found)
+    denied = {k: how for k, how in denied.items() if k not in found and (
+        how in ("drug", "procedure") or k in lexicon or is_drug_like(k) or PROCEDURE.search(k))}  # would have been options
     if denied:
         notes.append(f"{len(denied)} treatment names appear only negated or as the condition's cause or the patients' "
                      "standing treatment in the passages that name them, and are not options there")
