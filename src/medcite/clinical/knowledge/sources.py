@@ -10,8 +10,9 @@
   "symptoms" record with the HPO symptom table ("Signs and Symptoms Approximate number of
   patients (when available) Ataxia 90% …") gets the table's terms (exact HPO names, synonyms or
   obsolete names) with its percentages ("-": unknown frequency); any other record gets the HPO
-  terms its text names (:meth:`Ontology.find_terms`) with weight :data:`TEXT_FREQUENCY` — prose
-  such as "Signs and symptoms include fever, cough …". Records naming no term and repeating a
+  terms its text states as present with weight :data:`TEXT_FREQUENCY` — prose such as "Signs and
+  symptoms include fever, cough …", read by the negation-aware findings extractor
+  (:mod:`.prose`; without one, :meth:`Ontology.find_terms`). Records naming no term and repeating a
   (focus, CUI set) already seen are folded into the first one. An "information" record that
   opens with "X, also known as Y, is …" / "X (also called Y) is …" gives Y (and each part of
   "Y or Z") as a synonym (:func:`stated_synonyms`); a focus that is a publication title gives
@@ -27,7 +28,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ...documents import Document
 from ..vocabulary import accept_medquad_focus, looks_like_disorder, normalize
@@ -35,6 +36,7 @@ from .condition import SourceEntry
 from .frequency import UNKNOWN_FREQUENCY, frequency_weight
 from .kinds import has_disease_word
 from .ontology import Ontology
+from .prose import SKIPPED_QTYPES
 
 _KINDS = {"OMIM": "omim", "ORPHA": "orpha", "DECIPHER": "decipher"}
 #: Weight of a phenotype named in a MedQuAD record's prose (how often is not said). On 400 cases
@@ -157,13 +159,18 @@ def stated_synonyms(answer: str) -> list[str]:
     return [p.strip() for p in re.split(r"\s+or\s+", m.group(1)) if len(p.strip()) >= 3]
 
 
-def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_phenotypes: bool = True) -> list[SourceEntry]:
+def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_phenotypes: bool = True,
+                    prose: Callable[[str], list[str]] | None = None) -> list[SourceEntry]:
     """Entries for the disorder foci of MedQuAD documents (module docstring).
 
     Args:
         docs: documents; those without ``extra["focus"]`` are ignored.
         ontology: for the symptom tables and text terms (``None``: no phenotypes).
         text_phenotypes: also take the HPO terms named in records without a table.
+        prose: reads a record's text into the HPO ids it states as present — the negation-aware
+            findings extractor (:class:`.prose.ProseCache`); then records of the question types
+            :data:`.prose.SKIPPED_QTYPES` give no text phenotype. ``None``: every term
+            :meth:`Ontology.find_terms` finds, negated or not (no extractor needed).
     """
     plain: dict[tuple[str, tuple[str, ...]], SourceEntry] = {}
     tables: list[SourceEntry] = []
@@ -180,7 +187,7 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
             ph = symptom_table(d.body(), ontology) if ex.get("qtype") == "symptoms" else {}
             origin = "table" if ph else ""
             if not ph and text_phenotypes:
-                ph = {t: TEXT_FREQUENCY for t in ontology.find_terms(d.body()) if ontology.is_phenotype(t)}
+                ph = _text_phenotype(d.body(), ex.get("qtype"), ontology, prose)
                 origin = "text"
             if ph:
                 tables.append(SourceEntry(d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes, phenotype=ph,
@@ -191,6 +198,16 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
             plain[key if key not in plain else (focus.lower(), cuis, d.id)] = SourceEntry(
                 d.id, "medquad", focus, syns, cuis=cuis, semantic_types=stypes)
     return list(plain.values()) + tables
+
+
+def _text_phenotype(text: str, qtype: str | None, ontology: Ontology, prose) -> dict[str, float]:
+    if prose is None:
+        terms = ontology.find_terms(text)
+    elif qtype in SKIPPED_QTYPES:
+        return {}
+    else:
+        terms = [c for c in (ontology.canonical(t) for t in prose(text)) if c is not None]
+    return {t: TEXT_FREQUENCY for t in terms if ontology.is_phenotype(t)}
 
 
 def mesh_entries(docs: Iterable[Document]) -> list[SourceEntry]:

