@@ -134,14 +134,34 @@ def test_combine_mixes_relative_scores_and_admits_literature_only_conditions():
     flu = kb.resolve("Human influenza")
     assert flu is not None and not flu.phenotype
     lit = {flu.id: 3.0, matches[1].condition.id: 1.5}
-    out = combine(matches, lit, kb=kb, weight=0.5)
+    out = combine(matches, lit, kb=kb, weight=0.5, rank_share=0.0)  # the linear mix alone
     by_id = {r.condition_id: r for r in out}
     assert by_id[flu.id].source == "literature" and by_id[flu.id].kb_score is None
     assert by_id[flu.id].score == pytest.approx(0.5)  # the best literature score, no KB support
     assert by_id[best_kb].score == pytest.approx(0.5 * 1.0 + 0.5 * lit.get(best_kb, 0.0) / 3.0)
     assert [r.score for r in out] == sorted((r.score for r in out), reverse=True)
-    kb_only = combine(matches, lit, kb=kb, weight=0.0)
+    kb_only = combine(matches, lit, kb=kb, weight=0.0, rank_share=0.0)
     assert kb_only[0].condition_id == best_kb
+
+
+def test_combine_rank_fusion_depends_on_ranks_not_score_scales():
+    kb = tiny_kb()
+    matches = kb.rank([PROD, FEVER, CRACK], limit=5)
+    first, second = matches[0].condition.id, matches[1].condition.id
+    flu = kb.resolve("Human influenza").id
+    ranks_only = {r.condition_id: r.score for r in combine(matches, {first: 2.0, flu: 1.0}, kb=kb, rank_share=1.0)}
+    rescaled = {r.condition_id: r.score for r in combine(matches, {first: 900.0, flu: 1.0}, kb=kb, rank_share=1.0)}
+    assert ranks_only == pytest.approx(rescaled)  # the same order on each side: the same fused scores
+    assert ranks_only[first] == pytest.approx(1.0)  # first on both sides
+    assert ranks_only[first] > ranks_only[second] > 0 and ranks_only[flu] > 0
+    # the mix moves between the two fusions
+    lit = {second: 5.0, flu: 1.0}
+    lin = {r.condition_id: r.score for r in combine(matches, lit, kb=kb, rank_share=0.0)}
+    rrf = {r.condition_id: r.score for r in combine(matches, lit, kb=kb, rank_share=1.0)}
+    half = {r.condition_id: r.score for r in combine(matches, lit, kb=kb, rank_share=0.5)}
+    assert all(half[k] == pytest.approx((lin[k] + rrf[k]) / 2) for k in half)
+    with pytest.raises(UsageError):
+        combine(matches, lit, rank_share=1.5)
 
 
 def test_combine_drops_findings_and_rejects_bad_input():

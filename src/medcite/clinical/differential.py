@@ -18,7 +18,8 @@ Method:
    Köhler et al. 2021, "The Human Phenotype Ontology in 2021", NAR 49:D1207 — plus MedQuAD and
    MeSH) ranks conditions by the information-content match of their phenotype (Phenomizer,
    Köhler et al. 2009). :func:`medcite.clinical.knowledge.combine.combine` mixes the two relative
-   scores (:data:`LITERATURE_WEIGHT`); findings are never candidates.
+   scores (:data:`LITERATURE_WEIGHT`) and the two rankings (reciprocal rank fusion, half the
+   combined score: :data:`medcite.clinical.knowledge.combine.RANK_SHARE`); findings are never candidates.
 4. Each candidate is grounded: the retrieved passages tied to it, else a search for the
    condition with the case's findings, keeping only passages that name it. A candidate no
    indexed passage supports is marked "knowledge base only — no indexed literature" with its
@@ -71,7 +72,8 @@ from .vocabulary import Vocabulary, passage_links
 #: rare-disease set, but the pneumonia case is third at 0.3 (hashing index, BM25), first at 0.4.
 #: Rank fusion (RRF of the two rankings, k 5–60, instead of the linear mix) on the retrievals
 #: of the revision before the prose query (seed 13, linear 0.355/0.585/0.635): top-5 0.60–0.62
-#: at best, but top-1 0.29–0.34; not adopted.
+#: at best, but top-1 0.29–0.34; not adopted alone. Since then the linear mix is half of the
+#: combined score, rank fusion the other half (:mod:`.knowledge.combine`).
 LITERATURE_WEIGHT = 0.4
 KB_ONLY = "knowledge base only — no indexed literature"
 GROUNDED = "literature"
