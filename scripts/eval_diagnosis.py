@@ -36,9 +36,7 @@ literature weight 0.4, half linear mix and half rank fusion, :mod:`medcite.clini
 see the README for the figures by knowledge source): top-1/5/10 0.343/0.618/0.667 with seed 13,
 0.337/0.613/0.652 with seed 7, 0.367/0.637/0.673 with seed 21; the linear mix alone
 0.357/0.588/0.648, 0.353/0.595/0.635 and 0.393/0.620/0.660 (at weight 0.3 top-5 is 0.605 / 0.603
-/ 0.618, but the pneumonia vignette is then third). The seed 7 and 21 figures of the mix were
-re-scored from the per-case inputs of the combination recorded during a run of this script (the
-re-scoring reproduced the script's own figures exactly for two settings). Guard cases: pneumonia
+/ 0.618, but the pneumonia vignette is then third). Guard cases: pneumonia
 1st, influenza 2nd (English and Chinese). ~0.3 s a case on an idle machine (1–1.5 s on a loaded
 one; +5 min once when the knowledge base and its prose phenotypes are first derived).
 
