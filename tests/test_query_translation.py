@@ -23,7 +23,8 @@ def test_segmenter_takes_the_longest_dictionary_word_and_keeps_latin_runs():
     words = segment("导致低HDL胆固醇的基因突变是否会促进颈动脉内膜中层厚度增加？")
     assert "胆固醇" in words and "基因突变" in words and "颈动脉" in words  # not 胆 / 固醇, 基因 / 突变
     assert "HDL" in words and "？" not in words
-    assert segment("二甲双胍")[-1] == "胍"  # not in CC-CEDICT: falls apart, nothing invented
+    assert segment("坦索罗辛")[-1] == "辛"  # tamsulosin: in neither dictionary, falls apart, nothing invented
+    assert "二甲双胍" in segment("二甲双胍会引起乳酸酸中毒吗？")  # metformin: from the medical supplement
 
 
 def test_key_terms_are_content_words_with_english_glosses():
@@ -55,7 +56,9 @@ def test_a_passage_without_any_translated_term_is_not_evidence():
     notes: list[str] = []
     assert relevance.term_evidence(q, passages, [0.9, 0.8], notes) == [-1.0, 0.8]
     assert "CC-CEDICT" in notes[0]
-    assert relevance.term_evidence("Does insulin lower mortality?", passages, [0.9, 0.8], []) == [0.9, 0.8]
+    # English: the key-concept rule (medcite.answer.concepts) sets the football passage aside too
+    assert relevance.term_evidence("Does insulin lower mortality?", passages, [0.9, 0.8], []) == [-1.0, 0.8]
+    assert relevance.term_evidence("¿La insulina reduce la mortalidad?", passages, [0.9, 0.8], []) == [0.9, 0.8]
 
 
 def test_chinese_question_whose_passages_share_no_term_abstains(monkeypatch, embedder):

@@ -22,7 +22,7 @@ from .citations import references_for
 from .evidence_table import evidence_table
 from .lists import list_items
 from .multilingual import detect_language
-from .relevance import calibrated, cross_lingual_floor, distinctiveness, term_evidence
+from .relevance import calibrated, cross_lingual_floor, distinctiveness, term_evidence, topic_anchor
 from .selection import choose_units, disagreement_note, score_units
 from .sentences import question_kind
 
@@ -92,13 +92,15 @@ class ExtractiveAnswerer:
         if not self.threshold_set:
             scores = term_evidence(question, passages, scores, notes)
         best = max(scores, default=-1.0)
-        if not passages or not bars.admits(best, gap):
+        anchor = topic_anchor(question, passages, scores)
+        if not passages or not bars.admits(best, gap, anchor):
             return Answer(
                 question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
                 notes=[self._below_note(best, gap, bars, language)] + notes if passages else ["no passages retrieved"],
                 timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []},
             )
-        floor = bars.distinct  # once the question is admitted, passages near the best one may be quoted down to the lower bar
+        # once the question is admitted, passages near the best one may be quoted down to the lower bar
+        floor = min(bars.distinct, anchor) if anchor >= bars.covered else bars.distinct
         if language != "English":
             notes.insert(0, f"the question ({language}) was matched across languages against the indexed literature; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
@@ -143,7 +145,9 @@ class ExtractiveAnswerer:
     @staticmethod
     def _below_note(best: float, gap: float, bars, language: str) -> str:
         """Why the answerer abstained (the figures compared)."""
-        if best == -1.0:  # every passage was set aside by term_evidence
+        if best == -1.0 and language == "English":  # every passage was set aside by term_evidence
+            return "none of the retrieved passages shares a key concept of both the exposure (intervention) and the condition of the question: they are about a neighbouring topic"
+        if best == -1.0:
             return f"none of the retrieved passages contains any of the question's key terms ({language} question, dictionary-translated)"
         note = f"best evidence similarity {best:.3f} is below the threshold {bars.strict:.3f}"
         if language == "English":

@@ -4,6 +4,6 @@
 beside the dense one, and a language-independent check that a passage is about the question).
 """
 
-from .cedict import cedict, is_chinese, key_terms, lexical_query, matched_terms, segment
+from .cedict import cedict, coverage, is_chinese, key_terms, lexical_query, matched_terms, segment
 
-__all__ = ["cedict", "is_chinese", "key_terms", "lexical_query", "matched_terms", "segment"]
+__all__ = ["cedict", "coverage", "is_chinese", "key_terms", "lexical_query", "matched_terms", "segment"]

@@ -17,7 +17,9 @@ dictionary gives both a lexical query and a language-independent relevance signa
    stemmed English words that can stand for it — a passage that contains none of them is not
    evidence for the question (:func:`matched_terms`).
 
-Words the dictionary lacks (many drug names: 二甲双胍 metformin) fall apart into single
+CC-CEDICT lacks many clinical words (内镜 endoscopy, 放疗 radiotherapy, 动脉瘤 aneurysm, most
+drug names) and glosses organs only as nouns (宫颈 "cervix", never "cervical"); a small supplement
+(:data:`SUPPLEMENT`, :func:`supplement`) adds them. Words neither has fall apart into single
 characters, most of which are function words or too vague to keep (:data:`MIN_CHARS`); such a
 question then has fewer key terms, never invented ones.
 
@@ -42,7 +44,7 @@ MAX_WORD = 8
 MAX_GLOSSES = 3
 #: Single characters are kept as terms only when listed here (organs and a few disease words);
 #: other single characters are mostly grammatical or too broad (大 big, 性 nature, 率 rate).
-SINGLE_CHAR_TERMS = frozenset("癌肺肝肾心胃肠脑骨血尿眼皮")
+SINGLE_CHAR_TERMS = frozenset("癌肺肝肾心胃肠脑骨血尿眼皮脾")
 #: Chinese function words and question scaffolding (never terms).
 FUNCTION_WORDS = frozenset(
     """
@@ -50,6 +52,15 @@ FUNCTION_WORDS = frozenset(
     对 对于 对於 把 被 由 从 向 为 为了 因为 所以 如果 而 并 且 并且 但 但是 也 都 还 又 就 才 更 最 很 较 比 比较 之 其 该 这 那
     这些 那些 这个 那个 此 各 每 某 哪些 哪个 什么 如何 怎样 怎么 为什么 多少 几 有 没有 无 是 不 没 非 中 内 后 前 时 上 下 间 之间
     之后 之前 期间 方面 情况 问题 作用 影响 相关 有关 关系 通过 使用 进行 作为 导致 引起 造成 能否 一种 一个 一 个 们 人 者
+    """.split()
+)
+#: Words every clinical question uses (treat, effective, patient, risk …; the Chinese side of
+#: :data:`medcite.answer.concepts.GENERIC`): key terms for matching, but no share of
+#: :func:`coverage`, which measures how much of the question's *topic* a passage accounts for.
+GENERIC_TERMS = frozenset(
+    """
+    治疗 疗法 有效 有效性 效果 疗效 患者 病人 病患 风险 危险 因素 危险因素 预防 改善 降低 增加 提高 减少 安全 安全性 研究 临床
+    结果 结局 帮助 获益 预测 评估 可行 必要 人们 儿童 孩子 成人 成年人 女性 男性 妇女 老年人 需要 仍然 总是 发生 是否会
     """.split()
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -85,6 +96,33 @@ def cedict() -> dict[str, tuple[str, ...]]:
     return {w: tuple(dict.fromkeys(s)) for w, s in out.items()}
 
 
+#: The medical supplement (package data): Chinese word, tab, English senses split by " / ".
+SUPPLEMENT = "medical_zh_en.tsv"
+
+
+@lru_cache(maxsize=1)
+def supplement() -> dict[str, tuple[str, ...]]:
+    """``{Chinese word: English senses}`` of :data:`SUPPLEMENT`: clinical words CC-CEDICT lacks
+    or glosses without the sense abstracts use (organ adjectives, procedures, drug names; its
+    header says how it was written)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in (resources.files(__package__) / SUPPLEMENT).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, senses = line.partition("\t")
+            out[word.strip()] = tuple(s.strip() for s in senses.split(" / ") if s.strip())
+    return out
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """CC-CEDICT (:func:`cedict`) with :func:`supplement`: a supplement word's senses come
+    first, CC-CEDICT's after them (segmentation and glosses read this)."""
+    dic = dict(cedict())
+    for word, senses in supplement().items():
+        dic[word] = tuple(dict.fromkeys(senses + dic.get(word, ())))
+    return dic
+
+
 def is_chinese(text: str) -> bool:
     """Whether ``text`` is written mostly in Chinese characters (no kana or Hangul: Japanese and
     Korean also use CJK ideographs but are not what CC-CEDICT translates)."""
@@ -97,7 +135,7 @@ def is_chinese(text: str) -> bool:
 def segment(text: str) -> list[str]:
     """Words of ``text``: CJK runs split by forward maximum matching against CC-CEDICT (an
     unknown character stands alone); Latin letter/digit runs kept whole; punctuation dropped."""
-    dic = cedict()
+    dic = lexicon()
     words: list[str] = []
     for tok in _TOKEN.findall(text):
         if not _CJK.fullmatch(tok):
@@ -121,11 +159,14 @@ class Term:
         source: the word as written in the question (Chinese, or a Latin run such as ``HDL``).
         english: English words of its kept senses (lower case, in sense order, no duplicates).
         stems: the same words stemmed and stop-word-free as BM25 indexes them.
+        senses: per kept sense, its stems; a passage has the term when it has every stem of
+            one sense ("dengue fever" needs both words: "fever" alone is another concept).
     """
 
     source: str
     english: tuple[str, ...]
     stems: frozenset[str]
+    senses: tuple[frozenset[str], ...] = ()
 
 
 def _english_words(senses: tuple[str, ...]) -> list[str]:
@@ -138,11 +179,17 @@ def _english_words(senses: tuple[str, ...]) -> list[str]:
     return [w for w, k in zip(words, keep) if k]
 
 
+def _sense_stems(senses: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Stems of each of the first :data:`MAX_GLOSSES` senses (senses without content words dropped)."""
+    out = [frozenset(tokenize([_PAREN.sub(" ", s).lower()])[0]) for s in senses[:MAX_GLOSSES]]
+    return tuple(dict.fromkeys(x for x in out if x))
+
+
 def key_terms(question: str) -> list[Term]:
     """The content words of a Chinese ``question`` with their English forms (dictionary words
     with no usable sense, function words and vague single characters dropped; Latin runs kept
     as their own English form)."""
-    dic = cedict()
+    dic = lexicon()
     terms: list[Term] = []
     seen: set[str] = set()
     for w in segment(question):
@@ -153,11 +200,13 @@ def key_terms(question: str) -> list[Term]:
             if len(w) == 1 and w not in SINGLE_CHAR_TERMS:
                 continue
             english = _english_words(dic.get(w, ()))
+            senses = _sense_stems(dic.get(w, ()))
         else:
             english = [w.lower()]
+            senses = (frozenset(tokenize([w.lower()])[0]),)
         stems = frozenset(tokenize([" ".join(english)])[0]) if english else frozenset()
         if stems:
-            terms.append(Term(w, tuple(english), stems))
+            terms.append(Term(w, tuple(english), stems, tuple(x for x in senses if x) or (stems,)))
     return terms
 
 
@@ -168,6 +217,54 @@ def lexical_query(question: str) -> str:
 
 
 def matched_terms(terms: list[Term], text: str) -> list[Term]:
-    """The ``terms`` of which ``text`` (an English passage) contains at least one stemmed form."""
+    """The ``terms`` of which ``text`` (an English passage) contains one sense whole (every
+    stem of it: "small intestine" needs both words)."""
     have = set(tokenize([text])[0])
-    return [t for t in terms if t.stems & have]
+    return [t for t in terms if any(s <= have for s in t.senses)]
+
+
+def coverage(question: str, matched: list[Term]) -> float:
+    """Share of the question's content characters that ``matched`` terms account for.
+
+    Content characters: those of every segmented word that is neither a function word nor a
+    generic clinical word (:func:`segment`, :data:`FUNCTION_WORDS`, :data:`GENERIC_TERMS`); a
+    Latin run counts as one. Words the dictionary
+    cannot translate (a drug name falling apart into characters) count as content never
+    matched, so a question about an untranslatable concept keeps a low coverage whatever
+    passage it meets.
+
+    Returns:
+        a fraction in [0, 1] (``0.0`` for a question without content words).
+    """
+    have = {t.source for t in matched}
+    total = hit = 0
+    for w in dict.fromkeys(segment(question)):
+        if w in FUNCTION_WORDS or w in GENERIC_TERMS:
+            continue
+        n = len(w) if _CJK.fullmatch(w) else 1
+        total += n
+        hit += n if w in have else 0
+    return hit / total if total else 0.0
+
+
+#: Words at which a Chinese yes/no question turns from its subject (intervention, exposure) to
+#: its predicate (condition, outcome): "X 能否 / 是否 / 会 … Y".
+SPLIT_WORDS = frozenset("是否 能否 可否 是不是 会不会 能不能 是否会 能 会 可以 能够".split())
+
+
+def sides_matched(question: str, matched: list[Term]) -> bool:
+    """Whether ``matched`` terms account for both sides of the question.
+
+    The question is split at its first :data:`SPLIT_WORDS` word; each side's content words
+    (not function or generic words; a word the dictionary cannot translate counts, and can
+    never be matched) must include a matched term. A side without content words, or a question
+    without a split word, asks only the other side / one match.
+    """
+    have = {t.source for t in matched}
+    words = segment(question)
+    cut = next((i for i, w in enumerate(words) if w in SPLIT_WORDS), len(words))
+    for side in (words[:cut], words[cut + 1:]):
+        content = [w for w in side if w not in FUNCTION_WORDS and w not in GENERIC_TERMS]
+        if content and not have.intersection(content):
+            return False
+    return bool(have)
