@@ -136,6 +136,8 @@ def main() -> int:
     ap.add_argument("--cache", default="indexes/.cache", help="vocabulary cache directory")
     ap.add_argument("--json", default=None, help="write figures and per-case ranks here")
     ap.add_argument("--show", type=int, default=0, help="print this many cases in full")
+    ap.add_argument("--record", default=None, help="write each case's ranking inputs here (JSON lines: knowledge-base "
+                    "matches, literature scores, explained shares, gold keys) to re-score the combination without retrieval")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -207,6 +209,28 @@ def main() -> int:
         return memo[key]
 
     retriever.search = cached_search
+    import medcite.clinical.differential as dmod
+    last: dict = {}
+    real_combine = dmod.combine
+
+    def recording_combine(matches, literature, **kw):  # the inputs of the open ranking, for --record
+        out = real_combine(matches, literature, **kw)
+        last.update(kb=[[m.condition.id, m.condition.name, m.score] for m in matches], lit=dict(literature),
+                    explains=kw.get("explains"), names={r.condition_id: r.name for r in out})
+        return out
+
+    if args.record:
+        dmod.combine = recording_combine
+        record = open(args.record, "w", encoding="utf-8")
+
+    def gold_keys(c) -> list[str]:
+        """Keys of the last ranking that are the case's gold condition (by id, or by name as rank_of tests)."""
+        out = []
+        for key, name in last.get("names", {}).items():
+            cond = vocab.lookup(key[4:] if key.startswith("LIT:") else name)
+            if (c["kb_gold"] and key == c["kb_gold"]) or (cond is not None and cond.matches(c["focus"], c["cuis"], ambiguous)):
+                out.append(key)
+        return out
 
     def rank_of(c, weight):
         try:
@@ -232,7 +256,12 @@ def main() -> int:
     t1 = time.perf_counter()
     for k, c in enumerate(cases, 1):
         memo.clear()
+        last.clear()
         rank, cands = rank_of(c, args.weight)
+        if args.record:
+            finding_names = [k for k, n in last.get("names", {}).items() if kb.is_finding_name(n)]
+            record.write(json.dumps({"doc_id": c["doc_id"], "rank": rank, **last, "gold": gold_keys(c), "findings_keys": finding_names},
+                                    ensure_ascii=False) + "\n")
         for w in extra_weights:
             r_w = rank_of(c, w)[0]
             extra_ranks[w].append(r_w if r_w <= 10 else 0)

@@ -51,7 +51,7 @@ from ._text import content_tokens, sentences
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import mentions_site, search_phrase
 from .findings.matcher import concepts_in
-from .given import LITERATURE_CREDIT, explained_share, finding_weights, given_score, narrower
+from .given import candidate_share, finding_weights, given_score, narrower, open_shares
 from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
@@ -268,7 +268,8 @@ def differential(
     notes: list[str] = []
     if candidates is None:
         matches = kb.rank(q_ids, x_ids, limit=KB_POOL, exclude_sources=exclude_sources) if q_ids else []
-        ranked = combine(matches, {k: c.score for k, c in lit_by_key.items()}, kb=kb, weight=literature_weight)
+        shares = open_shares(matches, lit_by_key, lit_findings, hpo_label, present, q_ids, x_ids, kb, exclude_sources)
+        ranked = combine(matches, {k: c.score for k, c in lit_by_key.items()}, kb=kb, weight=literature_weight, explains=shares)
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
                           r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 3]]
         weigh_sites(entries, [f for f in phen if f.location], passages)
@@ -358,7 +359,6 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
     ftoks = {f: set(content_tokens(f)) for f in lit_findings}
     analyte = {f.query_label(): set(content_tokens(re.sub(r"[\d.,:=<>/%]+\S*", " ", f.text))) for f in present if f.kind in ("lab", "vital")}
     for e in entries:
-        explained = {f for f in lit_findings if hpo_label.get(f, f) in {names.get(t, t) for t in (e.kb.explained if e.kb else [])}}
         in_literature: set[str] = set()
         # passages about the candidate and the findings (few names are given: one search each);
         # a finding counts when one passage names both, not when its words are spread over several
@@ -370,9 +370,8 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
             ids = concepts_in(said)  # the finding in the passage's own words ("painful urination")
             in_literature |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
                               or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
-        contra = sum(kb.tables.term_ic(t) for t in (e.kb.contradicted if e.kb else []))
-        credit = LITERATURE_CREDIT if e.kb is not None and e.kb.condition.phenotype else 1.0
-        e.score = given_score(explained_share(explained, weights, contra, in_literature, credit), e.score)
+        share = candidate_share(e.kb, in_literature, lit_findings, hpo_label, names, weights, kb.tables.term_ic)
+        e.score = given_score(share, e.score)
     entries.sort(key=lambda e: -e.score)
 
 

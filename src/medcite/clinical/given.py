@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .knowledge.base import KBMatch
+from .knowledge.scoring import score_profile
 from .terms import normalize
 
 #: Share of the explained-findings term in a given candidate's score; the rest is the combined
@@ -77,6 +79,63 @@ def explained_share(explained: Iterable[str], weights: Mapping[str, float], cont
     full = {x for x in explained if x in weights}
     got = sum(weights[x] for x in full) + partial_credit * sum(weights[x] for x in set(partly) - full if x in weights)
     return max(-1.0, (got - CONTRADICTION_COST * contradicted_weight) / total)
+
+
+def candidate_share(match, in_literature: Iterable[str], findings: Iterable[str], hpo_label: Mapping[str, str],
+                    names: Mapping[str, str], weights: Mapping[str, float], ic_of) -> float:
+    """:func:`explained_share` of one candidate: the findings its knowledge-base phenotype
+    explains, those only the literature ties to it (:data:`LITERATURE_CREDIT` each when it has a
+    curated phenotype, full credit when it has none), less its contradicted findings.
+
+    Args:
+        match: its :class:`~medcite.clinical.knowledge.base.KBMatch` (``None``: literature only).
+        in_literature: findings (labels of ``findings``) a passage about it mentions.
+        findings: the case's finding labels as the literature query says them.
+        hpo_label: label → HPO display name of the finding (labels of mapped findings).
+        names: HPO id → display name (``kb.ontology.names``).
+        weights: :func:`finding_weights` of ``findings``. ic_of: HPO id → information content.
+
+    Returns:
+        a value in ``[-1, 1]``.
+    """
+    shown = {names.get(t, t) for t in (match.explained if match is not None else [])}
+    explained = {f for f in findings if hpo_label.get(f, f) in shown}
+    contra = sum(ic_of(t) for t in (match.contradicted if match is not None else []))
+    credit = LITERATURE_CREDIT if match is not None and match.condition.phenotype else 1.0
+    return explained_share(explained, weights, contra, in_literature, credit)
+
+
+def open_shares(matches, lit_by_key, lit_findings, hpo_label, present, q_ids, x_ids, kb, exclude_sources=()) -> dict[str, float]:
+    """``{candidate key: IC-weighted share of the case it explains}`` for the open differential
+    (:func:`candidate_share`): its phenotype (scored here for a literature
+    candidate the knowledge base knows but did not rank) and the findings that the case's passages
+    supporting it mention.
+
+    Args:
+        matches: the knowledge base's matches (:meth:`KnowledgeBase.rank`).
+        lit_by_key: ``{key: literature Candidate}`` (its ``matched_findings`` are the findings its
+            supporting passages mention). lit_findings, hpo_label: as for :func:`candidate_share`.
+        present: the present findings (their ``query_label()`` and HPO ``concept_id``).
+        q_ids, x_ids: HPO ids of the present and the negated findings.
+        kb: the knowledge base. exclude_sources: its source entries left out (leave-one-out).
+
+    Returns:
+        one share in ``[-1, 1]`` per key of ``matches`` and ``lit_by_key``.
+    """
+    weights = finding_weights(lit_findings, {f.query_label(): f.concept_id for f in present}, kb.tables.term_ic)
+    by_id = {m.condition.id: m for m in matches}
+    q = kb.terms(q_ids)
+    x = [t for t in kb.terms(x_ids) if t not in q]
+    out = {}
+    for key in [*by_id, *lit_by_key]:
+        m = by_id.get(key)
+        cond = kb.get(key) if m is None and q else None
+        profile = cond.phenotype_without(exclude_sources) if cond is not None else None
+        if profile:
+            m = KBMatch(cond, *score_profile(kb.ontology, kb.tables.term_ic, profile, q, x))
+        lc = lit_by_key.get(key)
+        out[key] = candidate_share(m, lc.matched_findings if lc else (), lit_findings, hpo_label, kb.ontology.names, weights, kb.tables.term_ic)
+    return out
 
 
 def given_score(share: float, support: float) -> float:

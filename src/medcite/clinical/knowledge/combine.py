@@ -13,7 +13,13 @@ condition first on both sides gets 1::
     rrf = (1 / (RRF_K + kb_rank) + RRF_LITERATURE / (RRF_K + lit_rank)) · (RRF_K + 1) / (1 + RRF_LITERATURE)
 
 (a side that does not rank the condition adds 0), then ``combined = (1 - RANK_SHARE) · linear +
-RANK_SHARE · rrf``. The linear part keeps the size of a lead (a knowledge-base match far ahead of
+RANK_SHARE · rrf``. When the caller gives how much of the case each candidate explains (the
+information-content weighted share of :func:`medcite.clinical.given.candidate_share`), the
+literature's two terms (``lit_rel`` and its reciprocal rank) are multiplied by
+``min(1, max(0, share) / EXPLAINED_FULL)``: the literature's first-ranked condition explaining one
+finding in eleven (acute respiratory distress syndrome for a TTP note: it names creatinine) gets
+a fraction of its literature score and cannot outrank knowledge-base candidates that explain
+most of the case; one explaining :data:`EXPLAINED_FULL` of it or more keeps all of it. The linear part keeps the size of a lead (a knowledge-base match far ahead of
 the rest stays ahead); the rank part does not let one side's score scale decide — the
 literature's relative scores are flat for common conditions named in many passages, the
 knowledge base's for rare ones sharing a phenotype. Measured on ``scripts/eval_diagnosis.py``
@@ -51,6 +57,9 @@ LITERATURE_WEIGHT = 0.5
 RANK_SHARE = 0.5
 RRF_K = 2
 RRF_LITERATURE = 0.85
+#: Explained share at and above which a candidate keeps all of its literature score (module
+#: docstring); below it the literature's terms shrink in proportion.
+EXPLAINED_FULL = 0.5
 
 
 @dataclass
@@ -84,7 +93,8 @@ class Ranked:
 
 def combine(kb_matches: Sequence[KBMatch], literature: Mapping[str, float], *, kb: KnowledgeBase | None = None,
             weight: float = LITERATURE_WEIGHT, limit: int | None = None, rank_share: float = RANK_SHARE,
-            rrf_k: float = RRF_K, rrf_literature: float = RRF_LITERATURE) -> list[Ranked]:
+            rrf_k: float = RRF_K, rrf_literature: float = RRF_LITERATURE, explains: Mapping[str, float] | None = None,
+            explained_full: float = EXPLAINED_FULL) -> list[Ranked]:
     """One ranked differential from knowledge-base matches and literature scores (module docstring).
 
     Args:
@@ -95,15 +105,21 @@ def combine(kb_matches: Sequence[KBMatch], literature: Mapping[str, float], *, k
         limit: keep this many (all when ``None``).
         rank_share, rrf_k, rrf_literature: the rank fusion's share, offset and literature
             weight (:data:`RANK_SHARE`, :data:`RRF_K`, :data:`RRF_LITERATURE`).
+        explains: ``{key: share of the case explained, in [-1, 1]}`` (keys as in ``kb_matches``
+            and ``literature``); a key it lacks keeps all of its literature score, and ``None``
+            (the default) turns the weighting off.
+        explained_full: :data:`EXPLAINED_FULL` by default.
 
     Raises:
         UsageError: a weight or rank share outside [0, 1], ``rrf_k`` < 0, ``rrf_literature`` < 0,
-            or a negative literature score.
+            ``explained_full`` ≤ 0, or a negative literature score.
     """
     if not 0.0 <= weight <= 1.0:
         raise UsageError(f"literature weight must be in [0, 1], got {weight}")
     if not 0.0 <= rank_share <= 1.0 or rrf_k < 0 or rrf_literature < 0:
         raise UsageError(f"rank fusion needs a share in [0, 1] and non-negative k and weight, got {rank_share}, {rrf_k}, {rrf_literature}")
+    if explained_full <= 0:
+        raise UsageError(f"explained_full must be positive, got {explained_full}")
     if any(v < 0 for v in literature.values()):
         raise UsageError("literature scores must be non-negative")
     kb_top = max((max(0.0, m.score) for m in kb_matches), default=0.0) or 1.0
@@ -115,8 +131,10 @@ def combine(kb_matches: Sequence[KBMatch], literature: Mapping[str, float], *, k
     scale = (rrf_k + 1) / (1 + rrf_literature)
 
     def fused(key: str, kb_rel: float, lit: float | None) -> float:
-        linear = (1 - weight) * kb_rel + weight * (lit or 0.0) / lit_top
-        rrf = (1 / (rrf_k + kb_rank[key]) if key in kb_rank else 0.0) + (
+        share = explains.get(key) if explains is not None else None
+        gate = 1.0 if share is None else min(1.0, max(0.0, share) / explained_full)
+        linear = (1 - weight) * kb_rel + weight * gate * (lit or 0.0) / lit_top
+        rrf = (1 / (rrf_k + kb_rank[key]) if key in kb_rank else 0.0) + gate * (
             rrf_literature / (rrf_k + lit_rank[key]) if key in lit_rank else 0.0)
         return (1 - rank_share) * linear + rank_share * rrf * scale
 
