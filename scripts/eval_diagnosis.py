@@ -31,10 +31,16 @@ Before the cases, the :data:`GUARD_CASES` of issue 15 are ranked and reported (`
 the pneumonia vignette must be first, influenza in the top 5 for the seed case in English and
 Chinese.
 
+``--record FILE`` writes each case's ranking inputs (knowledge-base matches, literature scores,
+explained shares, the keys that are the gold condition) as JSON lines, so the combination's
+constants can be re-scored without retrieval (re-scoring reproduces the run's figures).
+
 Measured (hashing index /work/indexes/diag-hash, 30,855 documents, ``--mode bm25``, 600 cases,
-literature weight 0.4, half linear mix and half rank fusion, :mod:`medcite.clinical.knowledge.combine`;
-see the README for the figures by knowledge source): top-1/5/10 0.343/0.618/0.667 with seed 13,
-0.337/0.613/0.652 with seed 7, 0.367/0.637/0.673 with seed 21; the linear mix alone
+literature weight 0.4, half linear mix and half rank fusion, the literature's part weighted by
+the share of the case explained, :mod:`medcite.clinical.knowledge.combine`; see the README for
+the figures by knowledge source): top-1/5/10 0.347/0.610/0.660 with seed 13, 0.335/0.620/0.650
+with seed 7; without the explained-share weighting 0.343/0.618/0.667, 0.337/0.613/0.652 and
+0.367/0.637/0.673 with seed 21; the linear mix alone
 0.357/0.588/0.648, 0.353/0.595/0.635 and 0.393/0.620/0.660 (at weight 0.3 top-5 is 0.605 / 0.603
 / 0.618, but the pneumonia vignette is then third). Guard cases: pneumonia
 1st, influenza 2nd (English and Chinese). ~0.3 s a case on an idle machine (1–1.5 s on a loaded

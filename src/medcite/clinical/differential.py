@@ -19,7 +19,11 @@ Method:
    MeSH) ranks conditions by the information-content match of their phenotype (Phenomizer,
    Köhler et al. 2009). :func:`medcite.clinical.knowledge.combine.combine` mixes the two relative
    scores (:data:`LITERATURE_WEIGHT`) and the two rankings (reciprocal rank fusion, half the
-   combined score: :data:`medcite.clinical.knowledge.combine.RANK_SHARE`); findings are never candidates.
+   combined score: :data:`medcite.clinical.knowledge.combine.RANK_SHARE`); the literature's part
+   of a candidate's score shrinks with the information-content weighted share of the case it
+   does not explain (:func:`medcite.clinical.given.open_shares`; its phenotype and the findings its
+   supporting passages mention), so the literature's favourite cannot outrank knowledge-base
+   candidates that explain most of the case; findings are never candidates.
 4. Each candidate is grounded: the retrieved passages tied to it, else a search for the
    condition with the case's findings, keeping only passages that name it. A candidate no
    indexed passage supports is marked "knowledge base only — no indexed literature" with its
