@@ -27,9 +27,24 @@ def test_location_before_the_finding_is_kept():
 
 def test_abbreviated_and_trailing_sites():
     assert _pain("Pain in the RLQ since this morning.").location == "right lower quadrant"
-    assert _pain("RUQ pain after fatty meals").query_label() == "right upper quadrant pain"
+    # generic "pain" at an abdominal site is abdominal pain, the site kept
+    ruq = _pain("RUQ pain after fatty meals")
+    assert ruq.concept_id == ABDOMINAL_PAIN and ruq.query_label() == "right upper quadrant abdominal pain"
     # pain that migrates: the last site written is where it is now
     assert _pain("abdominal pain that began around the umbilicus and moved to the right lower quadrant").location == "right lower quadrant"
+
+
+def test_pain_that_migrates_keeps_its_final_site():
+    f = _pain("18 hours of periumbilical pain that has migrated to the right lower quadrant")
+    assert f.concept_id == ABDOMINAL_PAIN and f.location == "right lower quadrant"
+    # without a migration word the site written with the pain stays
+    assert _pain("periumbilical pain and tenderness in the right lower quadrant").location == "periumbilical"
+
+
+def test_swelling_keeps_its_site_like_pain():
+    f = next(f for f in extract_findings("Left calf swelling. No cough.").findings if f.label == "Edema")
+    assert f.status == "present" and f.location == "left calf"
+    assert f.query_label() == "left calf edema"
 
 
 def test_where_pain_radiates_is_not_its_site():

@@ -7,7 +7,7 @@ negated, historical, family), kind, the value that implied them and how each was
     >>> from medcite.clinical.findings import extract_findings
     >>> case = extract_findings("Platelet count 45,000/mm3; no rebound or guarding")
     >>> [(f.label, f.status) for f in case.findings]   # doctest: +SKIP
-    [('Thrombocytopenia', 'present'), ('Peritonitis', 'negated'), ('Peritonitis', 'negated')]
+    [('Thrombocytopenia', 'present'), ('Rebound tenderness', 'negated'), ('Abdominal guarding', 'negated')]
 
 One concept per module: :mod:`.model` (the result types), :mod:`.hpo` (the ontology),
 :mod:`.tokens`, :mod:`.lexicon`, :mod:`.matcher` (names in text), :mod:`.vitals`,

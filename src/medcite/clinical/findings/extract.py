@@ -4,12 +4,16 @@
 Order of reading (a span taken by an earlier step is not read again):
 
 1. vital signs (:mod:`.vitals`) and laboratory values (:mod:`.labs`), interpreted against
-   their thresholds; measurements take no ConText status (a value is measured now);
+   their thresholds; measurements take no ConText status (a value is measured now); then
+   qualitative results (:mod:`.qualitative`: "serum ketones positive" present, "Coombs test
+   negative" negated);
 2. HPO names and EXACT synonyms and the lay lexicon in the text (:mod:`.matcher`; English
    always, the Spanish table for Spanish, the Chinese lexicon for Chinese);
 3. for non-English text, when an embedder is given, the remaining candidate phrases through
    the multilingual embedder (:mod:`.crosslingual`);
 
+risk context (smoking, oral contraceptive use, recent surgery, immobilisation, travel;
+:mod:`.risk`) is read before step 2 and kept apart, as :attr:`~.model.CaseFindings.risk_factors`;
 then each term finding gets its ConText status (:mod:`.context`) and a kind: ``"symptom"`` for
 patient-reported terms (:data:`.lexicon.SYMPTOM_IDS`), ``"imaging"`` or ``"lab"`` when its
 sentence names an imaging study or a specimen (``"chest X-ray shows…"``, ``"blood smear
@@ -20,6 +24,7 @@ site as :attr:`~.model.Finding.location` (:mod:`.location`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...errors import UsageError
 from .context import find_triggers, status_of
@@ -28,11 +33,13 @@ from .demographics import read_age, read_sex
 from .hpo import vocabulary
 from .labs import read_labs
 from .language import detect
-from .lexicon import SYMPTOM_IDS
+from .lexicon import SYMPTOM_IDS, concept_label
 from .location import attach_locations
+from .qualitative import read_results
+from .risk import read_risks
 from .matcher import match_tokens, match_zh, table
 from .model import CaseFindings, Finding
-from .tokens import tokenize
+from .tokens import sentence_at, tokenize
 
 MAX_CHARS = 20_000
 _IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|computed tomography|MRI|MRA|magnetic resonance|"
@@ -40,24 +47,31 @@ _IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|comput
                       r"radiografía|tomografía|ecografía)\b|胸片|(?-i:(?<![A-Za-z])(?:CT|MRI)(?![A-Za-z]))|超声|影像|磁共振")
 _SPECIMEN = re.compile(r"(?i)\b(?:smear|film|biopsy|urinalysis|culture|aspirate|CSF|cerebrospinal|histolog\w*|"
                        r"cytolog\w*|microscopy|frotis|biopsia)\b|涂片|活检|尿常规")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|[\n;；。！？]")
-
-
-def _sentence_at(text: str, pos: int) -> str:
-    left = 0
-    for m in _SENTENCE.finditer(text, 0, pos):
-        left = m.end()
-    m = _SENTENCE.search(text, pos)
-    return text[left:m.start() if m else len(text)]
-
 
 def _kind(text: str, start: int, concept_id: str) -> str:
-    sentence = _sentence_at(text, start)
+    sentence = sentence_at(text, start)
     if _IMAGING.search(sentence):
         return "imaging"
     if _SPECIMEN.search(sentence):
         return "lab"
     return "symptom" if concept_id in SYMPTOM_IDS else "sign"
+
+
+_PAIN, _ABDOMINAL_PAIN, _CHEST_PAIN = "HP:0012531", "HP:0002027", "HP:0100749"
+_ABDOMINAL_SITES = frozenset({"right lower quadrant", "right upper quadrant", "left lower quadrant", "left upper quadrant",
+                              "right iliac fossa", "left iliac fossa", "periumbilical", "suprapubic", "hypogastric",
+                              "lower abdominal", "upper abdominal", "lower abdomen", "upper abdomen", "epigastric",
+                              "right hypochondrium", "left hypochondrium", "right hypochondriac", "left hypochondriac"})
+_CHEST_SITES = frozenset({"substernal", "retrosternal"})
+
+
+def _site_specific(f: Finding, vocab) -> Finding:
+    """Generic "Pain" at an abdominal site is Abdominal pain, at a chest site Chest pain (the
+    site stays as the location): "periumbilical pain" → Abdominal pain, location periumbilical."""
+    if f.concept_id != _PAIN or not f.location:
+        return f
+    cid = _ABDOMINAL_PAIN if f.location in _ABDOMINAL_SITES else _CHEST_PAIN if f.location in _CHEST_SITES else None
+    return replace(f, concept_id=cid, label=vocab.label(cid)) if cid else f
 
 
 def _resolve_embedder(embedder):
@@ -101,7 +115,7 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
         return all(b <= s or a >= e for s, e in taken)
 
     def add(cid: str, start: int, end: int, status: str, kind: str, value: str | None, via: str) -> None:
-        findings.append(Finding(cid, vocab.label(cid), text[start:end], start, end, status, kind, value, via))
+        findings.append(Finding(cid, concept_label(cid, vocab.names), text[start:end], start, end, status, kind, value, via))
         taken.append((start, end))
 
     from .vitals import read_vitals
@@ -111,7 +125,12 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
     for lab in read_labs(text, sex):
         if free(lab.start, lab.end):
             add(lab.concept_id, lab.start, lab.end, "present", "lab", lab.value, "lab-range")
+    for r in read_results(text):
+        if free(r.start, r.end):
+            add(r.concept_id, r.start, r.end, "present" if r.abnormal else "negated", "lab", r.value, "lab-result")
 
+    risks = read_risks(text, language)
+    taken.extend((r.start, r.end) for r in risks)  # risk context is not a finding
     triggers = find_triggers(text, language)
     tables = [table("en")] + ([table("es")] if language == "es" else [])
     for m in match_tokens(tokenize(text), tables):
@@ -132,6 +151,6 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
                 add(cid, p.start, p.end, status_of(text, p.start, p.end, triggers, language),
                     _kind(text, p.start, cid), None, "cross-lingual")
 
-    findings = attach_locations(text, findings)
+    findings = [_site_specific(f, vocab) for f in attach_locations(text, findings)]
     findings.sort(key=lambda f: (f.start, f.end))
-    return CaseFindings(text, tuple(findings), read_age(text), sex, language)
+    return CaseFindings(text, tuple(findings), read_age(text), sex, language, tuple(risks))

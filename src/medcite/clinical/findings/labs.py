@@ -10,7 +10,9 @@ glucose (hypoglycaemia < 70 mg/dL, ADA level 1; random glucose > 140 mg/dL), tro
 percentile of the assay named) and procalcitonin (> 0.5 ng/mL); so are total cholesterol (≥ 240 mg/dL,
 "high" in NCEP ATP III, JAMA 2001;285:2486) and BNP (> 100 pg/mL, the heart-failure cut-off of
 the 2022 AHA/ACC/HFSA guideline). Low bicarbonate is read as metabolic acidosis and an arterial pH
-below 7.35 as acidosis; uric acid, MCV, ferritin and free T4 follow Harrison's table.
+below 7.35 as acidosis (a bare "pH" is read as blood pH unless the sentence or header names
+urine or another specimen); an anion gap above 12 mEq/L as elevated (Kraut & Madias, Clin J Am
+Soc Nephrol 2007;2:162); uric acid, MCV, ferritin and free T4 follow Harrison's table.
 
 Units are converted to one canonical unit per analyte (factors in :data:`ANALYTES`);
 a value without a unit is read in the canonical unit, except cell counts over 1,000 (read as
@@ -110,8 +112,12 @@ ANALYTES: tuple[Analyte, ...] = (
             "HP:0001923"),
     Analyte("bicarbonate", ("bicarbonate", "hco3-", "hco3", "serum co2", "total co2", "bicarbonato"), "mmol/L",
             {"mmol/l": 1.0, "meq/l": 1.0}, 23.0, 28.0, "HP:0001942", "HP:0032067", plausible=(1.0, 60.0)),
-    Analyte("ph", ("arterial ph", "arterial blood ph", "blood ph", "serum ph", "venous ph"), "", {"": 1.0}, 7.35, 7.45,
+    Analyte("ph", ("arterial ph", "arterial blood ph", "blood ph", "serum ph", "venous ph", "ph"), "", {"": 1.0}, 7.35, 7.45,
             "HP:0001941", "HP:0001948", plausible=(6.5, 8.0)),
+    # > 12 mEq/L: the upper limit commonly used (Kraut & Madias, "Serum anion gap: its uses and
+    # limitations in clinical medicine", Clin J Am Soc Nephrol 2007;2:162-174)
+    Analyte("anion_gap", ("serum anion gap", "anion gap"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, None, 12.0,
+            None, "HP:0031962", plausible=(-5.0, 60.0)),
     Analyte("urate", ("uric acid", "urate", "ácido úrico", "尿酸"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 59.48, "mmol/l": 16.81},
             None, 7.0, None, "HP:0002149", female=(None, 5.6), male=(None, 7.0), plausible=(0.5, 25.0)),
     Analyte("mcv", ("mean corpuscular volume", "mcv"), "fL", {"fl": 1.0}, 80.0, 100.0, "HP:0025066", "HP:0005518",
@@ -192,7 +198,9 @@ def _pattern(a: Analyte) -> re.Pattern:
     names = "|".join(re.escape(n) for n in sorted(a.names, key=len, reverse=True))
     ascii_names = all(n.isascii() for n in a.names)
     lead = r"(?<![\w-])" if ascii_names else r"(?<![A-Za-z-])"
-    return re.compile(rf"(?i){lead}(?:{names})(?![\w+-]|\s+A1c){_FILLER}{_NUMBER}\s*{_UNIT}")
+    # a Chinese analyte name is written straight before its value ("白细胞15.1×10^9/L")
+    tail = r"(?![\w+-]|\s+A1c)" if ascii_names else r"(?![A-Za-z+-]|\s+A1c)"
+    return re.compile(rf"(?i){lead}(?:{names}){tail}{_FILLER}{_NUMBER}\s*{_UNIT}")
 
 
 #: Cerebrospinal fluid, read with its own adult limits (Seehusen et al., "Cerebrospinal fluid

@@ -8,6 +8,10 @@
 * :data:`LEXICON_ZH`, :data:`LEXICON_ES` (the three tables live in ``lexicon.json``) — the commonest symptoms in Chinese and Spanish, the
   fallback for inputs in those languages when no embedder is given (the embedder route,
   :mod:`.crosslingual`, covers the rest of HPO).
+* :data:`SIGN_LABELS` — named bedside signs that HPO has no term for (McBurney point
+  tenderness, Rovsing, psoas, Kernig, Brudzinski, Homan signs, Kussmaul breathing, rebound
+  tenderness), under the project's own concept ids ``MEDCITE:<sign>`` → label; the phrase tables
+  above may map to these ids as well as to HPO ids (:func:`concept_label` names either).
 * :data:`SKIP_PHRASES` — HPO EXACT synonyms that are ordinary words in case notes and would
   match wrongly (``"inaction"``, ``"dullness"`` as synonyms of *Lethargy*).
 * :data:`SYMPTOM_IDS` — terms reported by the patient (kind ``"symptom"``); other matched HPO
@@ -33,6 +37,22 @@ NEGATED_EN: dict[str, str] = {"afebrile": FEVER, "apyrexial": FEVER, "normotensi
 LEXICON_ZH: dict[str, str] = _DATA["zh"]
 
 LEXICON_ES: dict[str, str] = _DATA["es"]
+
+#: the project's own concept ids for named signs HPO lacks (``"MEDCITE:rovsing-sign"``) → label
+SIGN_LABELS: dict[str, str] = _DATA["signs"]
+SIGN_PREFIX = "MEDCITE:"
+
+
+def concept_label(concept_id: str, hpo_names: dict[str, str]) -> str:
+    """The label of a finding concept: :data:`SIGN_LABELS` for a ``MEDCITE:`` id, else the HPO
+    term name from ``hpo_names``.
+
+    Raises:
+        KeyError: the id is neither a named sign nor in ``hpo_names``.
+    """
+    if concept_id.startswith(SIGN_PREFIX):
+        return SIGN_LABELS[concept_id]
+    return hpo_names[concept_id]
 
 #: HPO EXACT synonyms that are ordinary words in case notes (matched wrongly otherwise)
 SKIP_PHRASES: frozenset[str] = frozenset({

@@ -1,4 +1,4 @@
-"""Anatomical location of a pain or tenderness finding, kept as a qualifier.
+"""Anatomical location of a pain, tenderness or swelling finding, kept as a qualifier.
 
 The HPO has few site-specific pain terms (it has "Epigastric pain" and "Flank pain", not
 "Right lower quadrant pain"), and a location such as the right lower quadrant is what separates
@@ -32,7 +32,9 @@ LOCATION = re.compile(
     r"(?:lower|upper) abdom(?:en|inal)|"
     rf"{_SIDE}[- ]sided|{_SIDE} (?:shoulder|chest|calf|knee|hip|scrotum|testis|eye|ear)|lower back|low back)\b")
 _RADIATION = re.compile(r"(?i)\b(?:radiat\w*|spread\w*|extend\w*|going)\s+(?:in)?to\s+(?:the\s+|his\s+|her\s+)?$")
-_PAIN = re.compile(r"(?i)pain|tender|ache|colic|discomfort")
+_PAIN = re.compile(r"(?i)pain|tender|ache|colic|discomfort|swell|swollen|edema|oedema")
+#: words that make a site after the finding its final site ("pain … that migrated to the RLQ")
+_MIGRATION = re.compile(r"(?i)\b(?:migrat\w*|mov(?:ed|es|ing)|shift\w*|locali[sz]\w*|settl\w*)\b")
 _BOUND = re.compile(r"(?<=[.!?])\s+|[\n;]")
 #: The same sites as lay texts (MedQuAD, patient leaflets) write them, added to literature queries.
 LAY_SITES = {"right lower quadrant": "lower right abdomen", "right upper quadrant": "upper right abdomen",
@@ -96,7 +98,10 @@ def attach_locations(text: str, findings: list) -> list:
     tenderness findings that have a site in their sentence (module docstring); others unchanged.
     A site in or just before the finding wins over one after it; among sites after it the last
     one written wins ("pain around the umbilicus that moved to the right lower quadrant" → right
-    lower quadrant); where pain radiates to ("radiating to the right shoulder") is not its site."""
+    lower quadrant); pain that moves keeps its final site: a site after the finding with a
+    migration word between (``"periumbilical pain that migrated to the right lower quadrant"``)
+    wins over the site before it; where pain radiates to ("radiating to the right shoulder") is
+    not its site. Swelling and oedema keep their site like pain (``"left calf swelling"``)."""
     sites = [(m.start(), m.end(), canonical(m.group(0))) for m in LOCATION.finditer(text)
              if not _RADIATION.search(text[max(0, m.start() - 40):m.start()])]  # where pain radiates is not its site
     if not sites:
@@ -126,9 +131,13 @@ def attach_locations(text: str, findings: list) -> list:
         if best is None:
             continue
         before = best_d <= 1
+        moved = s >= out[best].end and bool(_MIGRATION.search(text[out[best].end:s]))
         prev = chosen.get(best)
-        # a site in or just before the finding wins; among sites after it, the last one written
-        if prev is None or (before and not prev[2]) or (not before and not prev[2] and s > prev[0]):
+        # a site in or just before the finding wins, unless the pain moved to a later site;
+        # among sites after it, the last one written
+        if moved:
+            before = True
+        if prev is None or moved or (before and not prev[2]) or (not before and not prev[2] and s > prev[0]):
             chosen[best] = (s, site, before)
     for i, (_, site, _) in chosen.items():
         if site not in out[i].label.lower():  # "Epigastric pain" + "epigastric" adds nothing

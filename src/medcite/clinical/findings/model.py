@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 STATUSES = ("present", "negated", "historical", "family")
 KINDS = ("symptom", "sign", "vital", "lab", "imaging")
-VIAS = ("hpo-name", "hpo-synonym", "lexicon", "vital-range", "lab-range", "cross-lingual")
+VIAS = ("hpo-name", "hpo-synonym", "lexicon", "vital-range", "lab-range", "lab-result", "cross-lingual")
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,8 @@ class Finding:
     """One finding understood in the input, as a Human Phenotype Ontology concept.
 
     Attributes:
-        concept_id: HPO id, e.g. ``"HP:0001945"``.
+        concept_id: HPO id, e.g. ``"HP:0001945"``, or for a named sign HPO has no term for the
+            project's own ``"MEDCITE:<sign>"`` id (``"MEDCITE:rovsing-sign"``).
         label: the HPO term name, e.g. ``"Fever"``.
         text: the input span as written (``"高烧"``, ``"Platelet count 45,000/mm3"``).
         start, end: character offsets of ``text`` in the input (``input[start:end] == text``).
@@ -24,7 +25,8 @@ class Finding:
         kind: ``"symptom"``, ``"sign"``, ``"vital"``, ``"lab"`` or ``"imaging"``.
         value: the measured value that implied it (``"39.4 °C"``, ``"45,000/mm3"``), else None.
         via: how it was understood: ``"hpo-name"``, ``"hpo-synonym"``, ``"lexicon"``,
-            ``"vital-range"``, ``"lab-range"`` or ``"cross-lingual"``.
+            ``"vital-range"``, ``"lab-range"``, ``"lab-result"`` (a qualitative result such as
+            "nitrites positive") or ``"cross-lingual"``.
         location: the anatomical site of a pain or tenderness finding in standard words
             (``"right lower quadrant"``, ``"epigastric"``; :mod:`.location`), else None.
     """
@@ -76,6 +78,9 @@ class CaseFindings:
         age_years: age in years when stated (``"a 34-year-old woman"``, ``"男，45岁"``), else None.
         sex: ``"female"``, ``"male"`` or None.
         language: ISO 639-1 code of the input (``"en"``, ``"zh"``, ``"es"`` …).
+        risk_factors: risk context named in the case (smoking, oral contraceptive use, recent
+            surgery, immobilisation, travel; :class:`.risk.RiskFactor`), kept apart from the
+            findings: they are not phenotypes and no candidate has to explain them.
     """
 
     text: str
@@ -83,6 +88,7 @@ class CaseFindings:
     age_years: float | None
     sex: str | None
     language: str
+    risk_factors: tuple = ()
 
     def present(self) -> list[Finding]:
         """Findings with status ``"present"``, one per concept (the first mention)."""
@@ -98,21 +104,26 @@ class CaseFindings:
         return [f.concept_id for f in self.present()]
 
     def to_json(self) -> dict:
-        """JSON-ready dict: ``language``, ``age_years``, ``sex`` and ``findings`` (every mention,
-        each as :meth:`Finding.to_json`) — what ``diagnose --json`` lists under "findings"."""
+        """JSON-ready dict: ``language``, ``age_years``, ``sex``, ``findings`` (every mention,
+        each as :meth:`Finding.to_json`) — what ``diagnose --json`` lists under "findings" — and
+        ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`)."""
         return {
             "language": self.language, "age_years": self.age_years, "sex": self.sex,
             "findings": [f.to_json() for f in self.findings],
+            "risk_factors": [r.to_json() for r in self.risk_factors],
         }
 
     def mapping_lines(self) -> list[str]:
         """One line per finding for a clinician to check what was understood, e.g.
-        ``"高烧 → Fever (HP:0001945) [present, cross-lingual]"``."""
+        ``"高烧 → Fever (HP:0001945) [present, cross-lingual]"``; then one line per risk factor,
+        marked as context (``"smoking → risk factor: smoking [historical, context, not a finding]"``)."""
         out = []
         for f in self.findings:
             value = f" = {f.value}" if f.value and f.value not in f.text else ""
             site = f", location: {f.location}" if f.location else ""
             out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}]")
+        for r in self.risk_factors:
+            out.append(f"{r.text} → risk factor: {r.name} [{r.status}, context, not a finding]")
         return out
 
 

@@ -50,3 +50,16 @@ def tokenize(text: str) -> list[Token]:
 def phrase_key(phrase: str) -> tuple[str, ...]:
     """The normalised token tuple a vocabulary phrase is indexed under."""
     return tuple(t.norm for t in tokenize(phrase))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|[\n;；。！？]")
+
+
+def sentence_at(text: str, pos: int) -> str:
+    """The sentence (or list item: ``;`` and line breaks also end one) of ``text`` holding
+    character ``pos``."""
+    left = 0
+    for m in _SENTENCE.finditer(text, 0, pos):
+        left = m.end()
+    m = _SENTENCE.search(text, pos)
+    return text[left:m.start() if m else len(text)]

@@ -52,7 +52,7 @@ _RR = re.compile(
     rf"(\d{{1,2}})\s*(/\s*min(?:ute)?|breaths?\s*(?:per|/)\s*min(?:ute)?|rpm|次/分)?"
 )
 _SPO2 = re.compile(
-    rf"(?i)(?:\b(?:SpO2|SaO2|O2\s*sat(?:uration)?|oxygen\s+saturation|sat(?:uration)?s?|pulse\s+oximetry|saturaci[oó]n(?:\s+de\s+ox[ií]geno)?)\b|血氧饱和度|血氧){_GAP}"
+    rf"(?i)(?:\b(?:SpO2|SaO2|SatO2|Sat\s*O2|O2\s*sat(?:uration)?|oxygen\s+saturation|sat(?:uration)?s?|pulse\s+oximetry|saturaci[oó]n(?:\s+de\s+ox[ií]geno)?)\b|血氧饱和度|血氧){_GAP}"
     rf"(\d{{2,3}}(?:[.,]\d)?)\s*(%)"
 )
 

@@ -1,0 +1,97 @@
+"""Qualitative laboratory results read from case text: a test and its reported result
+(``"serum ketones positive"``, ``"leukocyte esterase positive"``, ``"haptoglobin undetectable"``,
+``"Direct Coombs test negative"``, ``"positive for nitrites"``, ``"elevated D-dimer"``), kind
+``"lab"``, via ``"lab-result"``.
+
+An abnormal result (positive, detected, elevated … or, for a test whose abnormal direction is
+low, low/undetectable) makes the finding present; a normal one (negative, not detected, normal)
+makes it negated, so "Coombs test negative" argues against an immune haemolysis rather than
+being silently dropped. Numeric values are read by :mod:`.labs`; this module reads the words.
+
+The findings are HPO terms (Köhler et al., Nucleic Acids Res 2024) except a positive pregnancy
+test (beta-hCG), which HPO has no term for (``MEDCITE:positive-pregnancy-test``, see
+:data:`.lexicon.SIGN_LABELS`). A ketone test without a specimen is read as urine when the
+sentence names urine or a urinalysis, as blood otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .tokens import sentence_at
+
+KETONURIA, HYPERKETONEMIA = "HP:0002919", "HP:0410175"
+_URINE = re.compile(r"(?i)\b(?:urine|urinary|urinalysis|dipstick)\b|尿")
+
+#: (test names as a regex, HPO id when abnormal, abnormal direction "high" or "low")
+TESTS: tuple[tuple[str, str, str], ...] = (
+    (r"(?:serum|blood|plasma|capillary)\s+ketones?|beta[- ]hydroxybutyrate|β-hydroxybutyrate|ketonemia", HYPERKETONEMIA, "high"),
+    (r"(?:urine|urinary)\s+ketones?", KETONURIA, "high"),
+    (r"ketones?|ketone bodies", HYPERKETONEMIA, "high"),  # specimen decided by the sentence
+    (r"(?:urine\s+)?nitrites?", "HP:0031812", "high"),
+    (r"(?:urine\s+)?leu[ck]ocyte\s+esterase|(?-i:LE)", "HP:0012085", "high"),
+    (r"direct\s+(?:antiglobulin|Coombs)(?:\s+test)?|(?:direct\s+)?Coombs(?:'s)?(?:\s+test)?|(?-i:DAT)|direct\s+antiglobulin", "HP:0032366", "high"),
+    (r"haptoglobin", "HP:0020181", "low"),
+    (r"(?:serum\s+|urine\s+)?(?:beta|β|b)[- ]?h?CG|(?:serum\s+|urine\s+)?hCG|(?:urine\s+|serum\s+)?pregnancy\s+test",
+     "MEDCITE:positive-pregnancy-test", "high"),
+    (r"D[- ]dimers?", "HP:0033106", "high"),
+    (r"troponin(?:\s+[IT])?", "HP:0410173", "high"),
+    (r"ferritin", "HP:0012343", "low"),
+    (r"(?:indirect|unconjugated)\s+(?:serum\s+)?bilirubin", "HP:0008282", "high"),
+)
+_ABNORMAL = {"high": r"positive|pos|detected|present|reactive|elevated|raised|high|increased|strongly positive|\+{1,4}|[1-4]\+",
+             "low": r"low|decreased|reduced|undetectable|not detectable|absent|depressed|unmeasurably low"}
+#: result words written before the test name ("elevated D-dimer", "positive for nitrites")
+_ABNORMAL_BEFORE = {"high": r"positive|detected|reactive|elevated|raised|high|increased|strongly positive",
+                    "low": r"low|decreased|reduced|undetectable|absent|depressed"}
+_NORMAL = {"high": r"negative|neg|not detected|undetectable|absent|normal|nonreactive|non-reactive|within normal limits",
+           "low": r"normal|within normal limits"}
+_LINK = r"(?:\s*(?:test|assay|level|levels|result|titer|titre|was|is|were|are|:|=|-|,)){0,3}\s*"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A qualitative result: ``concept_id`` present (``abnormal``) or negated, the span
+    ``[start, end)`` (test name and result word) and the result word as written (``value``)."""
+
+    concept_id: str
+    start: int
+    end: int
+    abnormal: bool
+    value: str
+
+
+def _patterns():
+    out = []
+    for names, cid, direction in TESTS:
+        result = rf"(?P<ab>{_ABNORMAL[direction]})|(?P<no>{_NORMAL[direction]})"
+        after = re.compile(rf"(?i)(?<![\w-])(?P<name>{names}){_LINK}(?:{result})(?![\w+])")
+        before = re.compile(rf"(?i)(?<![\w-])(?:(?P<ab>{_ABNORMAL_BEFORE[direction]})|(?P<no>{_NORMAL[direction]}))"
+                            rf"(?:\s+for)?\s+(?P<name>{names})(?![\w])")
+        out.append((cid, after, before))
+    return out
+
+
+_PATTERNS = _patterns()
+
+
+def read_results(text: str) -> list[TestResult]:
+    """Qualitative test results in ``text`` (module docstring), in order, not overlapping;
+    the more specific test name wins (``"urine ketones"`` before ``"ketones"``)."""
+    out: list[TestResult] = []
+    taken: list[tuple[int, int]] = []
+    for cid, after, before in _PATTERNS:
+        for pat in (after, before):
+            for m in pat.finditer(text):
+                s, e = m.start(), m.end()
+                if any(not (e <= ts or s >= te) for ts, te in taken):
+                    continue
+                concept = cid
+                if cid == HYPERKETONEMIA and not re.match(r"(?i)serum|blood|plasma|capillary|beta|β|ketonemia", m.group("name")) \
+                        and _URINE.search(sentence_at(text, s)):
+                    concept = KETONURIA
+                word = m.group("ab") or m.group("no")
+                taken.append((s, e))
+                out.append(TestResult(concept, s, e, m.group("ab") is not None, word))
+    return sorted(out, key=lambda r: r.start)
