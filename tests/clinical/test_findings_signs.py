@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from medcite.clinical.findings import extract_findings
-from medcite.clinical.findings.lexicon import SIGN_LABELS
+from medcite.clinical.findings.hpo import vocabulary
+from medcite.clinical.findings.lexicon import SIGN_HPO, SIGN_LABELS, nearest_hpo
 from medcite.clinical.findings.qualitative import read_results
 from medcite.clinical.findings.risk import read_risks
 
@@ -42,6 +43,13 @@ def test_named_sign_ids_have_labels_and_are_not_hpo():
     f = case.findings[0]
     assert f.label == SIGN_LABELS[f.concept_id] == "Rovsing sign"
     assert all(cid.startswith("MEDCITE:") for cid in SIGN_LABELS)
+
+
+def test_each_sign_hpo_counterpart_is_a_phenotype():
+    names = vocabulary().names
+    assert set(SIGN_HPO) <= set(SIGN_LABELS) and all(t in names for t in SIGN_HPO.values())
+    assert nearest_hpo("MEDCITE:kernig-sign") == "HP:0031179"
+    assert nearest_hpo("HP:0001945") == "HP:0001945" and nearest_hpo("MEDCITE:homan-sign") is None
 
 
 @pytest.mark.parametrize("text", ["ECG: ST elevation in leads II, III and aVF.", "Q waves in III and aVF; T inversion in V1-V3."])

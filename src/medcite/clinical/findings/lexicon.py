@@ -42,6 +42,17 @@ LEXICON_ES: dict[str, str] = _DATA["es"]
 SIGN_LABELS: dict[str, str] = _DATA["signs"]
 SIGN_PREFIX = "MEDCITE:"
 
+#: named sign → the broader HPO term it is evidence of (McBurney point tenderness → Abdominal
+#: pain, Kernig sign → Nuchal rigidity, Kussmaul breathing → Hyperventilation), for scorers that
+#: read HPO terms only; signs without one (Homan sign) are absent
+SIGN_HPO: dict[str, str] = _DATA["sign_hpo"]
+
+
+def nearest_hpo(concept_id: str) -> str | None:
+    """The HPO id standing for ``concept_id``: itself for an HPO id, :data:`SIGN_HPO` for a named
+    sign (None when the sign has no HPO counterpart)."""
+    return SIGN_HPO.get(concept_id) if concept_id.startswith(SIGN_PREFIX) else concept_id
+
 
 def concept_label(concept_id: str, hpo_names: dict[str, str]) -> str:
     """The label of a finding concept: :data:`SIGN_LABELS` for a ``MEDCITE:`` id, else the HPO
