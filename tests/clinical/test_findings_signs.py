@@ -140,3 +140,12 @@ def test_no_fever_and_the_guard_cases_are_unchanged():
     zh = extract_findings("患者表现为高烧、头痛、咳嗽等症状，可能是什么疾病？")
     assert zh.present_ids() == ["HP:0001945", "HP:0002315", "HP:0012735"]
     assert zh.risk_factors == ()
+
+
+def test_ecg_lead_names_left_over_are_not_literature_findings():
+    from medcite.clinical.differential import _uncovered_pieces
+
+    text = "Crushing chest pain. ECG: ST elevation in leads II, III and aVF, T-wave inversion in V1-V3."
+    case = extract_findings(text)
+    pieces = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], "en")
+    assert not {"III", "aVF", "and aVF", "V1-V3"} & {p.strip() for p in pieces}

@@ -144,10 +144,16 @@ _HEADER_PIECE = re.compile(r"^(?:(?:laboratory|lab|serum|blood|initial|admission
                            r"vital signs|physical examination|examination|labs)\W*$", re.IGNORECASE)
 
 
+#: ECG lead names left over from "ST elevation in leads II, III and aVF": a place, never a finding
+_ECG_LEADS_PIECE = re.compile(r"(?i)^(?:(?:and|or)\s+)?(?:leads?\s+)?(?:I{1,3}|aV[RLF]|V[1-9])(?:\s*[-–]\s*V?[1-9])?"
+                              r"(?:\s*(?:,|and|or)\s*(?:I{1,3}|aV[RLF]|V[1-9])(?:\s*[-–]\s*V?[1-9])?)*$")
+
+
 def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) -> list[str]:
     """English pieces of ``text`` (split_findings) that no extracted finding's span overlaps,
-    without measurements (a value the extractor did not flag is in range or unknown) and without
-    negation or normality cues ("no focal deficit", "abdomen is soft")."""
+    without measurements (a value the extractor did not flag is in range or unknown), without
+    negation or normality cues ("no focal deficit", "abdomen is soft") and without bare ECG lead
+    names ("III", "aVF" of "ST elevation in leads II, III and aVF")."""
     if language != "en":
         return []
     pieces, _ = split_findings(text)
@@ -156,7 +162,7 @@ def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) ->
         i = text.find(p)
         if i >= 0 and any(s < i + len(p) and i < e for s, e in spans):
             continue
-        if re.search(r"\d", p) or _NEGATED_PIECE.search(p) or _HEADER_PIECE.match(p):
+        if re.search(r"\d", p) or _NEGATED_PIECE.search(p) or _HEADER_PIECE.match(p) or _ECG_LEADS_PIECE.match(p.strip()):
             continue
         out.append(p)
     return out
