@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "fixtures" / "findings_cases.jsonl"
 PHRASES = ROOT / "tests" / "fixtures" / "crosslingual_phrases.jsonl"
-#: sentences written after the extractor, checked by hand before it was first run on them (16, then 13
-#: more on named signs, qualitative results and risk context, written after those rules and checked before they read them)
+#: sentences written after the extractor, checked by hand before it was first run on them (16,
+#: then 13 on named signs, qualitative results and risk context, written after those rules and
+#: checked before they read them; one, a coordinated "A and B negative", was then missed and fixed)
 HELDOUT = ROOT / "tests" / "fixtures" / "findings_heldout.jsonl"
 
 VIGNETTE = (

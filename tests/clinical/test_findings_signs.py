@@ -149,3 +149,10 @@ def test_ecg_lead_names_left_over_are_not_literature_findings():
     case = extract_findings(text)
     pieces = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], "en")
     assert not {"III", "aVF", "and aVF", "V1-V3"} & {p.strip() for p in pieces}
+
+
+def test_tests_listed_before_a_result_share_it():
+    got = {(r.concept_id, r.abnormal) for r in read_results("Leukocyte esterase and nitrite negative on dipstick.")}
+    assert got == {("HP:0012085", False), ("HP:0031812", False)}
+    # a result word that does not fit the listed test is not shared: haptoglobin is not "negative"
+    assert [r.concept_id for r in read_results("haptoglobin, Coombs test negative")] == ["HP:0032366"]

@@ -74,11 +74,35 @@ def _patterns():
 
 
 _PATTERNS = _patterns()
+#: a test named just before another one's result shares it ("leukocyte esterase and nitrite negative")
+_COORDINATED = [(cid, direction, re.compile(rf"(?i)(?<![\w-])(?P<name>{names})\s*(?:,|and|&|/|or)\s*$"))
+                for names, cid, direction in TESTS]
+
+
+def _coordinated(text: str, r: TestResult, taken: list[tuple[int, int]]) -> list[TestResult]:
+    """Results of the tests listed just before ``r``'s test name that take its result word."""
+    out, pos = [], r.start
+    while True:
+        for cid, direction, pat in _COORDINATED:
+            m = pat.search(text, max(0, pos - 60), pos)
+            if m is None or any(not (m.end() <= ts or m.start() >= te) for ts, te in taken):
+                continue
+            ab = re.fullmatch(_ABNORMAL[direction], r.value, re.IGNORECASE)
+            if not ab and not re.fullmatch(_NORMAL[direction], r.value, re.IGNORECASE):
+                continue
+            start, end = m.start("name"), m.end("name")
+            taken.append((start, end))
+            out.append(TestResult(cid, start, end, ab is not None, r.value))
+            pos = start
+            break
+        else:
+            return out
 
 
 def read_results(text: str) -> list[TestResult]:
     """Qualitative test results in ``text`` (module docstring), in order, not overlapping;
-    the more specific test name wins (``"urine ketones"`` before ``"ketones"``)."""
+    the more specific test name wins (``"urine ketones"`` before ``"ketones"``), and tests
+    listed before a result share it (``"leukocyte esterase and nitrite negative"``: both)."""
     out: list[TestResult] = []
     taken: list[tuple[int, int]] = []
     for cid, after, before in _PATTERNS:
@@ -94,4 +118,6 @@ def read_results(text: str) -> list[TestResult]:
                 word = m.group("ab") or m.group("no")
                 taken.append((s, e))
                 out.append(TestResult(concept, s, e, m.group("ab") is not None, word))
+                if pat is after:
+                    out += _coordinated(text, out[-1], taken)
     return sorted(out, key=lambda r: r.start)
