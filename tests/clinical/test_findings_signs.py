@@ -49,6 +49,7 @@ def test_each_sign_hpo_counterpart_is_a_phenotype():
     names = vocabulary().names
     assert set(SIGN_HPO) <= set(SIGN_LABELS) and all(t in names for t in SIGN_HPO.values())
     assert nearest_hpo("MEDCITE:kernig-sign") == "HP:0031179"
+    assert nearest_hpo("MEDCITE:rebound-tenderness") == "HP:0002586"  # evidence of peritoneal irritation
     assert nearest_hpo("HP:0001945") == "HP:0001945" and nearest_hpo("MEDCITE:homan-sign") is None
 
 

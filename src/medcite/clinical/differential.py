@@ -54,6 +54,7 @@ from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import mentions_site, search_phrase
+from .findings.lexicon import nearest_hpo
 from .findings.matcher import concepts_in
 from .given import candidate_share, finding_weights, given_score, narrower, open_shares
 from .knowledge.base import KBMatch, KnowledgeBase
@@ -250,7 +251,8 @@ def differential(
     named = [f for f in present if classify(f.label, ontology=kb.ontology) == CONDITION]
     phen = [f for f in present if f not in named]
     labels = [f.query_label() for f in phen]  # "right lower quadrant abdominal pain": the site is searched too
-    hpo_label = {f.query_label(): f.label for f in present}
+    # a named sign HPO lacks (MEDCITE:…) is scored as the HPO term it is evidence of
+    hpo_label = {f.query_label(): kb.ontology.names.get(nearest_hpo(f.concept_id) or "", f.label) for f in present}
     extra = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], case.language)
     lit_findings = list(dict.fromkeys(labels + extra))
     if not lit_findings and not named:
@@ -265,8 +267,9 @@ def differential(
     passages = retriever.search(queries, opts, exclude_docs=exclude_docs)
     t1 = time.perf_counter()
     lit = rank_candidates(joint, lit_findings, [], passages, vocabulary, top_k=KB_POOL)
-    q_ids = [f.concept_id for f in present]  # a named disease that HPO lists as a phenotype still describes the case
-    x_ids = [f.concept_id for f in case.negated()]
+    # a named disease that HPO lists as a phenotype still describes the case
+    q_ids = list(dict.fromkeys(t for f in present if (t := nearest_hpo(f.concept_id))))
+    x_ids = list(dict.fromkeys(t for f in case.negated() if (t := nearest_hpo(f.concept_id)) and t not in q_ids))
     lit_by_key: dict[str, Candidate] = {}
     for c in lit.candidates:
         cond = kb.resolve(c.condition)
@@ -364,7 +367,7 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
     analyte as written ("lipase 2,350 U/L" → a passage naming lipase) — among the passages of a
     search for the name with the findings."""
     names = kb.ontology.names
-    concept_of = {f.query_label(): f.concept_id for f in present}
+    concept_of = {f.query_label(): nearest_hpo(f.concept_id) or f.concept_id for f in present}
     weights = finding_weights(lit_findings, concept_of, kb.tables.term_ic)
     ftoks = {f: set(content_tokens(f)) for f in lit_findings}
     analyte = {f.query_label(): set(content_tokens(re.sub(r"[\d.,:=<>/%]+\S*", " ", f.text))) for f in present if f.kind in ("lab", "vital")}

@@ -43,7 +43,7 @@ SIGN_LABELS: dict[str, str] = _DATA["signs"]
 SIGN_PREFIX = "MEDCITE:"
 
 #: named sign → the broader HPO term it is evidence of (McBurney point tenderness → Abdominal
-#: pain, Kernig sign → Nuchal rigidity, Kussmaul breathing → Hyperventilation), for scorers that
+#: pain, rebound tenderness → Peritonitis (peritoneal irritation; the finding itself stays the sign), Kernig sign → Nuchal rigidity, Kussmaul breathing → Hyperventilation), for scorers that
 #: read HPO terms only; signs without one (Homan sign) are absent
 SIGN_HPO: dict[str, str] = _DATA["sign_hpo"]
 
