@@ -579,3 +579,17 @@ def test_an_empty_retrieval_under_filters_says_which_filters(svc):
     assert not any("filters" in n for n in plain.notes)
     streamed = [x for x in svc.ask_stream("metformin lactic acidosis", year_to=1900) if not isinstance(x, str)][-1]
     assert any("published in or before 1900" in n for n in streamed.notes)
+
+
+def test_diagnose_carries_no_data_status_and_age_sex_set_aside(make_client, index_path, embedder):
+    from medcite.clinical.diagnose import Candidate, Diagnosis
+    from medcite.clinical.differential import NO_DATA
+
+    svc = Medcite(Settings(index=str(index_path)), embedder=embedder)
+    pox = Candidate("Martian pox", "martian pox", [], "Disorders", 0.0, 0.0, [], 0, [], [], grounding=NO_DATA, given_as="Martian pox")
+    aside = [{"condition": "Idiopathic neonatal atrial flutter", "reason": "neonatal condition, patient 54 years", "condition_id": "ORPHA:45452"}]
+    svc.diagnose = lambda findings, **opts: Diagnosis(findings, [], [], [pox], [], set_aside=aside)
+    r = make_client(service=svc).post("/v1/diagnose", json={"findings": "fever", "candidates": ["Martian pox"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["items"][0]["grounding"] == NO_DATA and r.json()["items"][0]["unexplained_findings"] == []
+    assert r.json()["set_aside"] == aside

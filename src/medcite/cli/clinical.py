@@ -56,9 +56,16 @@ CrossOpt = Annotated[bool, typer.Option("--cross-lingual", help="also match find
 
 
 def _candidate_lines(i: int, c) -> None:
+    from ..clinical.differential import NO_DATA
+
     flag = ("  (named in the findings)" if c.named_in_findings else "") + {"model": "  (proposed by the model)", "clinician": "  (given)"}.get(c.proposed_by, "")
+    if c.demographic_misfit:
+        flag += f"  (does not fit: {c.demographic_misfit}; score down-weighted)"
     if c.grounding == "literature":
         head = f"{c.evidence_count} supporting passage(s) {_cites(c.citations)}"
+    elif c.grounding == NO_DATA:
+        out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  not scored: {escape(NO_DATA)}", style="bold", highlight=False)
+        return
     else:
         head = "knowledge base: " + (", ".join(c.kb_ids[:3]) if c.kb_ids else "not in the knowledge base")
     out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}; {escape(head)}", style="bold", highlight=False)
@@ -70,8 +77,8 @@ def _candidate_lines(i: int, c) -> None:
         out.print(f"    explains:    {escape('; '.join(c.matched_findings))}", highlight=False)
     if c.unexplained_findings:
         out.print(f"    unexplained: {escape('; '.join(c.unexplained_findings))}", highlight=False)
-    if c.contradicting_findings:
-        out.print(f"    against:     {escape('; '.join(c.contradicting_findings))} (knowledge base: usually present / excluded)", highlight=False)
+    for reason in c.contradicting_reasons:
+        out.print(f"    against:     {escape(reason)}", highlight=False)
     for s in c.support:
         if s["quote"]:
             _quote(s["quote"], s["n"])
@@ -97,7 +104,7 @@ def diagnose(
     With a --generator other than extractive, the model proposes candidates, ranked and grounded the
     same way; case text sent to a model off this machine is masked for identifiers first.
     """
-    from ..clinical.differential import KB_ONLY, split_candidates
+    from ..clinical.differential import KB_ONLY, NO_DATA, split_candidates
 
     if not findings.strip():
         raise UsageError("the findings are empty")
@@ -116,17 +123,19 @@ def diagnose(
         out.print(f"  context: {escape('; '.join(d.context))}", highlight=False)
     if d.knowledge_sources:
         out.print("Knowledge sources: " + escape("; ".join(["the indexed literature", *d.knowledge_sources])), highlight=False)
-    grounded = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding != KB_ONLY]
+    grounded = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding not in (KB_ONLY, NO_DATA)]
     kb_only = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == KB_ONLY]
+    no_data = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == NO_DATA]
     if not d.candidates:
         out.print("No condition in the knowledge base or the indexed literature fits these findings.")
     sections = [(("Given candidates" if given else "Differential") + " — supported by the indexed literature", grounded),
-                (KB_ONLY[0].upper() + KB_ONLY[1:], kb_only)]
+                (KB_ONLY[0].upper() + KB_ONLY[1:], kb_only), ("No data — " + NO_DATA.split(" — ")[0], no_data)]
     # the section holding the best-ranked candidate comes first (numbers are the overall ranks)
     for title, items in sorted((x for x in sections if x[1]), key=lambda x: x[1][0][0]):
         out.print(f"\n{title}", style="bold underline")
         for i, c in items:
             _candidate_lines(i, c)
+    # age/sex misfits set aside: a note (:func:`medcite.clinical.candidate_filter.mark_fit`)
     _footer(d)
 
 

@@ -85,8 +85,10 @@ class Candidate:
             phenotype knowledge base), "clinician" (given with ``--candidates``) or "model"
             (proposed by the generator).
         condition_id: knowledge-base id ("ORPHA:…", "OMIM:…", "MEDQUAD:…"; "" when unknown to it).
-        grounding: "literature" (cited passages support it) or
-            :data:`medcite.clinical.differential.KB_ONLY` (no indexed passage: no citation).
+        grounding: "literature" (cited passages support it),
+            :data:`medcite.clinical.differential.KB_ONLY` (no indexed passage: no citation), or
+            :data:`medcite.clinical.differential.NO_DATA` (neither a knowledge-base entry nor an
+            indexed passage: not scored against the others, ``score`` 0, nothing (un)explained).
         kb_ids: the knowledge-base source ids (ORPHA:…, OMIM:…, medquad:…) it comes from.
         explained_findings: HPO labels of present findings its known phenotype covers.
         contradicting_findings: HPO labels of findings that argue against it (absent findings it
@@ -94,6 +96,10 @@ class Candidate:
         kb_score: knowledge-base phenotype score (``None`` when the knowledge base did not rank it).
         given_as: the name as given (``--candidates`` / a model), else "".
         in_knowledge_base: whether the name resolved to a knowledge-base condition.
+        contradicting_reasons: per contradicting finding, which applies ("absent here; … very
+            frequent (80–99 %)" or "present here; … excludes it"): :mod:`.against`.
+        demographic_misfit: why a given candidate does not fit the patient's age/sex (its score
+            was down-weighted: :mod:`.candidate_filter`), else "".
     """
 
     condition: str
@@ -118,6 +124,8 @@ class Candidate:
     kb_score: float | None = None
     given_as: str = ""
     in_knowledge_base: bool = False
+    contradicting_reasons: list[str] = field(default_factory=list)
+    demographic_misfit: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -141,6 +149,8 @@ class Diagnosis(ClinicalResult):
         understood: :meth:`CaseFindings.to_json` of the findings extraction ({} without it).
         mapping: :meth:`CaseFindings.mapping_lines` ("高烧 → Fever (HP:0001945) [present, lexicon]").
         knowledge_sources: the knowledge sources used besides the index.
+        set_aside: candidates left out as not fitting the patient's age/sex
+            (``{"condition", "reason", "condition_id"}``; :mod:`.candidate_filter`).
     """
 
     input: str
@@ -152,13 +162,15 @@ class Diagnosis(ClinicalResult):
     understood: dict[str, Any] = field(default_factory=dict)
     mapping: list[str] = field(default_factory=list)
     knowledge_sources: list[str] = field(default_factory=list)
+    set_aside: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The shared clinical JSON shape: task, input, items, references, notes, disclaimer;
         plus ``understood`` (the findings as concepts: id, span, status, value), ``mapping``
         (one line per finding) and ``knowledge_sources`` when the knowledge base was used."""
         return clinical_json("diagnose", self.input, self.candidates, self, findings=self.findings, context=self.context,
-                             understood=self.understood, mapping=self.mapping, knowledge_sources=self.knowledge_sources)
+                             understood=self.understood, mapping=self.mapping, knowledge_sources=self.knowledge_sources,
+                             set_aside=self.set_aside)
 
 
 def _is_context(piece: str) -> bool:

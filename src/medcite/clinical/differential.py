@@ -27,7 +27,12 @@ Method:
 4. Each candidate is grounded: the retrieved passages tied to it, else a search for the
    condition with the case's findings, keeping only passages that name it. A candidate no
    indexed passage supports is marked "knowledge base only — no indexed literature" with its
-   knowledge-base ids and carries no citation.
+   knowledge-base ids and carries no citation; a given name neither in the knowledge base nor
+   named by a passage is :data:`NO_DATA` (not scored against the others, listed last). The quote
+   is the naming sentence with the most findings, never a hedging one when another exists
+   (:mod:`.quote_choice`); "against" says which reason applies (:mod:`.against`). A candidate
+   that restates a present finding is dropped, one for another age group or sex is set aside
+   (open differential) or down-weighted (given): :mod:`.candidate_filter`.
 5. Given candidates (:func:`differential` with ``candidates``; a model's proposals too) are
    exactly those, each resolved through the knowledge base's synonyms (never to a narrower
    condition: :func:`medcite.clinical.given.narrower`); names it does not know are ranked on the
@@ -52,15 +57,18 @@ from ..documents import Passage
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import content_tokens, sentences
+from .against import against_reasons
+from .candidate_filter import down_weight_given, mark_fit, split_open
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import mentions_site, search_phrase
 from .findings.lexicon import nearest_hpo
 from .findings.matcher import concepts_in
-from .given import candidate_share, finding_weights, given_score, narrower, open_shares
+from .given import candidate_share, finding_weights, given_score, open_shares, resolve_name
 from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
 from .knowledge.scoring import score_profile
+from .quote_choice import choose_sentence, rank_support
 from .sites import weigh_sites
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
@@ -81,6 +89,7 @@ from .vocabulary import Vocabulary, passage_links
 #: combined score, rank fusion the other half (:mod:`.knowledge.combine`).
 LITERATURE_WEIGHT = 0.4
 KB_ONLY = "knowledge base only — no indexed literature"
+NO_DATA = "no knowledge-base entry and no indexed passage — no data"
 GROUNDED = "literature"
 #: Passages cited per candidate; passages read by the per-candidate grounding search.
 CITATIONS = 3
@@ -123,9 +132,11 @@ def _names_of(entry: _Entry) -> set[str]:
     return {n for n in (normalize(x) for x in names) if n and len(n) >= 3}
 
 
-def _names_passage(p: Passage, forms: set[str]) -> str:
-    """First sentence of the passage's text (then its title) naming one of ``forms``; "" if none.
-    MedQuAD question headers ("What is (are) X ?") are not quotes."""
+def _names_passage(p: Passage, forms: set[str], findings: Sequence[str] = ()) -> str:
+    """The sentence of the passage's text (then its title) naming one of ``forms`` to quote
+    (:func:`.quote_choice.choose_sentence`: not hedging, most ``findings``); "" if none. MedQuAD
+    question headers ("What is (are) X ?") are not quotes."""
+    naming = []
     for s in [*sentences(p.text), *sentences(p.title)]:
         if s.rstrip().endswith("?"):
             continue
@@ -134,8 +145,8 @@ def _names_passage(p: Passage, forms: set[str]) -> str:
             continue
         ns = f" {normalize(s)} "
         if any(f" {f} " in ns for f in forms):
-            return s.strip()
-    return ""
+            naming.append(s.strip())
+    return choose_sentence(naming, findings)
 
 
 _NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|"
@@ -167,33 +178,6 @@ def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) ->
             continue
         out.append(p)
     return out
-
-
-def resolve_name(name: str, kb: KnowledgeBase, vocabulary: Vocabulary):
-    """The knowledge-base condition a typed name denotes: the name itself, the index vocabulary's
-    condition for it (abbreviations such as "DIC"), else the name without its leading qualifiers
-    ("bacterial meningitis" → Meningitis, "community-acquired pneumonia" → Pneumonia) when that
-    head is a condition, not a finding — never a narrower condition than the name says ("acute
-    pancreatitis" is not OMIM's "Hereditary pancreatitis", though OMIM also calls that
-    "Pancreatitis"). ``(condition or None, exact)``."""
-    cond = kb.resolve(name)
-    if cond is not None and not narrower(name, cond):
-        return cond, True
-    v = vocabulary.lookup(name)
-    if v is not None:
-        cond = kb.resolve(v.name)
-        if cond is not None and not narrower(name, cond):
-            return cond, True
-    words = name.split()
-    for k in range(1, len(words)):
-        head = " ".join(words[k:])
-        cond = kb.resolve(head)
-        # the broader condition must be named so ("acute pancreatitis" → Pancreatitis), not a
-        # narrower one the head happens to resolve to
-        if (cond is not None and not kb.is_finding_name(head) and not narrower(name, cond)
-                and normalize(head) in {normalize(n) for n in cond.all_names()}):
-            return cond, False
-    return None, False
 
 
 def differential(
@@ -233,8 +217,8 @@ def differential(
             extracted (default: extracted here).
 
     Returns:
-        a :class:`Diagnosis` whose candidates carry ``grounding`` (:data:`GROUNDED` or
-        :data:`KB_ONLY`), the findings each explains and does not, and contradicting findings.
+        a :class:`Diagnosis` whose candidates carry ``grounding`` (:data:`GROUNDED`,
+        :data:`KB_ONLY` or :data:`NO_DATA`), the findings each explains and does not, and contradicting findings.
 
     Raises:
         UsageError: empty text, no finding understood, or an empty candidate list.
@@ -279,6 +263,8 @@ def differential(
         if key not in lit_by_key:
             lit_by_key[key] = c
     notes: list[str] = []
+    aside: list[dict] = []
+    misfits: dict[str, str] = {}
     if candidates is None:
         matches = kb.rank(q_ids, x_ids, limit=KB_POOL, exclude_sources=exclude_sources) if q_ids else []
         shares = open_shares(matches, lit_by_key, lit_findings, hpo_label, present, q_ids, x_ids, kb, exclude_sources)
@@ -286,16 +272,20 @@ def differential(
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
                           r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 3]]
         weigh_sites(entries, [f for f in phen if f.location], passages)
-        entries = [e for e in entries if not kb.is_finding_name(e.name)][:top_k]  # one typing rule for both sources
+        entries = [e for e in entries if not kb.is_finding_name(e.name)]  # one typing rule for both sources
+        entries, aside = split_open(entries, case, phen, _names_of)  # restated findings, age/sex misfits
+        entries = entries[:top_k]
     else:
         entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
         _rank_given(entries, lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs)
+        misfits = down_weight_given(entries, case)
         if entries and max(e.score for e in entries) <= 0:
             notes.append("weak evidence: none of the given candidates explains these findings in the knowledge base "
                          "or the indexed literature; their order means nothing")
     t2 = time.perf_counter()
     diag = _grounded(text, case, lit_findings, hpo_label, named, entries, passages, vocabulary, kb, retriever, opts,
                      exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
+    mark_fit(diag, aside, misfits)
     diag.notes = notes + diag.notes
     diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
     return diag
@@ -377,7 +367,7 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
         # a finding counts when one passage names both, not when its words are spread over several
         query = f"{e.given or e.name} " + " ".join(lit_findings[:6])
         pool = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
-        for i, link, quote in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e):
+        for i, link, quote in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e, lit_findings):
             said = _about(pool[i], link, quote)
             toks = set(content_tokens(said))
             ids = concepts_in(said)  # the finding in the passage's own words ("painful urination")
@@ -403,19 +393,20 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         if e.lit is not None:
             for s in e.lit.support:
                 i = next((j for j, p in enumerate(passages) if p.chunk_id == s.get("chunk_id")), None)
-                quote = _names_passage(passages[i], forms) if i is not None else ""
+                quote = _names_passage(passages[i], forms, lit_findings) if i is not None else ""
                 if i is not None and (quote or s["link"] in ("focus", "mesh")):  # a text link must be quotable
                     support.append((i, s["link"], quote))
         if not support:
-            support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e)
+            support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e, lit_findings)
         # the condition with the case's findings, then the condition alone (a passage about it)
         for query in ([f"{e.name} " + " ".join(lit_findings[:6]), e.given or e.name] if ground and not support else []):
             extra = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
             start = len(pool)
             pool.extend(extra)
-            support = _naming(pool, range(start, len(pool)), forms, vocabulary, e)
+            support = _naming(pool, range(start, len(pool)), forms, vocabulary, e, lit_findings)
             if support:
                 break
+        support = rank_support(support, lit_findings)
         cites = []
         sup_json = []
         for i, link, quote in support[:CITATIONS]:
@@ -436,21 +427,28 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         # supporting passage names the site: the knowledge base knows only "Abdominal pain"
         site_ok = {q: any(mentions_site(pool[i].title + " " + pool[i].text, sf) for i, _, _ in support) for q, sf in sited.items()}
         matched = [f for f in lit_findings if (hpo_label.get(f, f) in explained and site_ok.get(f, True)) or f in lit_matched]
+        explained = [x for x in explained if x in {hpo_label.get(f, f) for f in matched}]  # a finding in one list only
+        no_data = m is None and not cites
         kb_ids = [x for x in ([m.condition.id] + m.condition.xrefs if m else []) if x.startswith(KB_ID_PREFIXES)]
         out.append(Candidate(
             condition=e.name, key=normalize(e.name), cuis=[x[5:] for x in (m.condition.xrefs if m else []) if x.startswith("UMLS:")],
-            semantic_group="Disorders", score=round(e.score, 6), evidence=round(e.lit.evidence if e.lit else 0.0, 6),
+            semantic_group="Disorders", score=0.0 if no_data else round(e.score, 6), evidence=round(e.lit.evidence if e.lit else 0.0, 6),
             citations=cites, evidence_count=len(support), matched_findings=matched,
-            unexplained_findings=[f for f in lit_findings if f not in matched], support=sup_json,
+            unexplained_findings=[] if no_data else [f for f in lit_findings if f not in matched], support=sup_json,
             named_in_findings=bool(forms & named_keys), proposed_by=proposed_by if e.given else ("knowledge base" if not e.lit and m else "retrieval"),
-            condition_id=e.key if not e.key.startswith("LIT:") else "", grounding=GROUNDED if cites else KB_ONLY,
+            condition_id=e.key if not e.key.startswith("LIT:") else "", grounding=GROUNDED if cites else NO_DATA if no_data else KB_ONLY,
             kb_ids=list(dict.fromkeys(kb_ids))[:6], explained_findings=explained, contradicting_findings=contradicted,
             kb_score=round(m.score, 4) if m else None, given_as=e.given or "", in_knowledge_base=m is not None,
+            contradicting_reasons=against_reasons(m, kb, [f.concept_id for f in case.present()]),
         ))
+    out.sort(key=lambda c: c.grounding == NO_DATA)  # not scored against the others: listed last
     refs = references_for(pool, [i + 1 for i in order])
     notes = []
     if any(c.named_in_findings for c in out):
         notes.append("some candidates are named in the findings themselves (marked); they may be history rather than a new diagnosis")
+    if any(c.grounding == NO_DATA for c in out):
+        notes.append("candidates marked 'no data' are neither in the knowledge base nor named by an indexed passage: "
+                     "nothing here speaks for or against them")
     if any(c.grounding == KB_ONLY for c in out):
         notes.append("candidates marked 'knowledge base only' have no supporting passage in the index: check them in the sources named")
     if not out:
@@ -462,14 +460,14 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
     return diag
 
 
-def _naming(pool, idx, forms, vocabulary, e: _Entry) -> list[tuple[int, str, str]]:
+def _naming(pool, idx, forms, vocabulary, e: _Entry, findings: Sequence[str] = ()) -> list[tuple[int, str, str]]:
     """Passages among ``pool[idx]`` tied to the condition: its name in the text (quoted), or the
     document's MedQuAD focus / MeSH heading being one of its names."""
     out = []
     vocab_ids = {c.id for c in (vocabulary.lookup(n) for n in ([e.name] + ([e.given] if e.given else []))) if c is not None}
     for i in idx:
         p = pool[i]
-        quote = _names_passage(p, forms)
+        quote = _names_passage(p, forms, findings)
         if quote:
             out.append((i, "text", quote))
             continue

@@ -164,3 +164,30 @@ def narrower(name: str, cond) -> bool:
         return False
     shown, typed = f" {normalize(cond.name)} ", f" {given} "
     return any(f" {q} " in shown and f" {q} " not in typed for q in NARROWING)
+
+
+def resolve_name(name: str, kb, vocabulary):
+    """The knowledge-base condition a typed name denotes: the name itself, the index vocabulary's
+    condition for it (abbreviations such as "DIC"), else the name without its leading qualifiers
+    ("bacterial meningitis" → Meningitis, "community-acquired pneumonia" → Pneumonia) when that
+    head is a condition, not a finding — never a narrower condition than the name says ("acute
+    pancreatitis" is not OMIM's "Hereditary pancreatitis", though OMIM also calls that
+    "Pancreatitis"). ``(condition or None, exact)``."""
+    cond = kb.resolve(name)
+    if cond is not None and not narrower(name, cond):
+        return cond, True
+    v = vocabulary.lookup(name)
+    if v is not None:
+        cond = kb.resolve(v.name)
+        if cond is not None and not narrower(name, cond):
+            return cond, True
+    words = name.split()
+    for k in range(1, len(words)):
+        head = " ".join(words[k:])
+        cond = kb.resolve(head)
+        # the broader condition must be named so ("acute pancreatitis" → Pancreatitis), not a
+        # narrower one the head happens to resolve to
+        if (cond is not None and not kb.is_finding_name(head) and not narrower(name, cond)
+                and normalize(head) in {normalize(n) for n in cond.all_names()}):
+            return cond, False
+    return None, False

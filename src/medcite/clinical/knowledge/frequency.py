@@ -35,6 +35,9 @@ FREQUENCY_TERMS = {
 UNKNOWN_FREQUENCY = 0.5
 #: Weight from which a feature counts as frequent (HPO "frequent" starts at 30 %).
 FREQUENT = 0.3
+#: Weight from which an ABSENT finding argues against a condition (HPO "very frequent" starts at
+#: 80 %): an occasional or merely frequent feature may well be missing.
+VERY_FREQUENT = 0.8
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
