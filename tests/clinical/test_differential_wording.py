@@ -17,6 +17,7 @@ from medcite.clinical.demographic_fit import misfit
 from medcite.clinical.differential import KB_ONLY, NO_DATA, differential
 from medcite.clinical.findings import CaseFindings, Finding
 from medcite.clinical.knowledge import KnowledgeBase, SourceEntry
+from medcite.clinical.knowledge.sources import TEXT_FREQUENCY
 from medcite.clinical.quote_choice import choose_sentence, rank_support
 from medcite.retrieval import SearchOptions
 
@@ -62,6 +63,9 @@ def test_absent_finding_argues_against_only_a_very_frequent_feature():
     ranked = {m.condition.name: m for m in kb.rank([FEVER], [COUGH], limit=20)}
     assert COUGH in ranked["Lobar pneumonia syndrome"].contradicted  # cough 90 %
     assert COUGH not in ranked["Flu-like disease"].contradicted  # cough 54.5 %: may be missing
+    prose = KnowledgeBase.from_entries(tiny_ontology(), [SourceEntry("medquad:p1", "medquad", "Prose cough fever", phenotype={
+        COUGH: TEXT_FREQUENCY, FEVER: TEXT_FREQUENCY})])  # prose names cough: how often is not said
+    assert not prose.rank([FEVER], [COUGH], limit=5)[0].contradicted
     why = against_reasons(ranked["Lobar pneumonia syndrome"], kb, [FEVER])
     assert why == ["Cough: absent here; the knowledge base gives it as 90 % in this condition"]
 

@@ -1,5 +1,5 @@
 """Why a finding argues against a candidate, in words: an absent finding the condition nearly
-always shows (HPO frequency ≥ 80 %: :data:`.knowledge.frequency.VERY_FREQUENT`), or a present
+always shows (HPO "very frequent" or obligate: weight above :data:`.knowledge.frequency.VERY_FREQUENT`), or a present
 finding a knowledge-base source excludes for it (an HPO "NOT" annotation)."""
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class KBMatch:
         explained: present HPO ids its phenotype covers (equal, more general, or at most two
             is-a steps more specific than an annotation).
         unexplained: the other present HPO ids.
-        contradicted: absent HPO ids it shows in ≥ 80 % of patients, and present ones a source
+        contradicted: absent HPO ids it shows in > 80 % of patients, and present ones a source
             says it does not have.
     """
 

@@ -35,8 +35,10 @@ FREQUENCY_TERMS = {
 UNKNOWN_FREQUENCY = 0.5
 #: Weight from which a feature counts as frequent (HPO "frequent" starts at 30 %).
 FREQUENT = 0.3
-#: Weight from which an ABSENT finding argues against a condition (HPO "very frequent" starts at
-#: 80 %): an occasional or merely frequent feature may well be missing.
+#: Weight ABOVE which an absent finding argues against a condition: HPO "very frequent" (80–99 %,
+#: weight 0.895) and obligate; an occasional or merely frequent feature may well be missing.
+#: Strictly above, because 0.8 is the weight a MedQuAD record's prose gives a feature it merely
+#: names (:data:`.sources.TEXT_FREQUENCY`), which says nothing of how often.
 VERY_FREQUENT = 0.8
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")

@@ -18,8 +18,9 @@ For a present case term ``q`` and condition ``D`` (annotations ``a`` with freque
   up (the case term is a slightly more specific form of it); otherwise **unexplained**, and its
   match (through a more distant common ancestor) counts only :data:`PARTIAL` times;
 * an absent case term ``x`` is **contradicted** when ``D`` has ``x`` or a descendant with weight
-  ``w ≥ VERY_FREQUENT`` (80 %, HPO "very frequent" and obligate): the condition nearly always
-  shows what the case lacks (an occasional or merely frequent feature may be missing); a present
+  ``w > VERY_FREQUENT`` (0.8: HPO "very frequent" and obligate, not a feature MedQuAD prose merely
+  names): the condition nearly always shows what the case lacks (an occasional or merely frequent
+  feature may be missing); a present
   term the condition's source excludes ("NOT") is contradicted as well.
 
 Score (higher is better; "nats per annotation^β", comparable within one ranking only)::
@@ -211,7 +212,7 @@ class CaseScores:
         for x in self.absent:
             idx, w = tables.row(tables.closure_csr, x)
             arr = np.zeros(n, dtype=np.float64)
-            mask = w >= VERY_FREQUENT
+            mask = w > VERY_FREQUENT
             arr[idx[mask]] = tables.term_ic(x) * w[mask]
             contra += arr
             self.contradicted.append(arr)
@@ -255,7 +256,7 @@ def score_profile(ontology: Ontology, ic_of, phenotype: Mapping[str, float], pre
             penalty += UNEXPLAINED * ic_of(q)
     for x in absent:
         w = clo.get(x, 0.0)
-        if w >= VERY_FREQUENT:
+        if w > VERY_FREQUENT:
             contra_ids.append(x)
             penalty += CONTRADICTED * ic_of(x) * w
     return (total - penalty) / max(1, len(phenotype)) ** SIZE_EXPONENT, expl_ids, unexpl_ids, contra_ids
