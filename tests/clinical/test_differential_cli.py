@@ -35,7 +35,8 @@ def test_candidates_ranks_exactly_those_each_cited_or_marked(clinical_index):
         else:
             assert i["citations"] and all(1 <= n <= n_refs for n in i["citations"])
     assert d["items"][0]["given_as"] == "tuberculosis"
-    assert any("zorblax fever" in n and "literature alone" in n for n in d["notes"])
+    assert any("zorblax fever" in n and "no data" in n for n in d["notes"])
+    assert not any("zorblax fever" in n and "literature alone" in n for n in d["notes"])  # it has none
     assert d["understood"]["findings"] and all("concept_id" in f and "status" in f for f in d["understood"]["findings"])
     assert any("→" in line for line in d["mapping"])
 

@@ -286,6 +286,8 @@ def differential(
     diag = _grounded(text, case, lit_findings, hpo_label, named, entries, passages, vocabulary, kb, retriever, opts,
                      exclude_docs, ground, proposed_by if candidates is not None else "retrieval")
     mark_fit(diag, aside, misfits)
+    lit_only = [c.given_as for c in diag.candidates if c.given_as and not c.in_knowledge_base and c.grounding != NO_DATA]
+    notes += ["not in the knowledge base, ranked on the literature alone: " + "; ".join(lit_only)] if lit_only else []
     diag.notes = notes + diag.notes
     diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
     return diag
@@ -297,7 +299,6 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
     matches: list[KBMatch] = []
     lit_scores: dict[str, float] = {}
     given: dict[str, tuple[str, bool]] = {}
-    unknown = []
     broader = []
     for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
         cond, exact = resolve_name(raw, kb, vocabulary)
@@ -318,14 +319,11 @@ def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabula
             words = raw.split()  # the literature's name without leading qualifiers ("acute pancreatitis" → pancreatitis)
             key = next((k for k in [key] + [f"LIT:{normalize(' '.join(words[i:]))}" for i in range(1, len(words))]
                         if k in lit_by_key and k not in given), key)
-            unknown.append(raw)
         given[key] = (raw, cond is not None)
         lc = lit_by_key.get(key)
         lit_scores[key] = lc.score if lc is not None else 0.0
         if kb.is_finding_name(raw):
             notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
-    if unknown:
-        notes.append("not in the knowledge base, ranked on the literature alone: " + "; ".join(unknown))
     if broader:
         notes.append("matched to the broader condition in the knowledge base: " + "; ".join(broader))
     # on the open differential's scale (the case's best knowledge-base match and best literature
@@ -447,8 +445,8 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
     if any(c.named_in_findings for c in out):
         notes.append("some candidates are named in the findings themselves (marked); they may be history rather than a new diagnosis")
     if any(c.grounding == NO_DATA for c in out):
-        notes.append("candidates marked 'no data' are neither in the knowledge base nor named by an indexed passage: "
-                     "nothing here speaks for or against them")
+        notes.append("no data (neither in the knowledge base nor named by an indexed passage; nothing here speaks for or "
+                     "against them): " + "; ".join(c.given_as or c.condition for c in out if c.grounding == NO_DATA))
     if any(c.grounding == KB_ONLY for c in out):
         notes.append("candidates marked 'knowledge base only' have no supporting passage in the index: check them in the sources named")
     if not out:
