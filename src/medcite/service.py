@@ -150,8 +150,21 @@ class Medcite:
         """
         answerer, passages, t0, t1 = self._answer_inputs(question, answerer, opts)
         ans = answerer.answer(question, passages)
+        if ans.abstained and passages and isinstance(answerer, ExtractiveAnswerer) and _level_filters(opts):
+            ans = self._level_cause(question, answerer, ans, opts)
         ans.timings = {"retrieve": t1 - t0, **ans.timings, "total": time.perf_counter() - t0}
         return _with_filter_note(ans, passages, opts)
+
+    def _level_cause(self, question: str, answerer: Answerer, ans: Answer, opts: dict) -> Answer:
+        """``ans`` (abstained under an evidence-level or publication-type filter) with the similarity
+        note replaced by "no passage at that evidence level" when the same question is answered
+        without those filters (one more retrieval, extractive answerer only)."""
+        plain = {k: v for k, v in opts.items() if k not in ("evidence", "publication_types")}
+        if answerer.answer(question, self._retrieve_for(answerer, question, **plain)).abstained:
+            return ans  # the filter is not the cause
+        ans.notes = [f"no passage at that evidence level ({_level_filters(opts)}) answers the question; passages of "
+                     "weaker designs do: ask again without the filter to read them"] + ans.notes[1:]  # [0]: why it abstained
+        return ans
 
     def _answer_inputs(self, question: str, answerer: Answerer | None, opts: dict) -> tuple[Answerer, list[Passage], float, float]:
         """``(answerer, passages, t0, t1)`` for :meth:`ask` / :meth:`ask_stream`: the question checked,
@@ -392,6 +405,13 @@ class Medcite:
         summary.notes = notes + summary.notes
         summary.timings = {"total": time.perf_counter() - t0}
         return summary
+
+
+def _level_filters(opts: dict) -> str:
+    """The evidence-level and publication-type filters in ``opts``, in words ("" when none)."""
+    said = [f"{opts['evidence']} or stronger" if opts.get("evidence") else "",
+            "publication type " + " or ".join(opts["publication_types"]) if opts.get("publication_types") else ""]
+    return "; ".join(x for x in said if x)
 
 
 def _with_filter_note(ans: Answer, passages: list[Passage], opts: dict) -> Answer:

@@ -54,3 +54,42 @@ def test_drug_question_lists_drugs_only(embedder):
     assert not {"department", "data", "pharmacy", "registry"} & set(items)
     for it in ans.extra["list_items"]:  # each item cites a passage naming it
         assert it["item"] in it["quote"] and it["quote"] in ans.references[it["citation"] - 1].passage
+
+
+@pytest.mark.parametrize("question,kind", [  # break-test questions (issue 16)
+    ("What are the risk factors for surgical site infection after cesarean section?", None),  # exposures, not proteins
+    ("Which tests predict appendicitis in elderly patients?", "test"),
+    ("Class-defining mutations in which genes drive FLT3-ITD-mutant AML?", "gene"),  # "which" inside the question
+    ("A combination of which two drugs was tested in the IMbrave150 trial?", "drug"),
+])
+def test_asked_kind_of_break_test_questions(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_tests_are_diagnostic_not_operations_or_statistics():
+    assert is_kind("abdominal ultrasonography", "test") and is_kind("physical examination", "test") and is_kind("computed tomography", "test")
+    assert not is_kind("open appendectomy", "test") and not is_kind("multivariate analysis", "test")
+    assert not is_kind("negative appendectomy rate", "test")
+
+
+def test_question_of_an_untyped_kind_gets_sentences_not_a_list(embedder):
+    """Causes are no kind the typing knows: the answer is the extractive sentences, not items."""
+    ps = [
+        _p(1, "PMID:41", "Obesity, emergency surgery and prolonged labour were risk factors for surgical site infection after cesarean section."),
+        _p(2, "PMID:42", "We reviewed a single institution robotic cystectomy database, positive surgical margins and lymph node metastases."),
+    ]
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer("What are the causes of surgical site infection after cesarean section?", ps)
+    assert "list_items" not in ans.extra
+    assert not ans.answer.startswith("- ") and ans.sentences and all(s.text.rstrip().endswith("]") for s in ans.sentences)
+
+
+def test_items_are_noun_phrases():
+    from medcite.answer.lists import coordinated_items, is_noun_phrase
+
+    assert not is_noun_phrase("underwent RARC since November 2005. •")
+    assert not is_noun_phrase("patients who were treated") and not is_noun_phrase("cases in 2014")
+    assert is_noun_phrase("positive surgical margins") and is_noun_phrase("GLP-1 receptor agonists")
+    items = coordinated_items("Data were collected for 412 patients who underwent RARC since November 2005. • and lymph node metastases.")
+    assert all(is_noun_phrase(i) for i in items)
+    assert "abdominal ultrasonography" in coordinated_items(
+        "17.6% underwent selective studies, mainly abdominal ultrasonography, chest radiography and computed tomography.")

@@ -13,6 +13,7 @@ embedder's calibrated threshold the answerer abstains.
 
 from __future__ import annotations
 
+import math
 import time
 
 from ..documents import Answer, AnswerSentence, Passage
@@ -20,6 +21,7 @@ from ..embedding import Embedder
 from . import ABSTAIN_TEXT
 from .citations import references_for
 from .evidence_table import evidence_table
+from .item_kinds import asked_kind
 from .lists import list_items
 from .multilingual import detect_language
 from .relevance import calibrated, cross_lingual_floor, distinctiveness, term_evidence, topic_anchor
@@ -52,6 +54,17 @@ def threshold_for(embedder_name: str, override: float | None = None) -> float:
     if override is not None:
         return override
     return calibrated(ABSTAIN_THRESHOLDS, embedder_name, DEFAULT_THRESHOLD)  # "minilm@int8" → minilm; e5-small@int8 its own
+
+
+def below_figures(score: float, bar: float, digits: int = 3, most: int = 6) -> tuple[str, str]:
+    """``score`` rounded down and ``bar`` rounded, as decimals (``digits``, or as many more up to
+    ``most`` as it takes) that differ when ``score < bar``: 0.85995 below 0.86 → "0.859" and "0.860"
+    (not "0.860 is below the threshold 0.860"); 0.86004 below 0.86006 → "0.8600" and "0.8601"."""
+    for d in range(digits, most + 1):
+        low, high = math.floor(score * 10**d + 1e-9) / 10**d, round(bar, d)  # 1e-9: float noise
+        if low != high or d == most:
+            return f"{low:.{d}f}", f"{high:.{d}f}"
+    raise AssertionError("unreachable")
 
 
 class ExtractiveAnswerer:
@@ -149,7 +162,8 @@ class ExtractiveAnswerer:
             return "none of the retrieved passages shares a key concept of both the exposure (intervention) and the condition of the question: they are about a neighbouring topic"
         if best == -1.0:
             return f"none of the retrieved passages contains any of the question's key terms ({language} question, dictionary-translated)"
-        note = f"best evidence similarity {best:.3f} is below the threshold {bars.strict:.3f}"
+        shown_best, shown_bar = below_figures(best, bars.strict)
+        note = f"best evidence similarity {shown_best} is below the threshold {shown_bar}"
         if language == "English":
             return note
         note += f" ({language} questions)"
@@ -160,7 +174,10 @@ class ExtractiveAnswerer:
 
     def _list_answer(self, question: str, passages: list[Passage], scores: list[float], floor: float, notes: list[str], t0: float) -> Answer | None:
         """A list answer (one cited item per line) from up to :data:`LIST_PASSAGES` passages that
-        clear the threshold, or ``None`` when fewer than two items are found."""
+        clear the threshold, or ``None`` (the sentence answer) when fewer than two items are found or
+        the question asks for a kind of item the item typing does not know ("risk factors")."""
+        if asked_kind(question) is None:
+            return None
         keep = [i for i, _ in enumerate(passages[:LIST_PASSAGES]) if scores[i] >= floor]
         items = list_items(question, passages, keep, self.embedder)
         if len(items) < 2:

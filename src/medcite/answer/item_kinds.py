@@ -16,6 +16,8 @@ named in a sentence outside any coordination:
   (:func:`medcite.clinical.findings.hpo.vocabulary`), the OMIM / Orphanet disease names of the
   bundled ``phenotype.hpoa``, and disease word endings ("-itis", "-oma", "syndrome");
 * organisms — Latin binomials and organism words ("virus", "-bacter");
+* diagnostic tests ("Which tests …") — the method words below but operations and statistics
+  ("open appendectomy" and "multivariate analysis" are no tests);
 * procedures and methods — :data:`medcite.clinical.lexicon.PROCEDURE` and method words
   ("ultrasound", "-scopy", "sequencing").
 
@@ -32,6 +34,8 @@ from functools import lru_cache
 from ..clinical.lexicon import PROCEDURE, is_drug_like
 
 DRUG, GENE, CONDITION, ORGANISM, PROCEDURE_KIND = "drug", "gene", "condition", "organism", "procedure"
+#: Diagnostic tests, a narrower procedure kind: imaging, assays, examinations; not operations nor statistics.
+TEST = "test"
 
 #: Head nouns of list questions per kind (plural or singular).
 _HEADS = {
@@ -43,9 +47,11 @@ _HEADS = {
                r"complications?|symptoms?|signs?|manifestations?|phenotypes?|comorbidit(?:y|ies)|side[- ]effects?|"
                r"adverse\s+(?:events?|effects?|reactions?)|toxicit(?:y|ies)|abnormalit(?:y|ies)|defects?|features?|findings?",
     ORGANISM: r"bacteri(?:a|um)|viruses?|organisms?|species|pathogens?|microbes?|microorganisms?|fungi|fungus|parasites?|strains?",
-    PROCEDURE_KIND: r"methods?|techniques?|procedures?|tests?|assays?|tools?|modalit(?:y|ies)|surger(?:y|ies)|interventions?|"
-                    r"operations?|scans?|examinations?",
+    PROCEDURE_KIND: r"methods?|techniques?|procedures?|tools?|modalit(?:y|ies)|surger(?:y|ies)|interventions?|operations?",
+    TEST: r"tests?|assays?|scans?|examinations?|investigations?|imaging",
 }
+#: Words before a kind word that make it another kind: "risk factors" are exposures, not proteins.
+_NOT_KIND_BEFORE = re.compile(r"^(?:risk|prognostic|predictive)$", re.IGNORECASE)
 _HEAD_RE = {k: re.compile(rf"^(?:{v})$", re.IGNORECASE) for k, v in _HEADS.items()}
 #: Words that end the question's head noun phrase.
 _END = re.compile(r"^(?:are|is|was|were|can|could|have|has|had|do|does|did|of|in|for|that|which|with|to|by|from|on|as|"
@@ -55,21 +61,27 @@ _OPENING = re.compile(r"^\s*(?:which|what|list|name|enumerate|mention|give)\b(?:
 _QWORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
+_INNER_WHICH = re.compile(r"\bwhich\b(?:\s+(?:are|were|is|the|two|three|four|five|\d+)\b)*", re.IGNORECASE)
+
+
 def asked_kind(question: str) -> str | None:
     """The kind of item ``question`` asks for (``"drug"``, ``"gene"``, ``"condition"``,
-    ``"organism"``, ``"procedure"``), read from the last kind word of its head noun phrase
-    ("List the drug targets of Faricimab" → ``"gene"``); ``None`` when the head names no kind."""
-    m = _OPENING.match(question)
+    ``"organism"``, ``"procedure"``, ``"test"``), read from the last kind word of its head noun
+    phrase ("List the drug targets of Faricimab" → ``"gene"``; "mutations in which genes …" →
+    ``"gene"``); ``None`` when the head names no kind or names one the typing does not know
+    ("What are the risk factors for …" asks for exposures, not proteins)."""
+    m = _OPENING.match(question) or _INNER_WHICH.search(question)
     if not m:
         return None
-    kind = None
+    kind, prev = None, ""
     for w in _QWORD.findall(question[m.end():])[:6]:
         w = w.strip("'").lower()
         if _END.match(w):
             break
         for k, rx in _HEAD_RE.items():
             if rx.match(w):
-                kind = k
+                kind = None if _NOT_KIND_BEFORE.match(prev) else k
+        prev = w
     return kind
 
 
@@ -154,6 +166,10 @@ _METHOD = re.compile(r"scopy|graphy|gram\b|imaging|\bMRI\b|\bCT\b|\bPET\b|ultras
                      r"blot|cytometry|electrophoresis|spectrometry|hybridi[sz]ation", re.IGNORECASE)
 
 
+#: Method words that are no diagnostic test: operations, statistics, rates.
+_NOT_TEST = re.compile(r"ectomy|otomy|ostomy|surgery|operation|analys[ie]s|regression|\brates?\b", re.IGNORECASE)
+
+
 def _is_drug(item: str) -> bool:
     find = _drug_finder()
     words = [w.strip(".,;:()[]'\"") for w in item.split()]
@@ -188,6 +204,7 @@ _CHECKS = {
     CONDITION: _is_condition,
     ORGANISM: lambda item: bool(_ORGANISM.search(item)),
     PROCEDURE_KIND: lambda item: bool(PROCEDURE.search(item.lower()) or _METHOD.search(item)),
+    TEST: lambda item: bool(_METHOD.search(item)) and not _NOT_TEST.search(item),
 }
 
 

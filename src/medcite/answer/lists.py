@@ -84,7 +84,8 @@ def _trim(words: list[str], from_end: bool) -> list[str]:
 
 
 def _lstrip(words: list[str]) -> list[str]:
-    while words and words[0].strip(".,;:'\"“”").lower() in _STOP:
+    """``words`` without leading function words and adverbs ("mainly abdominal ultrasonography")."""
+    while words and (words[0].strip(".,;:'\"“”").lower() in _STOP or words[0].lower() in _LEAD_ADVERBS):
         words = words[1:]
     return words
 
@@ -99,7 +100,7 @@ def _best_run(words: list[str]) -> list[str]:
     runs, cur = [], []
     for w in words:
         core = w.strip(".,;:'\"“”").lower()
-        if not core or core in _STOP or (core.endswith("ed") and len(core) > 5 and core == w.strip(".,;:'\"“”")):
+        if not core or core in _STOP or core in _LEAD_ADVERBS or (core.endswith("ed") and len(core) > 5 and core == w.strip(".,;:'\"“”")):
             if cur:
                 runs.append(cur)
             cur = []
@@ -117,12 +118,31 @@ _ADVERBS = {"finally", "additionally", "importantly", "notably", "similarly", "i
             "moreover", "furthermore", "however", "therefore", "thus", "overall", "currently", "previously", "together"}
 
 
+#: Adverbs that open no name ("mainly abdominal ultrasonography").
+_LEAD_ADVERBS = _ADVERBS | {"mainly", "mostly", "especially", "particularly", "primarily", "predominantly", "only", "even", "chiefly"}
+
+
 def _junk(item: str) -> bool:
     """Web addresses, markup left in the text ("implementation</b>"), bare abbreviations of two letters or
     less, Roman numerals, single adverbs."""
     low = item.lower()
     return ("http" in low or "//" in item or "<" in item or ">" in item or "www." in low or len(item.replace(" ", "")) <= 2
             or bool(re.fullmatch(r"[ivxlc]+", low)) or low in _ADVERBS)
+
+
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+#: Marks of a clause, not a noun phrase: bullets, dates, years, finite verbs and clause words.
+_NOT_PHRASE = re.compile(
+    rf"[•·▪■◦*]|\b{_MONTHS}\s+\d{{4}}\b|\b(?:19|20)\d\d\b|\b(?:underwent|undergoing|undergo|received|receiving|was|were|is|are|"
+    r"has|have|had|been|being|since|until|during|whether|who|which|that|because|although|while|did|does)\b",
+    re.IGNORECASE,
+)
+
+
+def is_noun_phrase(item: str) -> bool:
+    """Whether ``item`` can be a listed name: at most :data:`MAX_ITEM_WORDS` words, with no bullet,
+    date, year, finite verb or clause word ("underwent RARC since November 2005. •" is none)."""
+    return len(item.split()) <= MAX_ITEM_WORDS and not _NOT_PHRASE.search(item)
 
 
 def coordinated_items(sentence: str) -> list[str]:
@@ -147,7 +167,7 @@ def coordinated_items(sentence: str) -> list[str]:
             else:
                 words = _best_run(words)  # "expression of CYP1A2" → "CYP1A2"
             text = " ".join(words).strip(".,;:'\"“” ")
-            if text and text.lower() not in _STOP and re.search(r"[A-Za-z]", text) and not _junk(text):
+            if text and text.lower() not in _STOP and re.search(r"[A-Za-z]", text) and not _junk(text) and is_noun_phrase(text):
                 items.append(text)
     return items
 
@@ -178,7 +198,7 @@ def list_items(question: str, passages: list[Passage], keep: list[int], embedder
         found = [(it, weight) for it in coordinated_items(text)] + [(it, weight * MENTION_WEIGHT) for it in kind_mentions(text, kind)]
         for it, w in found:
             k = _key(it)
-            if not k or set(k.split()) <= qkeys:
+            if not k or not is_noun_phrase(it) or set(k.split()) <= qkeys:
                 continue
             if k not in typed:
                 typed[k] = is_kind(it, kind)
