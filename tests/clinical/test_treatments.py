@@ -229,3 +229,58 @@ def test_option_role(sentence, name, ok):
     from medcite.clinical.option_role import affirmed
 
     assert affirmed(sentence, name, {"fever", "prostate", "cancer", "heart", "failure", "fibrillation"}) is ok
+
+
+def test_british_spelling_finds_the_condition():
+    """"paediatric asthma" set aside all 30 passages on "pediatric asthma" (issue 16 break test)."""
+    from medcite.clinical.spelling import american
+
+    pairs = {"paediatric": "pediatric", "anaemia": "anemia", "oesophageal": "esophageal", "haemorrhage": "hemorrhage",
+             "oedema": "edema", "tumours": "tumors", "diarrhoea": "diarrhea", "foetal": "fetal", "leukaemia": "leukemia",
+             "gynaecological": "gynecological", "orthopaedic": "orthopedic", "asthma": "asthma", "aerobic": "aerobic"}
+    assert {b: american(b) for b in pairs} == pairs
+    trial = _passage(1, "Dexamethasone for pediatric asthma exacerbations",
+                     "In children with pediatric asthma exacerbations, dexamethasone reduced relapse compared with prednisone.")
+    for asked in ("paediatric asthma", "pediatric asthma"):
+        rep = find_treatments(asked, _FixedRetriever([trial]), None, full_text={})
+        assert "dexamethasone" in {o.key for o in rep.options}, asked
+
+
+@pytest.mark.parametrize("sentence,name,ok", [  # roles of a name (issue 16 break test)
+    ("A total of 64 insulin-naive patients treated with maximal feasible dosages of sulfonylurea and metformin were randomly "
+     "assigned to insulin monotherapy or insulin in addition to oral medication.", "metformin", False),  # background
+    ("A total of 64 insulin-naive patients treated with maximal feasible dosages of sulfonylurea and metformin were randomly "
+     "assigned to insulin monotherapy or insulin in addition to oral medication.", "insulin monotherapy", True),  # randomised
+    ("Sitagliptin added to metformin lowered HbA1c.", "metformin", False),
+    ("Sitagliptin added to metformin lowered HbA1c.", "Sitagliptin", True),
+    ("Postoperative AF was significantly lower in the Statin group compared with the Non-statin group.", "Non-statin", False),
+    ("Patients received placebo for 12 weeks.", "placebo", False),
+    ("We studied AF in 221 patients undergoing coronary artery bypass grafting.", "coronary artery bypass grafting", False),
+    ("After adjusting for lifestyle factors, including other diet and BMI variables, compared with children who never ate "
+     "hamburgers, consumption of hamburgers was a risk factor for wheeze.", "diet", False),
+    ("Frequent consumption of hamburgers was associated with asthma.", "hamburgers", False),
+    ("Metformin versus sulfonylurea in type 2 diabetes.", "sulfonylurea", True),
+    ("Patients were randomized to metformin or placebo.", "metformin", True),
+    # the patients' own condition treated: an option (PMIDs 15708048, 18243752)
+    ("A total of 1369 patients with clinically localized prostate cancer underwent radical prostatectomy.", "radical prostatectomy", True),
+    ("Node negative breast cancer patients treated with post-mastectomy radiotherapy.", "post-mastectomy radiotherapy", True),
+    ("Delay in hospital admission is the main obstacle for the use of thrombolytic therapy in stroke.", "thrombolytic therapy", True),
+])
+def test_background_setting_control_and_risk_factor_are_no_option(sentence, name, ok):
+    from medcite.clinical.option_role import affirmed
+
+    core = {"diabetes", "atrial", "fibrillation", "asthma", "prostate", "cancer", "breast", "stroke"}
+    assert affirmed(sentence, name, core) is ok
+
+
+def test_operations_are_the_setting_of_a_postoperative_condition():
+    """PMID 18322741 / 21881325: laparoscopic surgery and CABG are where postoperative AF arises, not its treatment."""
+    foregut = _passage(1, "Atrial fibrillation after foregut surgery",
+                       "New-onset atrial fibrillation occurred in 14 of 154 patients. Laparoscopic surgery is associated with lower "
+                       "risk of atrial fibrillation in foregut surgery. Atrial fibrillation was treated with metoprolol.")
+    rep = find_treatments("atrial fibrillation", _FixedRetriever([foregut]), None, full_text={})
+    keys = {o.key for o in rep.options}
+    assert "metoprolol" in keys and not any("surgery" in k for k in keys)
+    ablation = _passage(2, "Surgical ablation of atrial fibrillation", "Surgical ablation restored sinus rhythm in atrial fibrillation.")
+    rep = find_treatments("atrial fibrillation", _FixedRetriever([ablation]), None, full_text={})
+    assert any("ablation" in o.key for o in rep.options)  # not a postoperative paper: operations stay options

@@ -7,6 +7,7 @@ import re
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ..chunking import split_sentences
+from .spelling import american
 from .terms import fold_token, tokens
 
 #: Words that carry no clinical content in findings ("patient presents with …").
@@ -21,8 +22,9 @@ STOP = {fold_token(w) for w in set(STOPWORDS_EN_PLUS) | FILLER} | set(STOPWORDS_
 
 
 def content_tokens(text: str) -> list[str]:
-    """Normalised tokens of ``text`` without stop words, filler words and 1-letter tokens."""
-    return [t for t in tokens(text) if t not in STOP and (len(t) > 1 or t.isdigit())]
+    """Normalised tokens of ``text`` without stop words, filler words and 1-letter tokens, in
+    American spelling (:func:`medcite.clinical.spelling.american`: "paediatric" → "pediatric")."""
+    return [american(t) for t in tokens(text) if t not in STOP and (len(t) > 1 or t.isdigit())]
 
 
 def sentences(text: str) -> list[str]:

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..answer.citations import references_for
 from ..documents import Passage, Reference
+from ..answer.item_kinds import DRUG, is_kind
 from ..answer.participants import parse_participants
 from ..answer.sentences import EFFECT, effect_numbers
 from ..errors import UsageError
@@ -44,7 +45,7 @@ from ._text import STOP, content_tokens, sentences
 from .evidence import evidence_level, evidence_rank, is_from_text
 from .qualifiers import FAMILIES, conflicts, matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
-from .option_role import affirmed
+from .option_role import SURGICAL, roles, surgical_setting
 from .result import ClinicalResult, clinical_json
 from .synonyms import BRANDS, GROUPS, SPELLINGS, lexicon_key
 from .terms import normalize
@@ -376,20 +377,25 @@ def find_treatments(
     how_of: dict[str, set[str]] = {}
     surfaces: dict[str, Counter[str]] = {}
     core = core_tokens(cond_tokens)
+    tested: set[str] = set()  # compared in a trial ("randomly assigned to insulin monotherapy")
     denied: dict[str, str] = {}  # key → how it was found, for names named only negated or as a cause
     for i in relevant:
         p = passages[i]
+        after_surgery = surgical_setting(p.title + "\n" + p.text, core)  # "postoperative AF": operations are the setting
         for surface, how in treatment_mentions(evidence[i]):
             key = option_key(surface)
             if len(key) < 3 or not any(ch.isalpha() for ch in key):
                 continue
-            if not affirmed(evidence[i], surface, core):  # only negated, or the cause / standing treatment
+            found_as = roles(evidence[i], surface, core)
+            if (after_surgery and SURGICAL.search(key)) or not found_as & {"intervention", "option"}:  # negated, cause, background …
                 denied.setdefault(key, how)
                 continue
             if key in cond_forms or any(key in f.split() or key == f for f in cond_forms) or set(key.split()) <= cond_tokens:
                 continue
             if vocabulary is not None and vocabulary.lookup(key) is not None and not is_drug_like(key):
                 continue  # a condition ("diabetes therapy" → "diabetes"), not a treatment
+            if "intervention" in found_as:
+                tested.add(key)
             found.setdefault(key, {}).setdefault(i, surface)
             how_of.setdefault(key, set()).add(how)
             surfaces.setdefault(key, Counter())[surface] += 1
@@ -404,7 +410,7 @@ def find_treatments(
         hows = how_of[key]
         if "drug" in hows or "procedure" in hows or key in lexicon:
             return True
-        if is_drug_like(key) or PROCEDURE.search(key):
+        if is_drug_like(key) or PROCEDURE.search(key) or (key in tested and is_kind(key, DRUG)):  # "randomly assigned to insulin"
             return True
         return sum(1 for i in found[key] if passages[i].pmid) >= 2  # named by the patterns in two papers
 
