@@ -86,3 +86,25 @@ def test_a_sources_own_reference_markers_are_not_shown():
     assert any("reference markers" in n for n in s.notes)
     assert strip_reference_markers("Fewer events [5–7].") == "Fewer events."
     assert strip_reference_markers("IL-6 [pg/ml] rose in [3H]-labelled cells.") == "IL-6 [pg/ml] rose in [3H]-labelled cells."
+
+
+def test_conclusion_is_the_main_finding_not_a_connective_or_a_call_for_research():
+    """PMID 24785562: "However, more research is needed …" was shown as the conclusion, the main one dropped."""
+    from medcite.clinical.summarize import is_secondary
+
+    doc = Document("pmid:1", "Dexamethasone for asthma", [
+        Section("RESULTS", "Relapse rates were similar with dexamethasone and prednisone (RR 0.90, 95% CI 0.46 to 1.78)."),
+        Section("CONCLUSIONS", "The current literature suggests that dexamethasone can be used as an effective alternative to prednisone "
+                               "in acute asthma exacerbations in children. However, more research is needed to establish the optimal "
+                               "dose of dexamethasone for asthma in children and adults."),
+    ])
+    for quota in (1, 2):
+        s = summarize_document(doc, per_part={"conclusion": quota})
+        conc = [x.text for x in s.sentences if x.part == "conclusion"]
+        assert conc[0].startswith("The current literature suggests"), quota
+        _check_verbatim(s)
+    assert is_secondary("However, the observed trend was not significant.")
+    assert is_secondary("Further prospective studies are warranted to confirm these findings.")
+    assert not is_secondary("Statins reduced mortality by 20%.") and not is_secondary("Dexamethasone is an effective alternative.")
+    alone = Document("pmid:2", "x", [Section("CONCLUSIONS", "However, larger trials are needed before dexamethasone is adopted.")])
+    assert [x.text for x in summarize_document(alone).sentences if x.part == "conclusion"]  # the only sentence is still shown

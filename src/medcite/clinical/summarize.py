@@ -134,6 +134,24 @@ def part_of_sentence(s: str, position: float) -> str:
     return "results" if has_number(s) else "methods"
 
 
+#: Sentences that cannot carry a paper's conclusion on their own: led by a connective that refers
+#: back ("However, more research is needed", "However, the observed trend …"), or calling for
+#: future research ("Further studies are warranted").
+SECONDARY = re.compile(
+    r"^\W*(?:however|nevertheless|nonetheless|but|yet|still|although|though|in contrast|on the other hand|moreover|furthermore|"
+    r"additionally|in addition|also|conversely|alternatively)\b"
+    r"|\b(?:more|further|future|additional|larger|long-term|well-designed|prospective)\b[\w\s,-]{0,60}?\b(?:research|stud(?:y|ies)|trials?|"
+    r"investigations?|work|data|evidence)\b[\w\s,-]{0,40}?\b(?:is|are|will be|would be|may be)?\s*(?:needed|required|warranted|necessary|"
+    r"justified|called for)\b|\bremains? to be (?:determined|established|elucidated|clarified|seen)\b",
+    re.IGNORECASE,
+)
+
+
+def is_secondary(sentence: str) -> bool:
+    """Whether ``sentence`` cannot open a summary's conclusion (see :data:`SECONDARY`)."""
+    return bool(SECONDARY.search(sentence))
+
+
 def summarize_document(doc: Document, per_part: dict[str, int] | int | None = None) -> Summary:
     """Extractive summary of ``doc`` (see the module doc).
 
@@ -182,11 +200,15 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
             base *= 1.3
         return base
 
+    def last_resort(part: str, c: tuple[str, int, str, int]) -> bool:
+        """A conclusion sentence that is picked and shown only after every other one (:func:`is_secondary`)."""
+        return part == "conclusion" and is_secondary(c[2])
+
     chosen: list[tuple[str, int, str, int]] = []
     for part in PARTS:
         pool = [c for c in cands if c[0] == part]
         for _ in range(min(quota.get(part, 0), len(pool))):
-            best = max(pool, key=lambda c, part=part: (score(part, c), -c[3]))
+            best = max(pool, key=lambda c, part=part: (not last_resort(part, c), score(part, c), -c[3]))
             chosen.append(best)
             pool.remove(best)
             for t in set(content_tokens(best[2])):
@@ -195,7 +217,7 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
     out = []
     level = evidence_level(doc.publication_types, doc.title + "\n" + doc.body())
     for part in PARTS:
-        for _p, si, s, _k in sorted((c for c in chosen if c[0] == part), key=lambda c: c[3]):
+        for _p, si, s, _k in sorted((c for c in chosen if c[0] == part), key=lambda c, part=part: (last_resort(part, c), c[3])):
             if si not in sec_order:
                 sec_order.append(si)
             out.append(SummarySentence(part, strip_reference_markers(s), doc.sections[si].label, [sec_order.index(si) + 1], s))
