@@ -100,3 +100,15 @@ def test_evidence_filters_and_the_evidence_table(tmp_path):
     if not a["abstained"]:
         shown = runner.invoke(app, ["ask", "statins after myocardial infarction", *ix]).stdout
         assert "Evidence" in shown and "design" in shown
+
+
+def test_over_long_input_is_refused_like_the_api(tmp_path, monkeypatch):
+    """A 120,000-character question ran 194 s and `treatments` echoed it whole (issue 16 break test)."""
+    long = "statins " * 15_000
+    for cmd in ("ask", "treatments", "search", "diagnose"):
+        r = runner.invoke(app, [cmd, long, "--index", str(tmp_path / "missing")])
+        assert r.exit_code == 2, (cmd, r.output)
+        assert "characters long; the limit is 2000 (MEDCITE_MAX_QUESTION_CHARS)" in r.output and len(r.output) < 300, cmd
+    monkeypatch.setenv("MEDCITE_MAX_QUESTION_CHARS", "10")
+    r = runner.invoke(app, ["ask", "do statins help?", "--index", str(tmp_path / "missing")])
+    assert r.exit_code == 2 and "limit is 10" in r.output

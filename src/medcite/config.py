@@ -1,9 +1,12 @@
 """Settings (pydantic-settings): environment variables ``MEDCITE_<FIELD>`` or a ``.env`` file.
 
-Every field's description states its unit.
+Every field's description states its unit. Also the input length limit shared by the CLI and the
+HTTP API (:func:`check_length`, ``MEDCITE_MAX_QUESTION_CHARS``).
 """
 
 from __future__ import annotations
+
+import os
 
 from typing import Literal
 
@@ -11,6 +14,8 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import UsageError
 
 
 class Settings(BaseSettings):
@@ -65,3 +70,46 @@ class Settings(BaseSettings):
     support_threshold: float | None = Field(
         None, description="minimum support score (0..1, combined cosine and word overlap) for a cited sentence; default: calibrated per embedder"
     )
+
+
+# -- input length limits, shared by the CLI and the HTTP API -------------------------------
+# A 120,000-character "question" takes minutes to embed and retrieve for; both front ends refuse
+# text longer than max_question_chars() with the same one-line UsageError (exit code 2 / HTTP 422).
+
+#: Hard upper bound on a question's length (characters); the configurable limit may be lower.
+QUESTION_HARD_MAX = 20_000
+#: Default longest question, query, condition or findings text accepted (characters).
+DEFAULT_MAX_QUESTION_CHARS = 2_000
+#: Environment variable overriding :data:`DEFAULT_MAX_QUESTION_CHARS` (the API's setting of the same name).
+ENV_VAR = "MEDCITE_MAX_QUESTION_CHARS"
+
+
+def max_question_chars() -> int:
+    """The configured limit: ``MEDCITE_MAX_QUESTION_CHARS`` when it is a whole number from 1 to
+    :data:`QUESTION_HARD_MAX`, else :data:`DEFAULT_MAX_QUESTION_CHARS`.
+
+    Raises:
+        UsageError: the variable is set to something else.
+    """
+    raw = os.environ.get(ENV_VAR, "").strip()
+    if not raw:
+        return DEFAULT_MAX_QUESTION_CHARS
+    if not raw.isdigit() or not 1 <= int(raw) <= QUESTION_HARD_MAX:
+        raise UsageError(f"{ENV_VAR}={raw!r} is not a whole number from 1 to {QUESTION_HARD_MAX}")
+    return int(raw)
+
+
+def check_length(text: str, what: str, limit: int | None = None) -> str:
+    """``text`` itself when it is neither blank nor longer than ``limit`` characters (default
+    :func:`max_question_chars`); ``what`` names it in the error ("question", "condition").
+
+    Raises:
+        UsageError: blank, or too long ("the question is 120000 characters long; the limit is 2000
+            (MEDCITE_MAX_QUESTION_CHARS)").
+    """
+    if not text.strip():
+        raise UsageError(f"the {what} is empty")
+    limit = max_question_chars() if limit is None else limit
+    if len(text) > limit:
+        raise UsageError(f"the {what} is {len(text)} characters long; the limit is {limit} ({ENV_VAR})")
+    return text

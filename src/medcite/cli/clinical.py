@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import UsageError
+from ..config import check_length
 from .common import IndexOpt, JsonOpt, app, handle_errors, out, print_json, service
 from .options import ItemsK, ModelChoice, Scope, bundled
 
@@ -106,8 +107,7 @@ def diagnose(
     """
     from ..clinical.differential import KB_ONLY, NO_DATA, split_candidates
 
-    if not findings.strip():
-        raise UsageError("the findings are empty")
+    check_length(findings, "findings")
     given = split_candidates(candidates) if candidates is not None else None
     if given is not None and not given:
         raise UsageError("--candidates is empty: give names separated by ';'")
@@ -147,8 +147,7 @@ def treatments(
     scope: Scope,
 ) -> None:
     """Treatment options for CONDITION found in the literature, strongest evidence first."""
-    if not condition.strip():
-        raise UsageError("the condition is empty")
+    check_length(condition, "condition")
     r = service(scope.index).treatments(condition, **scope.reading())
     if scope.as_json:
         print_json(r.to_json())

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import UsageError
+from ..config import check_length
 from .answers import ask_generative, render_answer
 from .common import (
     DeviceOpt, IndexOpt, JsonOpt, app, check_chunk_sizes, err, handle_errors, index_app, out, print_file_reports, print_json, progress_callback,
@@ -142,8 +143,7 @@ def search(
     per_paper: Annotated[Optional[int], typer.Option("--per-paper", min=1, help="max passages per paper")] = None,
 ) -> None:
     """Retrieve passages for QUERY with their scores."""
-    if not query.strip():
-        raise UsageError("the query is empty")
+    check_length(query, "query")
     svc = service(reading.index)
     passages = svc.search(query, top_k=reading.top_k or 10, mode=mode, fusion=fusion, max_per_paper=per_paper, **reading.filters())
     if reading.as_json:
@@ -173,8 +173,7 @@ def ask(
     stream: Annotated[bool, typer.Option("--stream", help="print the model's text as it is generated, then the guarded answer")] = False,
 ) -> None:
     """Answer QUESTION from the indexed literature with numbered citations (or abstain)."""
-    if not question.strip():
-        raise UsageError("the question is empty")
+    check_length(question, "question")
     svc = service(reading.index, **answerer.settings())
     opts = {"top_k": reading.top_k, **reading.filters()}
     if svc.settings.generator != "extractive":

@@ -52,6 +52,8 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..documents import Answer
 from ..errors import MedciteError, UsageError
+from ..config import DEFAULT_MAX_QUESTION_CHARS
+from ..config import check_length as check_text_length
 from ..privacy import mask_identifiers
 from .guard import RequestGuard, TokenBucket
 from .uploads import decode_upload, document_from_upload
@@ -92,7 +94,7 @@ class ServerSettings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="bearer token required on every route but /healthz and the page shell; unset or empty: no authentication")
     max_body_bytes: int = Field(65_536, ge=1_024, description="largest accepted request body (bytes); larger ones get 413")
     max_upload_bytes: int = Field(14_000_000, ge=1_024, description="largest accepted request body on /v1/summarize, which takes uploaded files (bytes; a 10 MiB file is ~14 MB in base64)")
-    max_question_chars: int = Field(2_000, ge=1, le=QUESTION_HARD_MAX, description="longest accepted question or query (characters); longer ones get 422")
+    max_question_chars: int = Field(DEFAULT_MAX_QUESTION_CHARS, ge=1, le=QUESTION_HARD_MAX, description="longest accepted question or query (characters); longer ones get 422")
     rate_limit: float = Field(10.0, ge=0, description="sustained requests per second per client IP address (0 = no limit)")
     rate_burst: int = Field(30, ge=1, description="requests a client may send at once before the rate limit applies (count)")
     log_queries: bool = Field(False, description="log questions, with e-mails, phone numbers, dates and record numbers masked")
@@ -350,13 +352,7 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
         return svc
 
     def check_length(text: str, what: str) -> str:
-        if not text.strip():
-            raise UsageError(f"the {what} is empty")
-        if len(text) > cfg.max_question_chars:
-            raise UsageError(
-                f"the {what} is {len(text)} characters long; the limit is {cfg.max_question_chars} (MEDCITE_MAX_QUESTION_CHARS)"
-            )
-        return text
+        return check_text_length(text, what, cfg.max_question_chars)
 
     def log_query(kind: str, text: str) -> None:
         if cfg.log_queries:

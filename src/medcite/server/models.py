@@ -10,9 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: Hard upper bound on a question's length (characters); the configurable limit
-#: (``MEDCITE_MAX_QUESTION_CHARS``) is checked in the route and may be lower.
-QUESTION_HARD_MAX = 20_000
+from ..config import QUESTION_HARD_MAX  # the configurable limit (MEDCITE_MAX_QUESTION_CHARS) is checked in the route
 
 
 class SearchRequest(BaseModel):
