@@ -264,6 +264,7 @@ def test_british_spelling_finds_the_condition():
     # the patients' own condition treated: an option (PMIDs 15708048, 18243752)
     ("A total of 1369 patients with clinically localized prostate cancer underwent radical prostatectomy.", "radical prostatectomy", True),
     ("Node negative breast cancer patients treated with post-mastectomy radiotherapy.", "post-mastectomy radiotherapy", True),
+    ("Outcomes of patients treated with radical perineal prostatectomy for prostate cancer.", "radical perineal prostatectomy", True),
     ("Delay in hospital admission is the main obstacle for the use of thrombolytic therapy in stroke.", "thrombolytic therapy", True),
 ])
 def test_background_setting_control_and_risk_factor_are_no_option(sentence, name, ok):
@@ -284,3 +285,12 @@ def test_operations_are_the_setting_of_a_postoperative_condition():
     ablation = _passage(2, "Surgical ablation of atrial fibrillation", "Surgical ablation restored sinus rhythm in atrial fibrillation.")
     rep = find_treatments("atrial fibrillation", _FixedRetriever([ablation]), None, full_text={})
     assert any("ablation" in o.key for o in rep.options)  # not a postoperative paper: operations stay options
+
+
+def test_a_condition_abbreviation_names_the_patients_condition():
+    """PMID 25787073: "patients with clinically localized PC who underwent radical prostatectomy" (PC = prostate cancer)."""
+    from medcite.clinical.option_role import affirmed
+
+    s = "The study evaluated 629 patients with clinically localized PC who underwent radical prostatectomy."
+    assert affirmed(s, "radical prostatectomy", {"prostate", "cancer"})
+    assert not affirmed("Stroke occurred in 3% of patients undergoing coronary artery bypass.", "coronary artery bypass", {"stroke"})

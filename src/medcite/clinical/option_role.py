@@ -36,6 +36,7 @@ background, setting, control arm or risk factor gives no option.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ._text import content_tokens, sentences
@@ -116,8 +117,8 @@ def as_cause(before: str, after: str, core: set[str]) -> bool:
 def _condition_alternation(core: set[str]) -> str:
     """A regex alternation of the condition's content words and, for two or more, their initials ("AF")."""
     words = sorted(core)
-    names = [re.escape(w) for w in words] + ([re.escape("".join(w[0] for w in words))] if len(words) > 1 else [])
-    return "|".join(names)
+    initials = {"".join(w[0] for w in order) for order in itertools.permutations(words)} if 1 < len(words) <= 3 else set()
+    return "|".join([re.escape(w) for w in words] + [re.escape(i) for i in sorted(initials)])  # "prostate cancer" → "PC"
 
 
 #: Randomisation after a name: the patients' treatment before the trial, not the tested one.
@@ -127,11 +128,14 @@ _RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated
 def treats_the_patients_condition(before: str, after: str, core: set[str]) -> bool:
     """Whether a background or setting cue ("treated with", "underwent") names the treatment of the
     condition itself: "patients with clinically localized prostate cancer underwent radical
-    prostatectomy", "breast cancer patients treated with radiotherapy" (not "stroke in patients
+    prostatectomy", "breast cancer patients treated with radiotherapy", "treated with radical
+    prostatectomy for prostate cancer" (not "stroke in patients
     undergoing coronary artery bypass", nor "patients treated with metformin were randomised to …")."""
     alt = _condition_alternation(core)
     if not alt or _RANDOMISED_AFTER.search(after):
         return False
+    if re.match(rf"^\s*(?:\S+\s+){{0,4}}?(?:for|of)\s+(?:\S+\s+){{0,3}}?(?:{alt})\b", after, re.IGNORECASE):
+        return True  # "treated with radical perineal prostatectomy for prostate cancer"
     lead = " ".join(before.split()[-12:])
     return bool(re.search(rf"\bwith\s+(?:\S+\s+){{0,4}}?(?:{alt})\b|\b(?:{alt})\s+(?:patients|women|men|children|adults|survivors)\b",
                           lead, re.IGNORECASE))
