@@ -105,10 +105,17 @@ def test_evidence_filters_and_the_evidence_table(tmp_path):
 def test_over_long_input_is_refused_like_the_api(tmp_path, monkeypatch):
     """A 120,000-character question ran 194 s and `treatments` echoed it whole (issue 16 break test)."""
     long = "statins " * 15_000
-    for cmd in ("ask", "treatments", "search", "diagnose"):
+    for cmd in ("ask", "treatments", "search"):
         r = runner.invoke(app, [cmd, long, "--index", str(tmp_path / "missing")])
         assert r.exit_code == 2, (cmd, r.output)
         assert "characters long; the limit is 2000 (MEDCITE_MAX_QUESTION_CHARS)" in r.output and len(r.output) < 300, cmd
+    r = runner.invoke(app, ["diagnose", long, "--index", str(tmp_path / "missing")])
+    assert r.exit_code == 2 and "the limit is 20000" in r.output and len(r.output) < 300
+    # a case note with history, vitals and a lab table is longer than a question: not refused for length
+    note = "A 54-year-old woman with fever 38.9 C, heart rate 112/min, platelets 45,000/mm3. " * 50
+    assert 2_000 < len(note) < 20_000
+    r = runner.invoke(app, ["diagnose", note, "--index", str(tmp_path / "missing")])
+    assert "characters long" not in r.output and r.exit_code == 3, r.output
     monkeypatch.setenv("MEDCITE_MAX_QUESTION_CHARS", "10")
     r = runner.invoke(app, ["ask", "do statins help?", "--index", str(tmp_path / "missing")])
     assert r.exit_code == 2 and "limit is 10" in r.output

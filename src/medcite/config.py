@@ -80,6 +80,9 @@ class Settings(BaseSettings):
 QUESTION_HARD_MAX = 20_000
 #: Default longest question, query, condition or findings text accepted (characters).
 DEFAULT_MAX_QUESTION_CHARS = 2_000
+#: Longest case note accepted by ``diagnose`` (characters): a presentation with history, vitals and a
+#: lab table runs to a few thousand characters, so case notes are not held to the question limit.
+CASE_NOTE_MAX_CHARS = QUESTION_HARD_MAX
 #: Environment variable overriding :data:`DEFAULT_MAX_QUESTION_CHARS` (the API's setting of the same name).
 ENV_VAR = "MEDCITE_MAX_QUESTION_CHARS"
 
@@ -111,5 +114,6 @@ def check_length(text: str, what: str, limit: int | None = None) -> str:
         raise UsageError(f"the {what} is empty")
     limit = max_question_chars() if limit is None else limit
     if len(text) > limit:
-        raise UsageError(f"the {what} is {len(text)} characters long; the limit is {limit} ({ENV_VAR})")
+        where = f" ({ENV_VAR})" if limit < CASE_NOTE_MAX_CHARS else ""
+        raise UsageError(f"the {what} is {len(text)} characters long; the limit is {limit}{where}")
     return text

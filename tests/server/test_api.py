@@ -254,6 +254,9 @@ def test_question_too_long_422(make_client):
     assert r.status_code == 422
     assert r.json()["detail"] == "the question is 41 characters long; the limit is 40 (MEDCITE_MAX_QUESTION_CHARS)"
     assert c.post("/v1/search", json={"query": "y" * 41}).status_code == 422
+    # case notes are held to the case-note limit, not the question limit
+    r = c.post("/v1/diagnose", json={"findings": "fever and neck stiffness, " * 4})
+    assert "characters long" not in str(r.json().get("detail", "")), r.json()
     assert c.post("/v1/ask", json={"question": "metformin and lactic acidosis"}).status_code == 200
 
 

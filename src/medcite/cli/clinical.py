@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import UsageError
-from ..config import check_length
+from ..config import CASE_NOTE_MAX_CHARS, check_length
 from .common import IndexOpt, JsonOpt, app, handle_errors, out, print_json, service
 from .options import ItemsK, ModelChoice, Scope, bundled
 
@@ -107,7 +107,7 @@ def diagnose(
     """
     from ..clinical.differential import KB_ONLY, NO_DATA, split_candidates
 
-    check_length(findings, "findings")
+    check_length(findings, "findings", CASE_NOTE_MAX_CHARS)
     given = split_candidates(candidates) if candidates is not None else None
     if given is not None and not given:
         raise UsageError("--candidates is empty: give names separated by ';'")

@@ -52,7 +52,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..documents import Answer
 from ..errors import MedciteError, UsageError
-from ..config import DEFAULT_MAX_QUESTION_CHARS
+from ..config import CASE_NOTE_MAX_CHARS, DEFAULT_MAX_QUESTION_CHARS
 from ..config import check_length as check_text_length
 from ..privacy import mask_identifiers
 from .guard import RequestGuard, TokenBucket
@@ -385,13 +385,15 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    def clinical_call(service: Medcite, method: str, task: str, module: str, text: str, label: str, **opts) -> dict[str, Any]:
+    def clinical_call(service: Medcite, method: str, task: str, module: str, text: str, label: str,
+                      limit: int | None = None, **opts) -> dict[str, Any]:
         """Run ``service.<method>(text, **opts)`` for a clinical route: 501 when this installation
-        lacks the method, the length check and query log of every route, the index version in ``meta``."""
+        lacks the method, the length check (``limit`` characters, default the question limit) and
+        query log of every route, the index version in ``meta``."""
         fn = getattr(service, method, None)
         if not callable(fn):
             raise HTTPException(501, f"{task} is not available: this medcite installation has no medcite.clinical.{module} module")
-        text = check_length(text, label)
+        text = check_text_length(text, label, limit or cfg.max_question_chars)
         log_query(method, text)
         ix = service.index()
         return _with_meta(_jsonable(_call_with_supported(fn, text, **opts)), ix)
@@ -421,7 +423,8 @@ def create_app(service: Medcite | None = None, settings: ServerSettings | None =
     def diagnose(req: DiagnoseRequest, service: Medcite = Depends(fresh)):  # noqa: B008
         if req.candidates is not None and not [c for c in req.candidates if c.strip()]:
             raise HTTPException(422, "candidates is empty: give at least one condition name, or leave it out")
-        return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text", top_k=req.top_k,
+        return clinical_call(service, "diagnose", "diagnosis", "diagnose", req.findings, "findings text",
+                             limit=max(cfg.max_question_chars, CASE_NOTE_MAX_CHARS), top_k=req.top_k,
                              candidates=[c.strip() for c in req.candidates if c.strip()] if req.candidates is not None else None)
 
     @api.post("/treatments", response_model=ClinicalResponse, summary="Treatment options for a condition, with evidence levels",
