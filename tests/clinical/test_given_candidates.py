@@ -75,3 +75,29 @@ def test_a_passage_naming_a_candidate_in_passing_speaks_only_through_that_senten
                    "ANSWER", 0, 80, title="What is Lyme disease?")
     assert "stiff" not in _about(lyme, "text", "Many of its symptoms are like those of the flu.")
     assert "stiff" in _about(lyme, "focus", "")  # a passage about the condition speaks in full
+
+
+def test_a_named_sign_is_searched_as_a_finding_with_its_classic_condition(retriever, vocab, kb):
+    """"McBurney point tenderness" reads like a condition name to the typing rule; it was left out
+    of the literature queries as a "named condition", so a textbook appendicitis note never
+    searched its most specific sign (break-test of session 9)."""
+    from medcite.clinical.findings.location import search_phrase
+
+    text = "fever; cough; McBurney point tenderness"
+    case = _case(text, (FEVER, "Fever"), (COUGH, "Cough"))
+    i = text.index("McBurney")
+    sign = Finding("MEDCITE:mcburney-point-tenderness", "McBurney point tenderness", text[i:], i, len(text),
+                   "present", "sign", None, "lexicon")
+    case = CaseFindings(text, case.findings + (sign,), None, None, "en")
+    assert search_phrase(sign) == "McBurney point tenderness appendicitis"
+    seen: list[str] = []
+    search = retriever.search
+
+    def spy(queries, *a, **k):
+        seen.extend([queries] if isinstance(queries, str) else queries)
+        return search(queries, *a, **k)
+
+    retriever.search = spy
+    d = differential(text, retriever, vocab, kb, SearchOptions(top_k=20), case=case)
+    assert any("McBurney point tenderness appendicitis" in q for q in seen), seen
+    assert "McBurney point tenderness" not in [c.condition for c in d.candidates]

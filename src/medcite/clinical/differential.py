@@ -61,7 +61,7 @@ from .against import against_reasons
 from .candidate_filter import down_weight_given, mark_fit, split_open
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import mentions_site, search_phrase
-from .findings.lexicon import nearest_hpo
+from .findings.lexicon import SIGN_PREFIX, nearest_hpo
 from .findings.matcher import concepts_in
 from .given import candidate_share, finding_weights, given_score, open_shares, resolve_name
 from .knowledge.base import KBMatch, KnowledgeBase
@@ -232,7 +232,8 @@ def differential(
     t0 = time.perf_counter()
     case = case if case is not None else extract_findings(text, embedder=embedder)
     present = case.present()
-    named = [f for f in present if classify(f.label, ontology=kb.ontology) == CONDITION]
+    # a named sign ("McBurney point tenderness") is a finding, whatever its words look like
+    named = [f for f in present if not f.concept_id.startswith(SIGN_PREFIX) and classify(f.label, ontology=kb.ontology) == CONDITION]
     phen = [f for f in present if f not in named]
     labels = [f.query_label() for f in phen]  # "right lower quadrant abdominal pain": the site is searched too
     # a named sign HPO lacks (MEDCITE:…) is scored as the HPO term it is evidence of

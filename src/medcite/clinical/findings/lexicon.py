@@ -46,6 +46,10 @@ SIGN_PREFIX = "MEDCITE:"
 #: pain, rebound tenderness → Peritonitis (peritoneal irritation; the finding itself stays the sign), Kernig sign → Nuchal rigidity, Kussmaul breathing → Hyperventilation), for scorers that
 #: read HPO terms only; signs without one (Homan sign) are absent
 SIGN_HPO: dict[str, str] = _DATA["sign_hpo"]
+#: named sign → the condition it classically points to (McBurney point tenderness → appendicitis,
+#: Kernig sign → meningitis), added to that sign's literature query only: it proposes no candidate
+#: itself and scores nothing; the retrieved passages still have to name the condition
+SIGN_CONDITION: dict[str, str] = _DATA.get("sign_condition", {})
 
 
 def nearest_hpo(concept_id: str) -> str | None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .lexicon import SIGN_CONDITION
+
 #: Abbreviations written for the quadrants, expanded.
 _ABBREV = {"rlq": "right lower quadrant", "ruq": "right upper quadrant", "llq": "left lower quadrant",
            "luq": "left upper quadrant"}
@@ -59,10 +61,13 @@ def canonical(site: str) -> str:
 def search_phrase(finding) -> str:
     """What the literature search for ``finding`` says: :meth:`.model.Finding.query_label` plus
     the site in lay words when there is one (``"right lower quadrant abdominal pain lower right
-    abdomen"``)."""
+    abdomen"``), and for a named sign the condition it classically points to
+    (:data:`.lexicon.SIGN_CONDITION`: ``"McBurney point tenderness appendicitis"``)."""
     label = finding.query_label()
     lay = LAY_SITES.get(finding.location or "")
-    return f"{label} {lay}" if lay else label
+    label = f"{label} {lay}" if lay else label
+    classic = SIGN_CONDITION.get(finding.concept_id)  # "McBurney point tenderness appendicitis"
+    return f"{label} {classic}" if classic else label
 
 
 #: Extra words allowed inside a site phrase ("lower right side of the abdomen").
