@@ -157,3 +157,13 @@ def test_tests_listed_before_a_result_share_it():
     assert got == {("HP:0012085", False), ("HP:0031812", False)}
     # a result word that does not fit the listed test is not shared: haptoglobin is not "negative"
     assert [r.concept_id for r in read_results("haptoglobin, Coombs test negative")] == ["HP:0032366"]
+
+
+def test_chinese_urinary_case_note_findings():
+    """A Chinese pyelonephritis note lost its urgency, CVA tenderness, pyuria and nitrite (session 9)."""
+    status = _status("发热3天，尿频、尿急、尿痛。右侧肋脊角叩痛。尿白细胞阳性，亚硝酸盐阳性。无腹泻。")
+    assert status["HP:0000012"] == "present"  # 尿急 urinary urgency
+    assert status["HP:6000106"] == "present"  # 肋脊角叩痛 costovertebral angle tenderness
+    assert status["HP:0012085"] == "present"  # 尿白细胞阳性 pyuria
+    assert status["HP:0031812"] == "present"  # 亚硝酸盐阳性 nitrituria
+    assert status["HP:0002014"] == "negated"  # 无腹泻
