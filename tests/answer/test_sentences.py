@@ -114,3 +114,12 @@ def test_disagreeing_papers_are_named(embedder):
     ans = ExtractiveAnswerer(embedder, threshold=0.0).answer("Do statins reduce mortality after stroke?", [yes, no])
     assert {r.pmid for r in ans.references} == {"51", "52"}
     assert any(n.startswith("the cited papers disagree") for n in ans.notes)
+
+
+def test_effect_numbers_keep_whole_decimals():
+    """The evidence table showed "HR 2", "CI 0", "86-1.43" for "HR 2.89 ... [CI 0.86-1.43]" and
+    "odds ratio, 0," for "odds ratio, 0.94" (break-test of session 9): a truncated effect size misleads."""
+    pieces = effect_numbers("(women HR 2.89, 95% confidence interval [CI] 1.67-5.01; men HR 1.11 [CI 0.86-1.43]).")
+    assert "HR 2.89" in pieces and "HR 1.11" in pieces and "CI 0.86-1.43" in pieces
+    assert "HR 2" not in pieces and "86-1.43" not in pieces
+    assert "odds ratio, 0.94" in effect_numbers("(odds ratio, 0.94; 95 percent confidence interval, 0.82 to 1.08; P=0.38).")

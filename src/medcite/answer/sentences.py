@@ -54,8 +54,8 @@ _SELF_START = re.compile(rf"^{_LEAD}(?:this|the present|the current|our)\s+(?:[a
 #: Effect sizes, confidence intervals and p-values (the numbers a finding is judged by).
 EFFECT = re.compile(
     r"\b(?:p|P)\s*[<=>≤≥]\s*0?\.\d+|\bp\s*(?:value)?\s*(?:of|was|=)\s*0?\.\d+"
-    r"|\b(?:95|99|90)\s*%\s*(?:CI|confidence interval)|\bCI\b\s*[:,]?\s*-?\d"
-    r"|\b(?:odds ratio|hazard ratio|relative risk|risk ratio|rate ratio|mean difference|OR|HR|RR|aOR|aHR|SMD|WMD|MD|NNT|ARR)\b\s*[:=,]?\s*\(?\s*-?\d"
+    r"|\b(?:95|99|90)\s*%\s*(?:CI|confidence interval)|\bCI\b\s*[:,]?\s*-?\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*-?\d+(?:\.\d+)?)?"
+    r"|\b(?:odds ratio|hazard ratio|relative risk|risk ratio|rate ratio|mean difference|OR|HR|RR|aOR|aHR|SMD|WMD|MD|NNT|ARR)\b\s*[:=,]?\s*\(?\s*-?\d+(?:\.\d+)?"
     r"|-?\d+(?:\.\d+)?\s*%|\b\d+(?:\.\d+)?\s*(?:-|to|–)\s*\d+(?:\.\d+)?\b",
 )
 
