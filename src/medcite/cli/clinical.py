@@ -72,6 +72,9 @@ def _candidate_lines(i: int, c) -> None:
     out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}; {escape(head)}", style="bold", highlight=False)
     if c.given_as and c.given_as.lower() != c.condition.lower():
         out.print(f"    given as:    {escape(c.given_as)}" + ("" if c.in_knowledge_base else " (not in the knowledge base)"), highlight=False)
+    if c.same_entry_as:
+        out.print(f"    same knowledge-base entry ({escape(c.condition_id or 'literature')}) as: {escape('; '.join(c.same_entry_as))}"
+                  " — the knowledge base cannot tell them apart", highlight=False)
     if c.explanation:
         out.print(f"    {escape(c.explanation)} {_cites(c.citations[:1])}", highlight=False)
     if c.matched_findings:

@@ -100,6 +100,9 @@ class Candidate:
             frequent (80–99 %)" or "present here; … excludes it"): :mod:`.against`.
         demographic_misfit: why a given candidate does not fit the patient's age/sex (its score
             was down-weighted: :mod:`.candidate_filter`), else "".
+        same_entry_as: the other given names that resolve to the same knowledge-base entry
+            (``condition_id``): the knowledge base cannot tell these rows apart, only the
+            passages naming each name can; empty otherwise.
     """
 
     condition: str
@@ -126,6 +129,7 @@ class Candidate:
     in_knowledge_base: bool = False
     contradicting_reasons: list[str] = field(default_factory=list)
     demographic_misfit: str = ""
+    same_entry_as: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""

@@ -39,7 +39,9 @@ Method:
    literature alone, and the notes say so. They are ranked by the information-content weighted
    share of the findings each explains — by its phenotype or by passages about it that mention
    the finding — then by the combined score (:mod:`medcite.clinical.given`): unexplained
-   specific findings count against a candidate whatever its literature volume.
+   specific findings count against a candidate whatever its literature volume. Every name
+   given keeps its own row, under that name, even when two resolve to one knowledge-base entry
+   (:mod:`.given_rows`: both rows say so and are told apart by the passages naming each only).
 
 A finding's anatomical site ("right lower quadrant abdominal pain") is part of its literature
 query, in clinical and lay words (:mod:`medcite.clinical.findings.location`).
@@ -50,7 +52,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..answer.citations import references_for
 from ..documents import Passage
@@ -64,10 +66,10 @@ from .findings.location import mentions_site, search_phrase
 from .findings.lexicon import SIGN_PREFIX, nearest_hpo
 from .findings.matcher import concepts_in
 from .given import candidate_share, finding_weights, given_score, open_shares, resolve_name
-from .knowledge.base import KBMatch, KnowledgeBase
+from .given_rows import Entry as _Entry, given_entries, shared_ties
+from .knowledge.base import KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.kinds import CONDITION, classify
-from .knowledge.scoring import score_profile
 from .quote_choice import choose_sentence, rank_support
 from .sites import weigh_sites
 from .terms import normalize
@@ -102,17 +104,6 @@ PROSE_QUERY_WORDS = 120
 KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
 
 
-@dataclass
-class _Entry:
-    key: str
-    name: str
-    score: float
-    kb: KBMatch | None
-    lit: Candidate | None
-    given: str | None = None
-    resolved: bool = True
-
-
 def _knowledge_sources(kb: KnowledgeBase) -> list[str]:
     kinds = {k for c in kb.conditions for k in c.sources}
     out = []
@@ -126,6 +117,8 @@ def _knowledge_sources(kb: KnowledgeBase) -> list[str]:
 
 
 def _names_of(entry: _Entry) -> set[str]:
+    if entry.shared and entry.given:  # the shared entry's names would speak for every row alike
+        return {n for n in (normalize(entry.given),) if len(n) >= 3}
     names = {entry.name} | ({entry.given} if entry.given else set())
     if entry.kb is not None:
         names |= set(entry.kb.condition.all_names())
@@ -277,9 +270,10 @@ def differential(
         entries, aside = split_open(entries, case, phen, _names_of)  # restated findings, age/sex misfits
         entries = entries[:top_k]
     else:
-        entries = _given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
+        entries = given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
         _rank_given(entries, lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs)
         misfits = down_weight_given(entries, case)
+        notes += shared_ties(entries)
         if entries and max(e.score for e in entries) <= 0:
             notes.append("weak evidence: none of the given candidates explains these findings in the knowledge base "
                          "or the indexed literature; their order means nothing")
@@ -292,54 +286,6 @@ def differential(
     diag.notes = notes + diag.notes
     diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
     return diag
-
-
-def _given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, weight, notes) -> list[_Entry]:
-    """Entries for exactly the given names, ranked by the combined score."""
-    q, x = kb.terms(q_ids), [t for t in kb.terms(x_ids) if t not in kb.terms(q_ids)]
-    matches: list[KBMatch] = []
-    lit_scores: dict[str, float] = {}
-    given: dict[str, tuple[str, bool]] = {}
-    broader = []
-    for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
-        cond, exact = resolve_name(raw, kb, vocabulary)
-        if cond is not None and not exact:
-            broader.append(f"{raw} → {cond.name}")
-        if cond is not None and cond.id in given:  # two names of one condition: keep the first
-            notes.append(f"'{raw}' is the same condition as '{given[cond.id][0]}'")
-            continue
-        if cond is not None:
-            key = cond.id
-            if cond.phenotype and q:
-                s, ex, un, co = score_profile(kb.ontology, kb.tables.term_ic, cond.phenotype_without(exclude_sources), q, x)
-                matches.append(KBMatch(cond, s, ex, un, co))
-            else:
-                matches.append(KBMatch(cond, 0.0, [], list(q), []))
-        else:
-            key = f"LIT:{normalize(raw)}"
-            words = raw.split()  # the literature's name without leading qualifiers ("acute pancreatitis" → pancreatitis)
-            key = next((k for k in [key] + [f"LIT:{normalize(' '.join(words[i:]))}" for i in range(1, len(words))]
-                        if k in lit_by_key and k not in given), key)
-        given[key] = (raw, cond is not None)
-        lc = lit_by_key.get(key)
-        lit_scores[key] = lc.score if lc is not None else 0.0
-        if kb.is_finding_name(raw):
-            notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
-    if broader:
-        notes.append("matched to the broader condition in the knowledge base: " + "; ".join(broader))
-    # on the open differential's scale (the case's best knowledge-base match and best literature
-    # score), so a handful of given names is not ranked against each other alone
-    best = kb.rank(q_ids, x_ids, limit=1, exclude_sources=exclude_sources) if q_ids else []
-    kb_top = max([1e-9, *(m.score for m in best), *(m.score for m in matches)])
-    lit_top = max([1e-9, *(c.score for c in lit_by_key.values()), *lit_scores.values()])
-    by_id = {m.condition.id: m for m in matches}
-    entries = []
-    for key, (raw, known) in given.items():
-        m = by_id.get(key)
-        score = (1 - weight) * max(0.0, m.score if m else 0.0) / kb_top + weight * lit_scores.get(key, 0.0) / lit_top
-        entries.append(_Entry(key, m.condition.name if m is not None else raw, score, m, lit_by_key.get(key), given=raw, resolved=known))
-    entries.sort(key=lambda e: -e.score)
-    return entries
 
 
 def _about(p: Passage, link: str, quote: str) -> str:
@@ -439,6 +385,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
             kb_ids=list(dict.fromkeys(kb_ids))[:6], explained_findings=explained, contradicting_findings=contradicted,
             kb_score=round(m.score, 4) if m else None, given_as=e.given or "", in_knowledge_base=m is not None,
             contradicting_reasons=against_reasons(m, kb, [f.concept_id for f in case.present()]),
+            same_entry_as=list(e.shared),
         ))
     out.sort(key=lambda c: c.grounding == NO_DATA)  # not scored against the others: listed last
     refs = references_for(pool, [i + 1 for i in order])
