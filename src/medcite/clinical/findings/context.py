@@ -8,7 +8,12 @@ a trigger phrase opens a scope that runs *forward* (``"denies …"``) or *backwa
 finding inside the scope takes the trigger's category. Pseudo-triggers (``"no increase"``,
 ``"3-day history of"`` — and a history followed by a recent duration, ``"history of cough
 for 3 weeks"``, is the present illness — Chinese ``无明显诱因`` "without obvious cause") are matched first and
-open no scope. Termination terms are of two strengths: ``but``/``however`` end every scope,
+open no scope; so does a relative who brings the patient or tells the story (``"brought in by his
+mother with vomiting"``, ``"his mother reports that he …"``, ``"según su madre"``, ``"母亲代诉"``): a
+relative word marks family history only when the finding is the relative's (``"his mother has
+lupus"``). A negation that compares the finding with the present one (``"never had headaches
+like this"``, ``"never had such a headache"``, ``"nunca … así"``, ``"从未有过这样的头痛"``) leaves
+it present. Termination terms are of two strengths: ``but``/``however`` end every scope,
 ``has``/``with``/``reports`` only a negation's (``"denies fever, reports cough"``, while
 ``"her mother has lupus"`` stays in the family scope).
 
@@ -73,7 +78,38 @@ _EN: list[tuple[str, str, str]] = [
         "reports", "reported", "endorses", "positive for", "notable for", "significant for", "found to have",
         "has", "with", "who", "and has", "and is")],
 ]
-_EN_PSEUDO_RE = re.compile(r"(?i)\b(?:\d+|one|two|three|four|five|six|seven|several|few)[- ](?:hour|day|week|month|year)s?[- ](?:old\s+)?history\s+of\b")
+_RELATIVE_EN = (r"(?:mother|father|mom|mum|dad|parents?|grandmother|grandfather|grandparents?|aunt|uncle|sister|brother|"
+                r"wife|husband|partner|daughter|son|caregiver|family|relatives?)")
+_RELATIVE_ES = r"(?:madre|padre|padres|mam[aá]|pap[aá]|abuel[oa]s?|herman[oa]s?|familiares?|espos[oa]|hij[oa]s?|pareja)"
+#: pseudo-triggers written as patterns: a recent "N-day history of"; a relative who brings the
+#: patient or tells the story ("brought in by his mother with vomiting", "his mother reports that
+#: he has had diarrhea", "según su madre") is not the experiencer of what follows
+_PSEUDO_RE = {
+    "en": [re.compile(r"(?i)\b(?:\d+|one|two|three|four|five|six|seven|several|few)[- ](?:hour|day|week|month|year)s?[- ](?:old\s+)?history\s+of\b"),
+           re.compile(rf"(?i)\b(?:(?:is|was|being)\s+)?(?:brought(?:\s+(?:in|back))?(?:\s+to\s+(?:the\s+)?[\w ]{{1,40}}?)?|accompanied|escorted|"
+                      rf"carried\s+in|referred|sent\s+in|driven\s+in|as\s+(?:reported|noted|described)|reported)\s+by\s+(?:(?:his|her|their|the(?:\s+patient's)?|a|an)\s+)?"
+                      rf"(?:\w+\s+)?{_RELATIVE_EN}\b"),
+           re.compile(rf"(?i)\b(?:according\s+to|per)\s+(?:(?:his|her|their|the(?:\s+patient's)?)\s+)?{_RELATIVE_EN}\b"),
+           re.compile(rf"(?i)\b(?:(?:his|her|their|the(?:\s+patient's)?|whose)\s+)?{_RELATIVE_EN}\s+(?:(?:who|which)\s+)?(?:reports?|reported|says|said|states?|stated|"
+                      rf"notes?|noted|notices?|noticed|describes?|described|brings?|brought|found|finds|observed|witnessed|tells|told|"
+                      rf"is\s+(?:concerned|worried)|was\s+(?:concerned|worried)|explains?|explained|adds?|added|thinks?|thought)\b"),
+           re.compile(rf"(?i)\b(?:with|and)\s+(?:his|her|their)\s+{_RELATIVE_EN}\s+(?=with\b|for\b|because\b|after\b|who\s+(?:reports?|says|noticed))")],
+    "es": [re.compile(rf"(?i)\b(?:traíd[oa]|traid[oa]|acompañad[oa]|acompanad[oa]|llevad[oa])\s+(?:a\s+\w+\s+)?(?:por|de)\s+(?:su|sus)\s+{_RELATIVE_ES}\b"),
+           re.compile(rf"(?i)\bsegún\s+(?:su|sus)\s+{_RELATIVE_ES}\b"),
+           re.compile(rf"(?i)\b(?:su|sus)\s+{_RELATIVE_ES}\s+(?:refiere|refieren|relata|relatan|cuenta|cuentan|nota|notó|nota|dice|dicen|observó|informa)\b")],
+    "zh": [re.compile(r"(?:由|被)(?:其)?(?:母亲|父亲|父母|家属|家人|妻子|丈夫|儿子|女儿)(?:陪同|带来|带至|送来|送至|送入|护送)|"
+                      r"(?:母亲|父亲|父母|家属|家人|妻子|丈夫|儿子|女儿)(?:代诉|诉|述|发现|陪同|送来|带来)|据(?:其)?(?:母亲|父亲|父母|家属|家人)")],
+}
+#: "she has never had headaches like this", "never had such a headache", "从未有过这样的头痛":
+#: a negation compared with the present complaint, which is therefore present
+_LIKE_THIS_AFTER = {
+    "en": re.compile(r"(?i)\s*(?:[\w'-]+\s+){0,4}?(?:like\s+(?:this|that|it|these|this\s+one|the\s+present\s+one)|"
+                     r"(?:this|that|so|as)\s+(?:bad|severe|intense|painful|strong|sudden|violent)\b|(?:quite\s+)?like\s+(?:today|now))"),
+    "es": re.compile(r"(?i)\s*(?:[\w'-]+\s+){0,4}?(?:así|asi|como\s+(?:este|esta|éste|ésta|el\s+actual|la\s+actual)|tan\s+(?:fuerte|intens[oa]|sever[oa]))\b"),
+    "zh": re.compile(r"(?!)"),
+}
+_LIKE_THIS_BEFORE = {"en": re.compile(r"(?i)\bsuch\b|\ba\s+(?:\w+\s+)?(?:this|that)\s+(?:bad|severe|intense)\b"),
+                     "es": re.compile(r"(?i)\btan\b|\btal\b"), "zh": re.compile(r"这样|这么|如此|这种|类似|这般")}
 
 _ES: list[tuple[str, str, str]] = [
     *[(t, NEGATED, FORWARD) for t in ("no", "sin", "niega", "negó", "nego", "niegan", "ni", "ausencia de",
@@ -106,6 +142,15 @@ _RECENT = re.compile(r"(?i)[^.;\n]{0,60}?\b(?:for|since|x|over)\s+(?:the\s+(?:pa
                      r"six|seven|several|few|couple\s+of)\s*(?:-\s*)?(?:hours?|days?|weeks?|months?)\b")
 
 
+def _compared(text: str, t: "Trigger", start: int, end: int, right: int, language: str) -> bool:
+    """Whether the negation ``t`` only compares the finding with the present one ("never had
+    pain like this", "never had such a headache", "从未有过这样的头痛"): the finding is present."""
+    lang = language if language in _LIKE_THIS_BEFORE else "en"
+    if _LIKE_THIS_BEFORE[lang].search(text, t.end, start):
+        return True
+    return bool(_LIKE_THIS_AFTER[lang].match(text, end, right))
+
+
 @dataclass(frozen=True)
 class Trigger:
     """A trigger matched in text: ``[start, end)``, its category and direction."""
@@ -136,8 +181,10 @@ def find_triggers(text: str, language: str) -> list[Trigger]:
     rules = _RULES.get(language, _RULES["en"])
     taken = [False] * (len(text) + 1)
     out: list[Trigger] = []
-    if language not in ("zh",):
-        for m in _EN_PSEUDO_RE.finditer(text):
+    for pat in _PSEUDO_RE.get(language, _PSEUDO_RE["en"]) + (_PSEUDO_RE["en"] if language == "es" else []):
+        for m in pat.finditer(text):
+            if any(taken[m.start():m.end()]):
+                continue
             out.append(Trigger(m.start(), m.end(), PSEUDO, FORWARD))
             for k in range(m.start(), m.end()):
                 taken[k] = True
@@ -173,6 +220,8 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
         if t.direction == FORWARD and t.end <= start:
             recent = t.category == HISTORICAL and language != "zh" and _RECENT.match(text, end, right)
             if recent and not any(end <= x.start < recent.end() for x in stops):  # the duration is this finding's
+                continue
+            if t.category == NEGATED and _compared(text, t, start, end, right, language):
                 continue
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)
