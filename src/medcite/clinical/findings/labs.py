@@ -18,7 +18,11 @@ Units are converted to one canonical unit per analyte (factors in :data:`ANALYTE
 a value without a unit is read in the canonical unit, except cell counts over 1,000 (read as
 per µL) and values implausible in that unit for analytes reported in several units
 (``"Hb 85"``, ``"glucose 6.1"``, ``"creatinine 250"``: not read). Each analyte maps a low and/or a high value to the HPO term it implies, e.g.
-platelets 45,000/mm³ → Thrombocytopenia (HP:0001873).
+platelets 45,000/mm³ → Thrombocytopenia (HP:0001873). A count per µL written with a point for
+thousands (Spanish ``"leucocitos 16.000/mm3"``) is read as 16,000. Analytes carry their
+Spanish and Chinese names as written in case notes (``"glucemia"``, ``"血钠 152 mmol/L"``,
+``"尿素氮"`` in mmol/L, ``"渗透压 360 mOsm/kg"``); a Chinese name preceded by 尿 (urine) or 脑脊液
+(CSF) is not a blood value.
 """
 
 from __future__ import annotations
@@ -61,48 +65,54 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("leukocytes", ("white blood cell count", "white blood cells", "white cell count", "white count",
                            "leukocyte count", "leukocytes", "leucocytes", "wbc count", "wbc", "leucocitos", "白细胞"),
             "x10^9/L", _CELLS, 4.0, 11.0, "HP:0001882", "HP:0001974", count=True),
-    Analyte("sodium", ("sodium", "na+", "na", "sodio"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 136.0, 145.0,
-            "HP:0002902", "HP:0003228"),
-    Analyte("potassium", ("potassium", "k+", "k", "potasio"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 3.5, 5.0,
-            "HP:0002900", "HP:0002153"),
+    Analyte("sodium", ("sodium", "na+", "na", "sodio", "血钠", "钠"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 136.0, 145.0,
+            "HP:0002902", "HP:0003228", plausible=(90.0, 200.0)),
+    Analyte("potassium", ("potassium", "k+", "k", "potasio", "血钾", "钾"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, 3.5, 5.0,
+            "HP:0002900", "HP:0002153", plausible=(1.0, 10.0)),
     Analyte("creatinine", ("creatinine", "creat", "cr", "creatinina", "肌酐"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 88.4},
             None, 1.3, None, "HP:0003259", female=(None, 1.1), male=(None, 1.3), plausible=(0.1, 25.0)),
-    Analyte("bun", ("blood urea nitrogen", "urea nitrogen", "bun"), "mg/dL", _MGDL, None, 20.0, None, "HP:0003138"),
-    Analyte("urea", ("urea", "urea sérica"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 6.006}, None, 7.1, None, "HP:0003138"),
-    Analyte("bilirubin", ("total bilirubin", "bilirubin, total", "bilirubin total", "bilirubin", "bilirrubina"),
+    # a Chinese report gives 尿素氮 in mmol/L (urea nitrogen 1 mmol/L = 2.8 mg/dL)
+    Analyte("bun", ("blood urea nitrogen", "urea nitrogen", "bun", "nitrógeno ureico", "nitrogeno ureico", "血尿素氮", "尿素氮"),
+            "mg/dL", {"mg/dl": 1.0, "mmol/l": 2.801}, None, 20.0, None, "HP:0003138"),
+    Analyte("urea", ("urea", "urea sérica", "尿素"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 6.006}, None, 7.1, None, "HP:0003138"),
+    Analyte("bilirubin", ("total bilirubin", "bilirubin, total", "bilirubin total", "bilirubin", "bilirrubina total", "bilirrubina",
+                          "总胆红素"),
             "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 17.1}, None, 1.2, None, "HP:0002904"),
-    Analyte("ldh", ("lactate dehydrogenase", "lactic dehydrogenase", "ldh", "ld"), "U/L", {"u/l": 1.0, "iu/l": 1.0},
+    Analyte("ldh", ("lactate dehydrogenase", "lactic dehydrogenase", "ldh", "ld", "乳酸脱氢酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0},
             None, 225.0, None, "HP:0025435"),
-    Analyte("alt", ("alanine aminotransferase", "alanine transaminase", "alt", "sgpt", "gpt"), "U/L",
+    Analyte("alt", ("alanine aminotransferase", "alanine transaminase", "alt", "sgpt", "gpt", "谷丙转氨酶", "丙氨酸氨基转移酶"), "U/L",
             {"u/l": 1.0, "iu/l": 1.0}, None, 40.0, None, "HP:0031964"),
-    Analyte("ast", ("aspartate aminotransferase", "aspartate transaminase", "ast", "sgot", "got"), "U/L",
+    Analyte("ast", ("aspartate aminotransferase", "aspartate transaminase", "ast", "sgot", "got", "谷草转氨酶",
+                    "天门冬氨酸氨基转移酶"), "U/L",
             {"u/l": 1.0, "iu/l": 1.0}, None, 40.0, None, "HP:0031956"),
     Analyte("alp", ("alkaline phosphatase", "alk phos", "alp"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 120.0,
             None, "HP:0003155"),
     # decision limits: < 70 mg/dL hypoglycaemia (ADA level 1), > 140 mg/dL above the random-glucose range
-    Analyte("glucose", ("blood glucose", "plasma glucose", "serum glucose", "glucose", "blood sugar", "glucosa", "血糖"),
+    Analyte("glucose", ("blood glucose", "plasma glucose", "serum glucose", "glucose", "blood sugar", "glucosa", "glucemia", "glicemia",
+                         "血糖", "血葡萄糖", "葡萄糖"),
             "mg/dL", {"mg/dl": 1.0, "mmol/l": 18.016}, 70.0, 140.0, "HP:0001943", "HP:0003074", plausible=(15.0, 2000.0)),
-    Analyte("crp", ("c-reactive protein", "c reactive protein", "crp", "proteína c reactiva", "pcr"), "mg/L",
+    Analyte("crp", ("c-reactive protein", "c reactive protein", "crp", "proteína c reactiva", "pcr", "c反应蛋白", "c-反应蛋白"), "mg/L",
             {"mg/l": 1.0, "mg/dl": 10.0}, None, 8.0, None, "HP:0011227"),
     # the 99th percentile of a conventional troponin I assay (0.04 ng/mL) and of hs-troponin T (14 ng/L)
-    Analyte("troponin_t", ("troponin t", "hs-tnt", "tnt", "ctnt"), "ng/L", {"ng/l": 1.0, "ng/ml": 1000.0, "ug/l": 1000.0},
+    Analyte("troponin_t", ("troponin t", "hs-tnt", "tnt", "ctnt", "troponina t", "高敏肌钙蛋白t", "肌钙蛋白t"), "ng/L", {"ng/l": 1.0, "ng/ml": 1000.0, "ug/l": 1000.0},
             None, 14.0, None, "HP:0410174"),
-    Analyte("troponin", ("troponin i", "troponin", "troponina i", "troponina", "hs-tni", "tni", "ctni"), "ng/mL",
+    Analyte("troponin", ("troponin i", "troponin", "troponina i", "troponina", "hs-tni", "tni", "ctni", "高敏肌钙蛋白i",
+                           "肌钙蛋白i", "肌钙蛋白"), "ng/mL",
             {"ng/ml": 1.0, "ng/l": 1e-3, "ug/l": 1.0, "pg/ml": 1e-3}, None, 0.04, None, "HP:0410173"),
     Analyte("albumin", ("albumin", "albúmina", "白蛋白"), "g/dL", {"g/dl": 1.0, "g/l": 0.1}, 3.5, None,
             "HP:0003073", None, plausible=(0.5, 8.0)),
-    Analyte("calcium", ("calcium", "ca2+", "calcio"), "mg/dL", {"mg/dl": 1.0, "mmol/l": 4.008}, 8.6, 10.2,
+    Analyte("calcium", ("calcium", "ca2+", "calcio", "血钙", "钙"), "mg/dL", {"mg/dl": 1.0, "mmol/l": 4.008}, 8.6, 10.2,
             "HP:0002901", "HP:0003072", plausible=(3.0, 25.0)),
-    Analyte("lactate", ("lactate", "lactic acid", "lactato"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 9.01}, None, 2.2,
+    Analyte("lactate", ("lactate", "lactic acid", "lactato", "血乳酸", "乳酸"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 9.01}, None, 2.2,
             None, "HP:0002151"),
     Analyte("esr", ("erythrocyte sedimentation rate", "sedimentation rate", "esr"), "mm/h",
             {"mm/h": 1.0, "mm/hr": 1.0, "mm/hour": 1.0}, None, 20.0, None, "HP:0003565",
             female=(None, 20.0), male=(None, 15.0)),
-    Analyte("d_dimer", ("d-dimer", "d dimer", "dimero d", "dímero d"), "ug/mL FEU",
+    Analyte("d_dimer", ("d-dimer", "d dimer", "dimero d", "dímero d", "d-二聚体", "d二聚体"), "ug/mL FEU",
             {"ug/ml": 1.0, "mg/l": 1.0, "ng/ml": 1e-3, "ug/l": 1e-3}, None, 0.5, None, "HP:0033106"),
     Analyte("inr", ("international normalized ratio", "inr"), "", {"": 1.0}, None, 1.2, None, "HP:0008151"),
-    Analyte("lipase", ("lipase",), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 160.0, None, "HP:0032932"),
-    Analyte("amylase", ("amylase",), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 125.0, None, "HP:0410288"),
+    Analyte("lipase", ("lipase", "lipasa", "血脂肪酶", "脂肪酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 160.0, None, "HP:0032932"),
+    Analyte("amylase", ("amylase", "amilasa", "血淀粉酶", "淀粉酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 125.0, None, "HP:0410288"),
     Analyte("procalcitonin", ("procalcitonin", "pct"), "ng/mL", {"ng/ml": 1.0, "ug/l": 1.0}, None, 0.5, None,
             "HP:0032308"),
     Analyte("tsh", ("thyroid-stimulating hormone", "thyroid stimulating hormone", "tsh"), "mU/L",
@@ -110,9 +120,10 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("haptoglobin", ("haptoglobin",), "mg/dL", {"mg/dl": 1.0, "g/l": 100.0}, 83.0, None, "HP:0020181", None),
     Analyte("reticulocytes", ("reticulocyte count", "reticulocytes", "retic count"), "%", {"%": 1.0}, None, 1.5, None,
             "HP:0001923"),
-    Analyte("bicarbonate", ("bicarbonate", "hco3-", "hco3", "serum co2", "total co2", "bicarbonato"), "mmol/L",
+    Analyte("bicarbonate", ("bicarbonate", "hco3-", "hco3", "serum co2", "total co2", "bicarbonato", "碳酸氢根", "碳酸氢盐",
+                             "二氧化碳结合力"), "mmol/L",
             {"mmol/l": 1.0, "meq/l": 1.0}, 23.0, 28.0, "HP:0001942", "HP:0032067", plausible=(1.0, 60.0)),
-    Analyte("ph", ("arterial ph", "arterial blood ph", "blood ph", "serum ph", "venous ph", "ph"), "", {"": 1.0}, 7.35, 7.45,
+    Analyte("ph", ("arterial ph", "arterial blood ph", "blood ph", "serum ph", "venous ph", "ph", "血ph"), "", {"": 1.0}, 7.35, 7.45,
             "HP:0001941", "HP:0001948", plausible=(6.5, 8.0)),
     # > 12 mEq/L: the upper limit commonly used (Kraut & Madias, "Serum anion gap: its uses and
     # limitations in clinical medicine", Clin J Am Soc Nephrol 2007;2:162-174)
@@ -130,14 +141,22 @@ ANALYTES: tuple[Analyte, ...] = (
             {"mg/dl": 1.0, "mmol/l": 38.67}, None, 240.0, None, "HP:0003124", plausible=(50.0, 1000.0)),
     Analyte("bnp", ("b-type natriuretic peptide", "brain natriuretic peptide", "bnp"), "pg/mL", {"pg/ml": 1.0, "ng/l": 1.0},
             None, 100.0, None, "HP:0031138"),
+    # serum osmolality 275-295 mOsm/kg H2O (Harrison's table); a calculated osmolarity in
+    # mOsm/L is read on the same scale
+    Analyte("osmolality", ("serum osmolality", "plasma osmolality", "serum osmolarity", "plasma osmolarity", "osmolality",
+                           "osmolarity", "osmolalidad plasmática", "osmolalidad sérica", "osmolalidad plasmatica",
+                           "osmolalidad serica", "osmolalidad", "osmolaridad", "血浆渗透压", "血清渗透压", "血渗透压", "渗透压"),
+            "mOsm/kg", {"mosm/kg": 1.0, "mosm/kgh2o": 1.0, "mosm/l": 1.0}, 275.0, 295.0, "HP:6000680", "HP:6000681",
+            plausible=(200.0, 450.0)),
 )
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
-_UNIT = (r"((?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
+_UNIT = (r"((?:m?osm\s*/\s*(?:kg(?:\s*h2o)?|l))|(?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
          r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|mu|uiu)\s*/\s*(?:d?l|ml|l)|"
          r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l|fl|pmol/l)?")
 _FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*"
-_SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular|ldl|hdl|non-hdl|pro-?)[\s-]*$")
+_SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular|ldl|hdl|non-hdl|pro-?|"
+                          r"直接|间接|尿|脑脊液)[\s-]*$")
 # values of another specimen than blood: read with other ranges, so not read at all
 _SPECIMEN = re.compile(r"(?i)\b(?:CSF|cerebrospinal|lumbar puncture|urine|urinalysis|urinary|pleural|ascitic|peritoneal fluid|"
                        r"synovial|joint fluid|sputum|stool|bronchoalveolar|BAL|aspirate)\b|脑脊液|尿液|尿常规|胸水|腹水")
@@ -230,6 +249,8 @@ def _limits(a: Analyte, sex: str | None) -> tuple[float | None, float | None]:
 
 def _canonical(a: Analyte, number: str, unit: str) -> float | None:
     n = number.replace(",", "") if re.search(r",\d{3}\b", number) else number.replace(",", ".")
+    if a.count and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number) and (not unit or a.factors.get(_unit_key(unit), 1.0) < 1.0):
+        n = number.replace(".", "")  # a count per µL with a point for thousands ("leucocitos 16.000/mm3")
     v = float(n)
     key = _unit_key(unit) if unit else ""
     if not key:

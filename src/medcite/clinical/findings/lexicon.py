@@ -10,7 +10,7 @@
   :mod:`.crosslingual`, covers the rest of HPO).
 * :data:`SIGN_LABELS` — named bedside signs that HPO has no term for (McBurney point
   tenderness, Rovsing, psoas, Kernig, Brudzinski, Homan signs, Kussmaul breathing, rebound
-  tenderness), under the project's own concept ids ``MEDCITE:<sign>`` → label; the phrase tables
+  tenderness, the tearing quality of an aortic dissection's pain, 撕裂样), under the project's own concept ids ``MEDCITE:<sign>`` → label; the phrase tables
   above may map to these ids as well as to HPO ids (:func:`concept_label` names either).
 * :data:`SKIP_PHRASES` — HPO EXACT synonyms that are ordinary words in case notes and would
   match wrongly (``"inaction"``, ``"dullness"`` as synonyms of *Lethargy*).

@@ -35,19 +35,28 @@ TESTS: tuple[tuple[str, str, str], ...] = (
     (r"haptoglobin", "HP:0020181", "low"),
     (r"(?:serum\s+|urine\s+)?(?:beta|β|b)[- ]?h?CG|(?:serum\s+|urine\s+)?hCG|(?:urine\s+|serum\s+)?pregnancy\s+test",
      "MEDCITE:positive-pregnancy-test", "high"),
-    (r"D[- ]dimers?", "HP:0033106", "high"),
-    (r"troponin(?:\s+[IT])?", "HP:0410173", "high"),
+    (r"D[- ]dimers?|d[ií]mero[- ]D|D-?二聚体", "HP:0033106", "high"),
+    (r"troponin(?:\s+[IT])?|troponina(?:\s+[IT])?|(?:高敏)?肌钙蛋白\s*[IT]?", "HP:0410173", "high"),
+    # Chinese notes often give the direction without the value ("脂肪酶明显升高", "血钙降低")
+    (r"(?:血)?脂肪酶|lipasa", "HP:0032932", "high"),
+    (r"(?:血)?淀粉酶|amilasa", "HP:0410288", "high"),
+    (r"C-?反应蛋白", "HP:0011227", "high"),
+    (r"(?:血)?乳酸(?!脱氢酶)", "HP:0002151", "high"),
+    (r"血钙", "HP:0002901", "low"),
     (r"ferritin", "HP:0012343", "low"),
     (r"(?:indirect|unconjugated)\s+(?:serum\s+)?bilirubin", "HP:0008282", "high"),
 )
-_ABNORMAL = {"high": r"positive|pos|detected|present|reactive|elevated|raised|high|increased|strongly positive|\+{1,4}|[1-4]\+",
-             "low": r"low|decreased|reduced|undetectable|not detectable|absent|depressed|unmeasurably low"}
+_ABNORMAL = {"high": r"positive|pos|detected|present|reactive|elevated|raised|high|increased|strongly positive|\+{1,4}|[1-4]\+|"
+                     r"elevad[oa]s?|aumentad[oa]s?|positiv[oa]s?|(?:明显|显著|轻度)?(?:升高|增高|偏高)|阳性",
+             "low": r"low|decreased|reduced|undetectable|not detectable|absent|depressed|unmeasurably low|"
+                    r"disminuid[oa]s?|baj[oa]s?|(?:明显|显著|轻度)?(?:降低|减低|偏低|下降)"}
 #: result words written before the test name ("elevated D-dimer", "positive for nitrites")
 _ABNORMAL_BEFORE = {"high": r"positive|detected|reactive|elevated|raised|high|increased|strongly positive",
                     "low": r"low|decreased|reduced|undetectable|absent|depressed"}
-_NORMAL = {"high": r"negative|neg|not detected|undetectable|absent|normal|nonreactive|non-reactive|within normal limits",
-           "low": r"normal|within normal limits"}
-_LINK = r"(?:\s*(?:test|assay|level|levels|result|titer|titre|was|is|were|are|:|=|-|,)){0,3}\s*"
+_NORMAL = {"high": r"negative|neg|not detected|undetectable|absent|normal|nonreactive|non-reactive|within normal limits|"
+                   r"negativ[oa]s?|阴性|正常",
+           "low": r"normal|within normal limits|正常"}
+_LINK = r"(?:\s*(?:test|assay|level|levels|result|titer|titre|was|is|were|are|:|=|-|,|：|水平|检测|结果|es|está)){0,3}\s*"
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ def _patterns():
     out = []
     for names, cid, direction in TESTS:
         result = rf"(?P<ab>{_ABNORMAL[direction]})|(?P<no>{_NORMAL[direction]})"
-        after = re.compile(rf"(?i)(?<![\w-])(?P<name>{names}){_LINK}(?:{result})(?![\w+])")
+        after = re.compile(rf"(?i)(?<![A-Za-z0-9_-])(?P<name>{names}){_LINK}(?:{result})(?![A-Za-z0-9_+])")
         before = re.compile(rf"(?i)(?<![\w-])(?:(?P<ab>{_ABNORMAL_BEFORE[direction]})|(?P<no>{_NORMAL[direction]}))"
                             rf"(?:\s+for)?\s+(?P<name>{names})(?![\w])")
         out.append((cid, after, before))

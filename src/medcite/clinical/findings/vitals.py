@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"(\d{2,3}(?:[.,]\d{1,2})?)"
-_GAP = r"[^\d.;\n]{0,25}?"  # "is", "was", "of", ": ", "(on admission) "
+_GAP = r"[^\d.;\n。；，]{0,25}?"  # "is", "was", "of", ": ", "(on admission) "; not over a Chinese clause end ("呼吸深快。血糖 28")
 
 _TEMP_UNIT = r"\s*(°\s*[CF]|º\s*[CF]|℃|℉|degrees?\s*(?:C(?:elsius)?|F(?:ahrenheit)?)\b|deg\s*[CF]\b|[CF]\b)"
 _TEMP = re.compile(
