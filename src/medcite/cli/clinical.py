@@ -68,8 +68,12 @@ def _candidate_lines(i: int, c) -> None:
         out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  not scored: {escape(NO_DATA)}", style="bold", highlight=False)
         return
     else:
-        head = "knowledge base: " + (", ".join(c.kb_ids[:3]) if c.kb_ids else "not in the knowledge base")
+        # a criteria entry is named with the criteria it follows (never a literature citation [n])
+        shown = list(dict.fromkeys([*c.criteria, *(x for x in c.kb_ids if not x.startswith("CRITERIA:"))]))[:3]
+        head = "knowledge base: " + (", ".join(shown) if shown else "not in the knowledge base")
     out.print(f"\n{i:>2}. {escape(c.condition)}{flag}  score {c.score:.3f}; {escape(head)}", style="bold", highlight=False)
+    if c.grounding == "literature" and c.criteria:
+        out.print(f"    criteria:    {escape('; '.join(c.criteria))}", highlight=False)
     if c.given_as and c.given_as.lower() != c.condition.lower():
         out.print(f"    given as:    {escape(c.given_as)}" + ("" if c.in_knowledge_base else " (not in the knowledge base)"), highlight=False)
     if c.same_entry_as:

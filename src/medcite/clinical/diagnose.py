@@ -103,6 +103,9 @@ class Candidate:
         same_entry_as: the other given names that resolve to the same knowledge-base entry
             (``condition_id``): the knowledge base cannot tell these rows apart, only the
             passages naming each name can; empty otherwise.
+        criteria: the curated criteria entries its knowledge-base phenotype comes from, each as
+            "CRITERIA:<slug> — after <short citation>" (:mod:`.knowledge.criteria`): the
+            published criteria the entry follows, never a literature citation ``[n]``.
     """
 
     condition: str
@@ -130,6 +133,7 @@ class Candidate:
     contradicting_reasons: list[str] = field(default_factory=list)
     demographic_misfit: str = ""
     same_entry_as: list[str] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""

