@@ -141,3 +141,21 @@ def test_criteria_only_candidate_shows_its_criteria_not_a_literature_citation(re
         _candidate_lines(1, c)
     head = got.get().strip().splitlines()[0]
     assert "CRITERIA:community-acquired-pneumonia — after Metlay et al." in head and "[" not in head
+
+
+def test_given_candidate_with_an_excluded_finding_present_is_argued_against(retriever, vocab):
+    from .knowledge_fixtures import HEAD, RASH
+
+    viral = SourceEntry("CRITERIA:viral-meningitis", "criteria", "Viral meningitis", phenotype={FEVER: 0.8, HEAD: 0.9},
+                        excluded=(RASH,), phenotype_source="criteria")
+    look = SourceEntry("ORPHA:900010", "orpha", "Febrile headache syndrome", phenotype={FEVER: 0.8, HEAD: 0.9})
+    kb = KnowledgeBase.from_entries(tiny_ontology(), tiny_entries() + [viral, look])
+    text = "fever; headache; rash"
+    terms = ((FEVER, "Fever", "present"), (HEAD, "Headache", "present"), (RASH, "Rash", "present"))
+    d = differential(text, retriever, vocab, kb, SearchOptions(top_k=20), case=_case(text, *terms),
+                     candidates=["viral meningitis", "febrile headache syndrome"])
+    by = {c.given_as: c for c in d.candidates}
+    assert "Rash" in by["viral meningitis"].contradicting_findings
+    assert any("excludes it" in r for r in by["viral meningitis"].contradicting_reasons)
+    assert "Rash" not in by["febrile headache syndrome"].contradicting_findings
+    assert by["viral meningitis"].score < by["febrile headache syndrome"].score

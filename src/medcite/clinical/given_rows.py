@@ -59,6 +59,7 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
                 pass
             elif cond.phenotype and q:
                 s, ex, un, co = score_profile(kb.ontology, kb.tables.term_ic, cond.phenotype_without(exclude_sources), q, x)
+                s, co = kb.apply_excluded(cond, q, s, co)  # a present finding a source excludes, as in the open ranking
                 matches[key] = KBMatch(cond, s, ex, un, co)
             else:
                 matches[key] = KBMatch(cond, 0.0, [], list(q), [])

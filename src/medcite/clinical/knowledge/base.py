@@ -232,13 +232,23 @@ class KnowledgeBase:
                 contra = [t for t, c in zip(x, cs.contradicted) if c[i] > 0]
             if not expl and s <= 0:
                 continue
-            bad = self._excluded_present(self.conditions[i], q)
-            if bad:
-                s -= CONTRADICTED * sum(self.tables.term_ic(t) for t in bad) / max(1.0, float(self.tables.sizes[i])) ** SIZE_EXPONENT
-                contra = contra + [t for t in bad if t not in contra]
+            s, contra = self.apply_excluded(self.conditions[i], q, s, contra)
             out.append(KBMatch(self.conditions[i], s, expl, unexpl, contra))
         out.sort(key=lambda m: -m.score)
         return out[:limit]
+
+    def apply_excluded(self, cond: Condition, present: Sequence[str], score: float,
+                       contradicted: list[str]) -> tuple[float, list[str]]:
+        """``(score, contradicted)`` of ``cond`` after the present HPO ids (current ids) that a
+        source excludes for it ("NOT" annotations, a criteria entry's ``excluded``): each costs
+        :data:`.scoring.CONTRADICTED` times its information content, divided like the score by
+        the profile size, and is listed as contradicted. Unchanged when none is present."""
+        bad = self._excluded_present(cond, present)
+        i = self._by_id.get(cond.id)
+        if not bad or i is None:
+            return score, contradicted
+        score -= CONTRADICTED * sum(self.tables.term_ic(t) for t in bad) / max(1.0, float(self.tables.sizes[i])) ** SIZE_EXPONENT
+        return score, contradicted + [t for t in bad if t not in contradicted]
 
     def _excluded_present(self, cond: Condition, present: Sequence[str]) -> list[str]:
         ex = cond.excluded
