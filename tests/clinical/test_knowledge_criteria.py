@@ -159,3 +159,32 @@ def test_given_candidate_with_an_excluded_finding_present_is_argued_against(retr
     assert any("excludes it" in r for r in by["viral meningitis"].contradicting_reasons)
     assert "Rash" not in by["febrile headache syndrome"].contradicting_findings
     assert by["viral meningitis"].score < by["febrile headache syndrome"].score
+
+
+def test_risk_factors_the_criteria_count_are_a_small_prior(retriever, vocab):
+    from dataclasses import replace
+
+    from medcite.clinical.findings.risk import RiskFactor
+    from medcite.clinical.knowledge.criteria import risk_factors_of
+
+    pe = SourceEntry("CRITERIA:pulmonary-embolism", "criteria", "Pulmonary embolism", phenotype={COUGH: 0.8, CRACK: 0.8},
+                     phenotype_source="criteria")
+    twin = SourceEntry("ORPHA:900020", "orpha", "Cough crackle twin syndrome", phenotype={COUGH: 0.8, CRACK: 0.8})
+    kb = KnowledgeBase.from_entries(tiny_ontology(), tiny_entries() + [pe, twin])
+    assert risk_factors_of(kb.source_condition(pe.source_id)) >= {"recent surgery"}
+    assert not risk_factors_of(kb.source_condition(twin.source_id))
+    text = "cough; crackles; 5 days after knee surgery"
+    case = _case(text, (COUGH, "Cough", "present"), (CRACK, "Crackles", "present"))
+
+    def score(c, status):
+        r = RiskFactor("recent surgery", "5 days after knee surgery", 17, len(text), status)
+        d = differential(text, retriever, vocab, kb, SearchOptions(top_k=20), case=replace(case, risk_factors=(r,)) if status else case,
+                         candidates=["pulmonary embolism", "cough crackle twin syndrome"])
+        by = {x.condition: x.score for x in d.candidates}
+        return by[c], d.notes
+
+    (pe0, _), (twin0, _) = score("Pulmonary embolism", None), score("Cough crackle twin syndrome", None)
+    pe1, notes = score("Pulmonary embolism", "present")
+    assert pe1 > pe0 and any("recent surgery" in n for n in notes)
+    assert score("Cough crackle twin syndrome", "present")[0] == twin0
+    assert score("Pulmonary embolism", "negated")[0] == pe0

@@ -72,6 +72,7 @@ from .knowledge.combine import combine
 from .knowledge.criteria import PREFIX as CRITERIA_PREFIX, describe_source
 from .knowledge.kinds import CONDITION, classify
 from .quote_choice import choose_sentence, rank_support
+from .risk_prior import RISK_PRIOR, weigh_risks
 from .sites import weigh_sites
 from .terms import normalize
 from .vocabulary import Vocabulary, passage_links
@@ -267,12 +268,14 @@ def differential(
         entries = [_Entry(r.condition_id, lit_by_key[r.condition_id].condition if r.kb_score is None and r.condition_id in lit_by_key else r.name,
                           r.score, r.match, lit_by_key.get(r.condition_id)) for r in ranked[: top_k * 3]]
         weigh_sites(entries, [f for f in phen if f.location], passages)
+        risk_notes = weigh_risks(entries, case.risk_factors)  # Wells: surgery/immobilisation for PE, DVT
         entries = [e for e in entries if not kb.is_finding_name(e.name)]  # one typing rule for both sources
         entries, aside = split_open(entries, case, phen, _names_of)  # restated findings, age/sex misfits
         entries = entries[:top_k]
     else:
         entries = given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
         _rank_given(entries, lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs)
+        risk_notes = weigh_risks(entries, case.risk_factors)
         misfits = down_weight_given(entries, case)
         notes += shared_ties(entries)
         if entries and max(e.score for e in entries) <= 0:
@@ -284,6 +287,7 @@ def differential(
     mark_fit(diag, aside, misfits)
     lit_only = [c.given_as for c in diag.candidates if c.given_as and not c.in_knowledge_base and c.grounding != NO_DATA]
     notes += ["not in the knowledge base, ranked on the literature alone: " + "; ".join(lit_only)] if lit_only else []
+    notes += [f"risk context the criteria count, a small prior ({RISK_PRIOR:.0%} a factor): " + "; ".join(risk_notes)] if risk_notes else []
     diag.notes = notes + diag.notes
     diag.timings = {"findings+retrieve": t1 - t0, "rank": t2 - t1, "ground": time.perf_counter() - t2, "total": time.perf_counter() - t0}
     return diag

@@ -15,6 +15,8 @@ annotation, and MedQuAD's prose about them is thin or merged ("Meningitis and En
   counterpart is kept in the table but scores nothing (the knowledge base ranks HPO terms);
 * ``excluded`` (optional): HPO ids whose presence argues against the condition by its criteria
   (hypoglycorrhachia for viral meningitis);
+* ``risk_factors`` (optional): risk context the cited criteria count (:mod:`..risk_prior`:
+  recent surgery and immobilisation for pulmonary embolism and deep vein thrombosis, Wells);
 * ``citation`` (the full reference) and ``cite_short`` ("Kitabchi et al., Diabetes Care 2009");
 * ``frequency_basis``: "reported in …" where the weights are the source's frequencies (van de
   Beek et al. 2004 for bacterial meningitis), else "criterion element" (judged weights: 0.9–0.95
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from ...errors import UsageError
 from ..findings.lexicon import SIGN_PREFIX, nearest_hpo
+from ..findings.risk import RISKS
 from .condition import SourceEntry
 from .ontology import Ontology
 
@@ -50,8 +53,8 @@ def load_criteria(path: str | Path = CRITERIA_PATH) -> tuple[dict, ...]:
 
     Raises:
         UsageError: the file is missing or not JSON, or a record lacks a slug, name, citation,
-            short citation or phenotype, has a malformed id or a weight outside [0, 1], or
-            repeats a slug.
+            short citation or phenotype, has a malformed id, a weight outside [0, 1] or a risk
+            factor :data:`medcite.clinical.findings.risk.RISKS` does not know, or repeats a slug.
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -77,6 +80,9 @@ def load_criteria(path: str | Path = CRITERIA_PATH) -> tuple[dict, ...]:
         for t in rec.get("excluded", ()):
             if not _ID.match(t):
                 raise UsageError(f"{where}: bad excluded id {t!r}")
+        unknown = set(rec.get("risk_factors", ())) - set(RISKS)
+        if unknown:
+            raise UsageError(f"{where}: unknown risk factor(s) {sorted(unknown)}")
         out.append(rec)
     return tuple(out)
 
@@ -113,6 +119,16 @@ def citation_of(source_id: str, path: str | Path = CRITERIA_PATH) -> str:
         if rec["slug"] == slug:
             return rec["cite_short"]
     return ""
+
+
+def risk_factors_of(cond) -> set[str]:
+    """Risk-factor names (:data:`medcite.clinical.findings.risk.RISKS` keys) that the criteria
+    entries merged into ``cond`` (a :class:`~.condition.Condition`) count, e.g. {"recent
+    surgery", "immobilisation"} for pulmonary embolism (Wells); empty for other conditions."""
+    slugs = {e.source_id[len(PREFIX):] for e in cond.entries if e.kind == KIND}
+    if not slugs:
+        return set()
+    return {r for rec in load_criteria() if rec["slug"] in slugs for r in rec.get("risk_factors", ())}
 
 
 def describe_source(source_id: str) -> str:
