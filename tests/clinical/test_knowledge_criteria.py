@@ -136,6 +136,7 @@ def test_criteria_only_candidate_shows_its_criteria_not_a_literature_citation(re
                      case=_case(text, (COUGH, "Cough", "present"), (CRACK, "Crackles", "present")))
     c = next(c for c in d.candidates if c.condition == "Community-acquired pneumonia")
     assert c.grounding == KB_ONLY and not c.citations and not c.support
+    assert any("curated diagnostic criteria" in k for k in d.knowledge_sources)
     assert c.criteria == [f"CRITERIA:community-acquired-pneumonia — after {citation_of(cap.source_id)}"]
     with out.capture() as got:
         _candidate_lines(1, c)

