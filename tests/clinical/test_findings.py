@@ -123,7 +123,7 @@ def test_json_lists_every_finding_with_span_status_and_value():
     case = extract_findings("Platelet count 45,000/mm3; no fever")
     js = case.to_json()
     assert js["language"] == "en" and js["age_years"] is None
-    assert js["findings"] == [f.to_json() for f in case.findings]
+    assert js["findings"] == [{**f.to_json(), "also": []} for f in case.findings]  # one mention per concept here
     plt, fever = js["findings"]
     assert plt["concept_id"] == "HP:0001873" and plt["value"] == "45,000/mm3" and plt["via"] == "lab-range"
     assert plt["text"] == "Platelet count 45,000/mm3" and plt["status"] == "present"

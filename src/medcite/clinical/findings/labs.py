@@ -48,6 +48,7 @@ class Analyte:
     male: tuple[float | None, float | None] | None = None
     count: bool = False  # a cell count: "45,000" without a unit is per µL
     plausible: tuple[float, float] | None = None  # a value without a unit outside this range is not read
+    unit_required: bool = False  # a value without a unit is not read ("ketones 3+" is a dipstick grade)
 
 
 _CELLS = {"x10^9/l": 1.0, "10^9/l": 1.0, "x10^3/ul": 1.0, "10^3/ul": 1.0, "k/ul": 1.0, "/nl": 1.0,
@@ -129,6 +130,21 @@ ANALYTES: tuple[Analyte, ...] = (
     # limitations in clinical medicine", Clin J Am Soc Nephrol 2007;2:162-174)
     Analyte("anion_gap", ("serum anion gap", "anion gap"), "mmol/L", {"mmol/l": 1.0, "meq/l": 1.0}, None, 12.0,
             None, "HP:0031962", plausible=(-5.0, 60.0)),
+    # arterial oxygen tension: 80-100 mmHg (11-13 kPa) in Harrison's table; below 80 mmHg is hypoxaemia.
+    # Only an arterial value: a venous pO2 is lower by nature, so a bare "pO2" is not read
+    Analyte("pao2", ("arterial partial pressure of oxygen", "arterial oxygen tension", "arterial po2", "pao2", "pa o2",
+                     "pao₂"), "mmHg", {"mmhg": 1.0, "kpa": 7.50062}, 80.0, None, "HP:0012418", None,
+            plausible=(20.0, 700.0)),
+    # blood beta-hydroxybutyrate (the ketone that blood-ketone meters and laboratories report):
+    # < 0.6 mmol/L normal, >= 3.0 mmol/L the ketonaemia criterion of DKA (Joint British Diabetes
+    # Societies Inpatient Care Group, "The management of diabetic ketoacidosis in adults", 2023;
+    # Umpierrez et al., "Hyperglycemic crises in adults with diabetes: a consensus report",
+    # Diabetes Care 2024;47:1257); above 0.6 mmol/L → Hyperketonemia (a child of Ketosis, the
+    # term :mod:`.qualitative` gives "serum ketones positive"). mg/dL: molar mass 104.1 g/mol
+    Analyte("ketones", ("beta-hydroxybutyrate", "beta hydroxybutyrate", "β-hydroxybutyrate", "b-hydroxybutyrate",
+                        "3-hydroxybutyrate", "beta-hydroxybutyric acid", "β-hydroxybutyric acid", "bhb", "serum ketones",
+                        "blood ketones", "plasma ketones", "capillary ketones", "serum ketone", "blood ketone", "ketones"),
+            "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 10.41}, None, 0.6, None, "HP:0410175", unit_required=True),
     Analyte("urate", ("uric acid", "urate", "ácido úrico", "尿酸"), "mg/dL", {"mg/dl": 1.0, "umol/l": 1 / 59.48, "mmol/l": 16.81},
             None, 7.0, None, "HP:0002149", female=(None, 5.6), male=(None, 7.0), plausible=(0.5, 25.0)),
     Analyte("mcv", ("mean corpuscular volume", "mcv"), "fL", {"fl": 1.0}, 80.0, 100.0, "HP:0025066", "HP:0005518",
@@ -153,7 +169,7 @@ ANALYTES: tuple[Analyte, ...] = (
 _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
 _UNIT = (r"((?:m?osm\s*/\s*(?:kg(?:\s*h2o)?|l))|(?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
          r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|mu|uiu)\s*/\s*(?:d?l|ml|l)|"
-         r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l|fl|pmol/l)?")
+         r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l|fl|pmol/l|mm\s*hg|kpa)?")
 _FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*"
 _SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular|ldl|hdl|non-hdl|pro-?|"
                           r"直接|间接|尿|脑脊液)[\s-]*$")
@@ -254,6 +270,8 @@ def _canonical(a: Analyte, number: str, unit: str) -> float | None:
     v = float(n)
     key = _unit_key(unit) if unit else ""
     if not key:
+        if a.unit_required:
+            return None
         if a.count and v >= 1000:
             return v * 1e-3
         if a.plausible and not a.plausible[0] <= v <= a.plausible[1]:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 STATUSES = ("present", "negated", "historical", "family")
 KINDS = ("symptom", "sign", "vital", "lab", "imaging")
+#: strength of the evidence a mention gives (lower is stronger), for :meth:`CaseFindings.shown`
+EVIDENCE_RANK = {"vital-range": 0, "lab-range": 0, "lab-result": 1, "hpo-name": 2, "hpo-synonym": 2, "lexicon": 2,
+                 "cross-lingual": 3}
 VIAS = ("hpo-name", "hpo-synonym", "lexicon", "vital-range", "lab-range", "lab-result", "cross-lingual")
 
 
@@ -103,25 +106,44 @@ class CaseFindings:
         """HPO ids of :meth:`present`, in order."""
         return [f.concept_id for f in self.present()]
 
+    def shown(self) -> list[tuple[Finding, list[Finding]]]:
+        """What a reader is shown: one finding per concept and status, ``(kept, other mentions)``,
+        in order of first mention. The kept mention is the strongest evidence (:data:`EVIDENCE_RANK`:
+        a measured value before a qualitative result before a named term before an embedder
+        match; the first mention on a tie): "T 39.8 C" is kept for Fever over the word "fever",
+        and "sonographic Murphy sign" goes under "Positive Murphy sign" as another mention."""
+        groups: dict[tuple[str, str], list[Finding]] = {}
+        for f in self.findings:
+            groups.setdefault((f.concept_id, f.status), []).append(f)
+        out = []
+        for group in groups.values():
+            kept = min(group, key=lambda f: EVIDENCE_RANK.get(f.via, len(EVIDENCE_RANK)))
+            out.append((kept, [f for f in group if f is not kept]))
+        return out
+
     def to_json(self) -> dict:
-        """JSON-ready dict: ``language``, ``age_years``, ``sex``, ``findings`` (every mention,
-        each as :meth:`Finding.to_json`) — what ``diagnose --json`` lists under "findings" — and
-        ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`)."""
+        """JSON-ready dict: ``language``, ``age_years``, ``sex``, ``findings`` (one per concept and
+        status, :meth:`shown`; each as :meth:`Finding.to_json` with ``also``: the other mentions
+        as ``{"text", "start", "end", "value", "via"}``) — what ``diagnose --json`` lists under
+        "findings" — and ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`)."""
         return {
             "language": self.language, "age_years": self.age_years, "sex": self.sex,
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [{**f.to_json(), "also": [{"text": o.text, "start": o.start, "end": o.end, "value": o.value, "via": o.via}
+                                                  for o in others]} for f, others in self.shown()],
             "risk_factors": [r.to_json() for r in self.risk_factors],
         }
 
     def mapping_lines(self) -> list[str]:
-        """One line per finding for a clinician to check what was understood, e.g.
-        ``"高烧 → Fever (HP:0001945) [present, cross-lingual]"``; then one line per risk factor,
+        """One line per finding concept and status (:meth:`shown`) for a clinician to check what
+        was understood, e.g. ``"高烧 → Fever (HP:0001945) [present, cross-lingual]"``, ``"T 39.8 C =
+        39.8 °C → Fever (HP:0001945) [present, vital-range; also: fever]"``; then one line per risk factor,
         marked as context (``"smoking → risk factor: smoking [historical, context, not a finding]"``)."""
         out = []
-        for f in self.findings:
+        for f, others in self.shown():
             value = f" = {f.value}" if f.value and f.value not in f.text else ""
             site = f", location: {f.location}" if f.location else ""
-            out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}]")
+            also = "; also: " + ", ".join(dict.fromkeys(o.text for o in others)) if others else ""
+            out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}{also}]")
         for r in self.risk_factors:
             out.append(f"{r.text} → risk factor: {r.name} [{r.status}, context, not a finding]")
         return out

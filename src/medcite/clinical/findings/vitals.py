@@ -10,7 +10,9 @@ temperature            ≥ 38.0 °C (100.4 °F) → Fever HP:0001945     SIRS cr
                        < 35.0 °C → Hypothermia HP:0002045          al., Chest 1992;101:1644)
 heart rate             > 100 /min → Tachycardia HP:0001649         conventional adult
                        < 50 /min → Bradycardia HP:0001662          definition (AHA)
-blood pressure         systolic < 90 mmHg → Hypotension HP:0002615 shock/sepsis criteria
+blood pressure         systolic < 90 or diastolic < 60 mmHg →      NHLBI, "Low blood
+                       Hypotension HP:0002615 (lower than 90/60;   pressure" (lower than
+                       systolic ≥ 140 takes precedence)            90/60 mmHg), adults
                        ≥ 140 systolic or ≥ 90 diastolic →          ESC/ESH 2018 office-BP
                        Hypertension HP:0000822                     definition (Williams et al.)
 respiratory rate       > 20 /min → Tachypnea HP:0002789            SIRS (Bone et al. 1992)
@@ -123,6 +125,8 @@ def _blood_pressure(m: re.Match) -> VitalReading | None:
         return VitalReading("HP:0002615", m.start(), m.end(), shown)
     if s >= 140 or d >= 90:
         return VitalReading("HP:0000822", m.start(), m.end(), shown)
+    if d < 60:  # "96/58": below 90/60 by its diastolic value
+        return VitalReading("HP:0002615", m.start(), m.end(), shown)
     return None
 
 
