@@ -94,6 +94,26 @@ def _candidate_lines(i: int, c) -> None:
             out.print(f"    [{s['n']}] is about it ({escape(s['link'])} of {escape(s['doc_id'])})", highlight=False)
 
 
+def display_order(candidates: list, given: bool) -> list[tuple[str, object]]:
+    """The candidates as the text output shows them: ``(section title or "", candidate)`` in order.
+
+    Sections: supported by the indexed literature, knowledge base only, no data; the section
+    holding the best-ranked candidate comes first, each section keeps the ranked order, and the
+    caller numbers the whole list 1, 2, 3 … in this order (one scheme, no gaps or restarts).
+    """
+    from ..clinical.differential import KB_ONLY, NO_DATA
+
+    groups = [(("Given candidates" if given else "Differential") + " — supported by the indexed literature",
+               [c for c in candidates if c.grounding not in (KB_ONLY, NO_DATA)]),
+              (KB_ONLY[0].upper() + KB_ONLY[1:], [c for c in candidates if c.grounding == KB_ONLY]),
+              ("No data — " + NO_DATA.split(" — ")[0], [c for c in candidates if c.grounding == NO_DATA])]
+    first = {id(c): i for i, c in enumerate(candidates)}
+    out: list[tuple[str, object]] = []
+    for title, items in sorted((g for g in groups if g[1]), key=lambda g: first[id(g[1][0])]):
+        out += [(title if j == 0 else "", c) for j, c in enumerate(items)]
+    return out
+
+
 @app.command("diagnose")
 @handle_errors
 @bundled("scope", Scope)
@@ -112,7 +132,7 @@ def diagnose(
     With a --generator other than extractive, the model proposes candidates, ranked and grounded the
     same way; case text sent to a model off this machine is masked for identifiers first.
     """
-    from ..clinical.differential import KB_ONLY, NO_DATA, split_candidates
+    from ..clinical.differential import split_candidates
 
     check_length(findings, "findings", CASE_NOTE_MAX_CHARS)
     given = split_candidates(candidates) if candidates is not None else None
@@ -130,18 +150,13 @@ def diagnose(
         out.print(f"  context: {escape('; '.join(d.context))}", highlight=False)
     if d.knowledge_sources:
         out.print("Knowledge sources: " + escape("; ".join(["the indexed literature", *d.knowledge_sources])), highlight=False)
-    grounded = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding not in (KB_ONLY, NO_DATA)]
-    kb_only = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == KB_ONLY]
-    no_data = [(i, c) for i, c in enumerate(d.candidates, 1) if c.grounding == NO_DATA]
     if not d.candidates:
         out.print("No condition in the knowledge base or the indexed literature fits these findings.")
-    sections = [(("Given candidates" if given else "Differential") + " — supported by the indexed literature", grounded),
-                (KB_ONLY[0].upper() + KB_ONLY[1:], kb_only), ("No data — " + NO_DATA.split(" — ")[0], no_data)]
-    # the section holding the best-ranked candidate comes first (numbers are the overall ranks)
-    for title, items in sorted((x for x in sections if x[1]), key=lambda x: x[1][0][0]):
-        out.print(f"\n{title}", style="bold underline")
-        for i, c in items:
-            _candidate_lines(i, c)
+    # one numbering down the page: 1, 2, 3 … in the order shown, whatever the section
+    for n, (title, c) in enumerate(display_order(d.candidates, given is not None), 1):
+        if title:
+            out.print(f"\n{title}", style="bold underline")
+        _candidate_lines(n, c)
     # age/sex misfits set aside: a note (:func:`medcite.clinical.candidate_filter.mark_fit`)
     _footer(d)
 

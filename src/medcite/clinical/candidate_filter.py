@@ -38,15 +38,20 @@ def demographic_names(entry: Any) -> list[str]:
     return [n for n in (entry.name, getattr(entry, "given", None)) if n]
 
 
+def entry_ids(entry: Any) -> list[str]:
+    """An entry's knowledge-base id and the cross-references of its condition."""
+    return [entry.key] + (list(entry.kb.condition.xrefs) if entry.kb is not None else [])
+
+
 def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]]) -> tuple[list, list[dict]]:
     """Open differential: ``(kept entries, set aside)``; restated findings are dropped, age/sex
     misfits set aside as ``{"condition", "reason", "condition_id"}``."""
     kept, aside = [], []
     for e in entries:
-        ids = [e.key] + (list(e.kb.condition.xrefs) if e.kb is not None else [])
+        ids = entry_ids(e)
         if restates_finding(names_of(e), ids, present):
             continue
-        why = misfit(demographic_names(e), case.age_years, case.sex)
+        why = misfit(demographic_names(e), case.age_years, case.sex, ids)
         if why:
             aside.append({"condition": e.name, "reason": why, "condition_id": "" if e.key.startswith("LIT:") else e.key})
             continue
@@ -59,7 +64,7 @@ def down_weight_given(entries: list, case: Any) -> dict[str, str]:
     entries re-sorted; ``{name as given: reason}``."""
     out = {}
     for e in entries:
-        why = misfit(demographic_names(e), case.age_years, case.sex)
+        why = misfit(demographic_names(e), case.age_years, case.sex, entry_ids(e))
         if why:
             e.score = e.score * MISFIT_FACTOR if e.score > 0 else e.score / MISFIT_FACTOR
             out[e.given or e.name] = why

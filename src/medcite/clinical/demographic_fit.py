@@ -8,8 +8,14 @@ not a diagnosis to offer for this patient. The age groups follow the HPO "Onset"
 (first 28 days), infantile (28 days to 1 year), childhood (1 to 5 years), juvenile (5 to 15
 years), adult onset (16 years and over); a name with one of these words is taken to restrict
 the condition, with a margin (a 2-year-old may still present with an "infantile" condition).
+A "congenital" condition (present at birth: "Congenital pulmonary alveolar proteinosis") is not
+a new diagnosis for an adult (18 years and over), nor is an OMIM disease whose HPO onset
+annotations all lie in the first year of life (:mod:`.knowledge.onset`: antenatal, congenital,
+neonatal or infantile onset, no later one). Such a condition may persist into adult life and
+a clinician may still weigh it: it is set aside with its reason shown, not hidden.
 
-Only the name is read; nothing is decided when the patient's age or sex is unknown.
+The name is read, and the condition's ids for the onset annotations; nothing is decided when
+the patient's age or sex is unknown.
 """
 
 from __future__ import annotations
@@ -17,12 +23,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .knowledge.onset import onset_of
+
+#: age in years from which a congenital or first-year-onset condition is not a new diagnosis
+ADULT = 18.0
 #: (pattern on the normalised name, age in years from which the condition does not fit, label).
 _TOO_OLD = (
     (re.compile(r"\b(?:neonatal|newborns?|neonates?|perinatal)\b"), 1.0, "neonatal"),
     (re.compile(r"\b(?:infantile|infants?|infancy)\b"), 5.0, "infantile"),
     (re.compile(r"\b(?:pediatric|paediatric|childhood)\b"), 18.0, "childhood / paediatric"),
     (re.compile(r"\bjuvenile\b"), 25.0, "juvenile"),
+    (re.compile(r"\bcongenital\b"), ADULT, "congenital"),
 )
 #: (pattern, age in years below which the condition does not fit, label).
 _TOO_YOUNG = ((re.compile(r"\badult[- ]onset\b"), 16.0, "adult-onset"),)
@@ -35,7 +46,7 @@ _FEMALE_ONLY = re.compile(r"\b(?:ovar\w*|ovary|uter\w*|endometri\w*|vagin\w*|vul
                           r"menstrua\w*|dysmenorrh\w*|amenorrh\w*|menopaus\w*|fallopian|salping\w*)\b")
 
 
-def misfit(names: Iterable[str], age_years: float | None, sex: str | None) -> str | None:
+def misfit(names: Iterable[str], age_years: float | None, sex: str | None, ids: Iterable[str] = ()) -> str | None:
     """Why a condition does not fit the patient, or ``None`` when it may.
 
     Args:
@@ -43,6 +54,8 @@ def misfit(names: Iterable[str], age_years: float | None, sex: str | None) -> st
             every synonym: a synonym may name one age group of a condition seen at all ages.
         age_years: the patient's age in years, ``None`` when unknown.
         sex: ``"male"``, ``"female"`` or ``None``/"" when unknown.
+        ids: the condition's id and cross-references ("OMIM:265120"), for its HPO onset
+            annotations (:func:`.knowledge.onset.onset_of`).
 
     Returns:
         a short reason such as ``"neonatal condition, patient 54 years"`` or ``"male-only
@@ -62,4 +75,8 @@ def misfit(names: Iterable[str], age_years: float | None, sex: str | None) -> st
             return "male-only condition, patient female"
         if sex == "male" and _FEMALE_ONLY.search(name):
             return "female-only condition, patient male"
+    if age_years is not None and age_years >= ADULT:
+        onset = onset_of(ids)
+        if onset:
+            return f"{onset}-onset condition (HPO onset annotation), patient {age_years:g} years"
     return None

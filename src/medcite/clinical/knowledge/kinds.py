@@ -9,7 +9,10 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    thrombosis, stenosis, aneurysm, failure, or a word ending in "-itis") → condition ("Complex
    regional pain syndrome", "Hepatitis", "Myocardial infarction", "Pneumonia" although HPO lists
    them as phenotypes);
-   A numbered or lettered subtype ("Hypomagnesemia 6", "Syndactyly type 9") is a condition too;
+   A numbered or lettered subtype ("Hypomagnesemia 6", "Syndactyly type 9") is a condition too,
+   and so is a bleed inside the skull named by its compartment (:data:`_INTRACRANIAL_BLEED`:
+   "Subarachnoid hemorrhage", "Intracerebral haemorrhage", "Subdural hematoma": a diagnosis
+   in itself, a stroke or a head injury, not a sign on the way to one);
 2. the name of an **OMIM, Orphanet or DECIPHER disease** (same strong key,
    :func:`.names.strong_keys`) → condition ("Sickle cell anemia", "Obesity");
 3. a **bare laboratory abnormality**: the one word "anemia", or hypo-/hyper-…-emia, or a blood
@@ -20,7 +23,7 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    the names of :data:`medcite.clinical.findings.labs.ANALYTES` of four letters or more, as MedQuAD's
    MedlinePlus test pages name their focus) is a finding too: a test, never a diagnosis;
 4. **pain or bleeding**: the name ends in "pain"/"ache"/"bleeding" or is "Hemorrhage" → finding
-   ("Neck pain"; but "Subarachnoid hemorrhage" is a diagnosis and goes on to rule 5);
+   ("Neck pain"; "Retinal hemorrhage" goes on to rule 5 and is a finding);
 5. **finding evidence** — an HPO "Phenotypic abnormality" term name or synonym, or UMLS semantic
    types (from MedQuAD) Sign or Symptom (T184) or Laboratory result (T034); Finding (T033) is
    not enough alone, MedQuAD gives it to many rare diseases —
@@ -30,8 +33,8 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    "Stroke", "Hypothyroidism" (HPO and T047) conditions;
 6. anything else → condition (a name no source knows as a finding).
 
-Known grey zones, decided by the rule: "Hypertension", "Seizure", "Scoliosis", "Patent ductus
-arteriosus" and "Subarachnoid hemorrhage" are findings (HPO, no disease word or typing);
+Known grey zones, decided by the rule: "Hypertension", "Seizure", "Scoliosis" and "Patent ductus
+arteriosus" are findings (HPO, no disease word or typing);
 "Epilepsy", "Depression" and "Iron deficiency anemia" are conditions.
 """
 
@@ -76,6 +79,11 @@ _IDENTIFIED = ("omim", "orpha", "decipher")
 #: the criteria entries of common conditions (:mod:`.criteria`: "Hypoglycemic disorder",
 #: "Subarachnoid hemorrhage" as a diagnosis with its criteria).
 CONDITION_KINDS = (*_IDENTIFIED, "criteria")
+#: a bleed inside the skull named by its compartment (rule 1): a diagnosis
+_INTRACRANIAL_BLEED = re.compile(
+    r"^(?:(?:aneurysmal|non ?aneurysmal|spontaneous|traumatic|nontraumatic|non traumatic|acute|chronic) )*"
+    r"(?:subarachnoid|intracerebral|intracranial|intraparenchymal|intraventricular|subdural|epidural|extradural|"
+    r"cerebral|pontine|cerebellar) (?:hemorrhage|haemorrhage|hematoma|haematoma|bleed|bleeding)$")
 
 
 def has_disease_word(norm: str) -> bool:
@@ -96,7 +104,8 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
     norm = normalize(name)
     if not norm:
         return CONDITION
-    if has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm)):
+    if (has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm))
+            or _INTRACRANIAL_BLEED.match(norm)):
         return CONDITION
     if _LAB.match(norm) or _PAIN.search(norm) or norm in ANALYTE_NAMES:
         return FINDING
