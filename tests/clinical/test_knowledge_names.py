@@ -52,20 +52,40 @@ def test_weak_keys_drop_generic_heads_and_inheritance_words():
     ("Charcot-Marie-Tooth disease, axonal, type 2N", "Charcot-Marie-Tooth disease type 2N"),
     ("Transcobalamin I deficiency", "Transcobalamin 1 deficiency"),
     ("Tetrasomy X syndrome", "Tetrasomy X"),
+    ("Conductive deafness with malformed external ear", "Conductive deafness-malformed external ear syndrome"),
+    ("Ichthyosis with alopecia, eclabion, ectropion, and mental retardation", "Ichthyosis alopecia eclabion ectropion mental retardation"),
+    ("Neonatal intrahepatic cholestasis caused by citrin deficiency", "Neonatal intrahepatic cholestasis due to citrin deficiency"),
+    ("Chromosome 8q24.3 deletion syndrome", "8q24.3 microdeletion syndrome"),
 ])
 def test_weak_key_variants(a, b):
     assert (weak_keys(a) | strong_keys(a)) & (weak_keys(b) | strong_keys(b))
 
 
-def test_dominant_and_recessive_forms_keep_apart_under_the_narrow_key():
-    entries = [
-        SourceEntry("OMIM:607791", "omim", "Charcot-Marie-Tooth disease, dominant intermediate D"),
-        SourceEntry("OMIM:616039", "omim", "Charcot-Marie-Tooth disease, recessive intermediate D"),
-        SourceEntry("medquad:d", "medquad", "Autosomal dominant intermediate Charcot-Marie-Tooth disease type D"),
-    ]
+@pytest.mark.parametrize("a, b", [
+    ("Chromosome 8q24.3 deletion syndrome", "8q24.3 microduplication syndrome"),
+    ("Chromosome 8q24.3 deletion syndrome", "Chromosome 8q24.31 deletion syndrome"),
+    ("Deafness with goiter", "Deafness"),
+])
+def test_connectors_and_cytogenetic_words_join_no_different_conditions(a, b):
+    assert not (weak_keys(a) | strong_keys(a)) & (weak_keys(b) | strong_keys(b))
+
+
+@pytest.mark.parametrize("entries, same, apart", [
+    # dominant and recessive forms keep apart under the narrow key
+    ([SourceEntry("OMIM:607791", "omim", "Charcot-Marie-Tooth disease, dominant intermediate D"),
+      SourceEntry("OMIM:616039", "omim", "Charcot-Marie-Tooth disease, recessive intermediate D"),
+      SourceEntry("medquad:d", "medquad", "Autosomal dominant intermediate Charcot-Marie-Tooth disease type D")],
+     ("medquad:d", "OMIM:607791"), ("OMIM:616039", "OMIM:607791")),
+    # an OMIM name with connectors and its Orphanet twin without them are one condition
+    ([SourceEntry("OMIM:221300", "omim", "Conductive deafness with malformed external ear"),
+      SourceEntry("ORPHA:3216", "orpha", "Conductive deafness-malformed external ear syndrome"),
+      SourceEntry("ORPHA:3236", "orpha", "Conductive deafness-ptosis-skeletal anomalies syndrome")],
+     ("OMIM:221300", "ORPHA:3216"), ("ORPHA:3236", "ORPHA:3216")),
+])
+def test_weak_key_merges_and_keeps_apart(entries, same, apart):
     by_source = {e.source_id: c for c in merge_entries(entries) for e in c.entries}
-    assert by_source["medquad:d"] is by_source["OMIM:607791"]
-    assert by_source["OMIM:616039"] is not by_source["OMIM:607791"]
+    assert by_source[same[0]] is by_source[same[1]]
+    assert by_source[apart[0]] is not by_source[apart[1]]
 
 
 def _terms(*ks: int) -> dict[str, float]:

@@ -92,6 +92,14 @@ def test_stated_synonyms_only_from_the_opening_definition():
     assert stated_synonyms("A disease. Later text, also known as Something, is here.") == []
 
 
+def test_stated_synonym_after_or_only_for_the_focus_and_not_an_abbreviation():
+    text = "LCHAD deficiency, or long-chain 3-hydroxyacyl-CoA dehydrogenase deficiency, is a mitochondrial condition"
+    assert stated_synonyms(text, "LCHAD deficiency") == ["long-chain 3-hydroxyacyl-CoA dehydrogenase deficiency"]
+    assert stated_synonyms(text) == []  # whose name it is must be known
+    assert stated_synonyms(text, "Another condition") == []
+    assert stated_synonyms("Deep Vein Thrombosis, or DVT, is a blood clot", "Deep Vein Thrombosis") == []
+
+
 def test_mesh_entries_keep_disorder_headings_only():
     d = Document("PMID:1", "", [Section("A", "x")], mesh_terms=["Influenza, Human", "Humans", "Fever", "Vaccines"])
     names = {e.name for e in mesh_entries([d])}

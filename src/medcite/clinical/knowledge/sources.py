@@ -47,6 +47,8 @@ _TABLE_START = re.compile(r"Signs and Symptoms\s+Approximate number of patients 
 _TABLE_END = re.compile(r"The Human Phenotype Ontology \(HPO\) has collected", re.IGNORECASE)
 _TABLE_SEP = re.compile(r"\s+(\d+(?:\.\d+)?%|\d+/\d+|-)(?=\s|$)")
 _MESH_HUMAN = re.compile(r",\s*Human$")
+_OR_NAME = re.compile(r"^([^,()]{3,80}),\s+or\s+([^,;()\"']{3,80}),\s+(?:is|are)\s")
+_ABBREVIATION = re.compile(r"[A-Z0-9][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*s?")
 _ALSO = re.compile(
     r"\b(?:also known as|also called|formerly known as|formerly called|sometimes called)\s+([^,;()]{3,80}?)"
     r"\s*[,)\u2013-]\s*(?:is|are|was)\s",
@@ -149,12 +151,17 @@ def title_synonyms(focus: str) -> list[str]:
     return [n for n in dict.fromkeys(out) if len(n) >= 3 and n != focus]
 
 
-def stated_synonyms(answer: str) -> list[str]:
+def stated_synonyms(answer: str, focus: str = "") -> list[str]:
     """Synonyms a MedQuAD answer states in its first sentence ("Sweet syndrome" from "Acute
-    febrile neutrophilic dermatosis – also known as Sweet syndrome - is …"); [] when none."""
+    febrile neutrophilic dermatosis – also known as Sweet syndrome - is …"; with ``focus``, also
+    "LCHAD deficiency, or long-chain 3-hydroxyacyl-CoA dehydrogenase deficiency, is …" when the
+    name before ", or" is the focus and the other is not an abbreviation); [] when none."""
     head = answer[:400].split(". ")[0]
     m = _ALSO.search(head)
     if not m:
+        o = _OR_NAME.match(head.strip())
+        if focus and o and normalize(o.group(1)) == normalize(focus) and not _ABBREVIATION.fullmatch(o.group(2)):
+            return [o.group(2).strip()]
         return []
     return [p.strip() for p in re.split(r"\s+or\s+", m.group(1)) if len(p.strip()) >= 3]
 
@@ -182,7 +189,7 @@ def medquad_entries(docs: Iterable[Document], ontology: Ontology | None, text_ph
         focus = " ".join(str(focus).split())
         cuis = tuple(sorted(c for c in ex.get("cuis") or () if c))
         stypes = tuple(ex.get("semantic_types") or ())
-        syns = tuple(dict.fromkeys([*title_synonyms(focus), *(stated_synonyms(d.body()) if ex.get("qtype") == "information" else ())]))
+        syns = tuple(dict.fromkeys([*title_synonyms(focus), *(stated_synonyms(d.body(), focus) if ex.get("qtype") == "information" else ())]))
         if ontology is not None:
             ph = symptom_table(d.body(), ontology) if ex.get("qtype") == "symptoms" else {}
             origin = "table" if ph else ""
