@@ -152,6 +152,22 @@ def test_merge_links_names_through_cuis_and_keys():
     assert by_source["medquad:g1"] is not by_source["medquad:g2"]  # a generic CUI merges nothing
 
 
+def test_a_generic_cui_named_in_a_composite_name_keeps_it_apart_from_its_other_part():
+    # C0035334 (retinitis pigmentosa) is carried by five differently named foci: generic; but it
+    # is also the one CUI of "Retinitis pigmentosa", a part of the composite name
+    rp = [SourceEntry(f"medquad:r{i}", "medquad", f"Retinitis pigmentosa {i}", cuis=("C0035334", f"C900{i}")) for i in range(5)]
+    entries = [
+        SourceEntry("medquad:ataxia", "medquad", "Ataxia", cuis=("C0004134",)),
+        SourceEntry("medquad:rp", "medquad", "Retinitis pigmentosa", cuis=("C0035334",)),
+        SourceEntry("medquad:narp", "medquad", "Neuropathy, ataxia, and retinitis pigmentosa", cuis=("C0004134", "C0035334")),
+        SourceEntry("medquad:narp2", "medquad", "NARP", cuis=("C0004134", "C0035334")),
+        *rp,
+    ]
+    by_source = {e.source_id: c for c in merge_entries(entries) for e in c.entries}
+    assert by_source["medquad:narp"] is not by_source["medquad:ataxia"]
+    assert by_source["medquad:narp"] is by_source["medquad:narp2"]  # the full set still links
+
+
 def test_cannot_link_rules_stop_weak_merges():
     entries = [
         SourceEntry("ORPHA:553", "orpha", "Cushing syndrome"),

@@ -8,7 +8,9 @@ would break a cannot-link rule:
 2. **same UMLS CUI set** (MedQuAD records: "I-cell disease" and "mucolipidosis II alpha/beta"
    both carry C0020725), after dropping *generic* CUIs that MedQuAD gives to
    :data:`GENERIC_CUI_NAMES` or more differently named foci (C0012634 "Disease", C0039082
-   "Syndrome" …), unless the set is *ambiguous*: held by entries with three or more different
+   "Syndrome" …; but not one a composite name names — "Neuropathy, ataxia, and retinitis
+   pigmentosa" keeps "retinitis pigmentosa"'s CUI and so never becomes "Ataxia":
+   :func:`specific_cuis`), unless the set is *ambiguous*: held by entries with three or more different
    strong keys, or by two whose keys differ only in subtype tokens (MedQuAD gives numbered
    subtypes one generic CUI);
 3. **same weak key** (:func:`.names.weak_keys`: "syndrome"/"disease"/"disorder"/"condition"
@@ -55,6 +57,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from .condition import Condition, SourceEntry
+from ..terms import normalize
 from .names import name_tokens, strong_keys, subtype_tokens, weak_keys
 
 _IDENTIFIED = ("omim", "orpha", "decipher")
@@ -143,13 +146,39 @@ def _names(e: SourceEntry) -> list[str]:
 
 
 def specific_cuis(entries: Sequence[SourceEntry]) -> list[frozenset[str]]:
-    """Each entry's CUIs without the generic ones (module docstring, pass 2)."""
+    """Each entry's CUIs without the generic ones (module docstring, pass 2).
+
+    A generic CUI stays in an entry whose name contains the name of a condition that carries that
+    CUI alone: "Neuropathy, ataxia, and retinitis pigmentosa" (C0004134 Ataxia, C0035334
+    Retinitis pigmentosa, C0442874 Neuropathy) keeps C0035334 — "retinitis pigmentosa" is a
+    MedQuAD focus with that one CUI — so it is not reduced to {C0004134}, the CUI set of
+    "Ataxia", and the two are not joined; nor are the entries with the same CUIs under another
+    name ("NARP"). Such a kept CUI never makes a set on its own (an entry with generic CUIs only
+    has none)."""
     names_of: dict[str, set[str]] = defaultdict(set)
+    alone: dict[str, set[str]] = defaultdict(set)  # CUI -> normalised names of entries with only that CUI
     for e in entries:
         for c in e.cuis:
             names_of[c].add(e.name.lower())
+        if len(e.cuis) == 1:
+            alone[e.cuis[0]].add(normalize(e.name))
     generic = {c for c, ns in names_of.items() if len(ns) >= GENERIC_CUI_NAMES}
-    return [frozenset(c for c in e.cuis if c not in generic) for e in entries]
+
+    def named_in(c: str, name: str) -> bool:
+        padded = f" {name} "
+        return any(len(n) >= 4 and n != name.strip() and f" {n} " in padded for n in alone.get(c, ()))
+
+    kept: dict[frozenset[str], set[str]] = defaultdict(set)  # full CUI set -> generic CUIs its names keep
+    for e in entries:
+        if any(c in generic for c in e.cuis):
+            norm = normalize(e.name)
+            kept[frozenset(e.cuis)] |= {c for c in e.cuis if c in generic and named_in(c, norm)}
+    out = []
+    for e in entries:
+        own = frozenset(c for c in e.cuis if c not in generic)
+        # a kept generic CUI only tells a specific set apart; alone it identifies nothing
+        out.append(own | kept.get(frozenset(e.cuis), set()) if own else own)
+    return out
 
 
 def ambiguous_cui_sets(entries: Sequence[SourceEntry], cuis: Sequence[frozenset[str]]) -> set[frozenset[str]]:
