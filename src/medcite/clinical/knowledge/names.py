@@ -22,11 +22,11 @@ Keys:
 * the **weak keys** (:func:`weak_keys`) are the strong key without the generic heads "syndrome",
   "disease", "disorder", "condition", the inheritance words "autosomal", "dominant",
   "recessive", "x-linked", "familial", "hereditary", "inherited", the connectors "and", "with",
-  "due to", "caused by" (:data:`CONNECTORS`), and "chromosome", with "microdeletion" read as
-  "deletion" ("Conductive deafness with malformed external ear" ~ "Conductive
-  deafness-malformed external ear syndrome"; "Chromosome 8q24.3 deletion syndrome" ~ "8q24.3
-  microdeletion syndrome"; "Nephropathy,
-  deafness, and hyperparathyroidism" ~ "Nephropathy-deafness-hyperparathyroidism syndrome";
+  "due to", "caused by" (:data:`CONNECTORS`), "isolated" and "chromosome", with "microdeletion"
+  read as "deletion" ("Isolated aniridia" ~ "Aniridia"; "Conductive deafness with malformed
+  external ear" ~ "Conductive deafness-malformed external ear syndrome"; "Chromosome 8q24.3
+  deletion syndrome" ~ "8q24.3 microdeletion syndrome"; "Nephropathy, deafness, and
+  hyperparathyroidism" ~ "Nephropathy-deafness-hyperparathyroidism syndrome";
   "Tourette syndrome" ~
   "Tourette disorder"; "Spastic paraplegia 15" ~ "Autosomal recessive spastic paraplegia type
   15"; "Familial amyloidosis, Finnish type" ~ "Amyloidosis, Finnish type"), and the name's words
@@ -73,9 +73,11 @@ _NEUTRAL_QUALIFIERS = {"autosomal", "familial", "hereditary", "inherited", "and"
 #: external ear syndrome"; "caused by" / "due to" ("Neonatal intrahepatic cholestasis caused by
 #: citrin deficiency" ~ "… due to citrin deficiency").
 CONNECTORS = {"with", "due", "to", "caused", "by"}
-#: OMIM's and Orphanet's words for one chromosomal imbalance ("Chromosome 8q24.3 deletion
-#: syndrome" ~ "8q24.3 microdeletion syndrome"), read alike in the broad weak key.
-_CYTOGENETIC = {"chromosome": "", "microdeletion": "deletion", "microduplication": "duplication"}
+#: Words the broad weak key reads alike or drops: OMIM's and Orphanet's words for one chromosomal
+#: imbalance ("Chromosome 8q24.3 deletion syndrome" ~ "8q24.3 microdeletion syndrome"), and
+#: Orphanet's "Isolated" for the non-syndromic form others name plainly ("Isolated aniridia" ~
+#: "Aniridia").
+_BROAD_FORMS = {"chromosome": "", "microdeletion": "deletion", "microduplication": "duplication", "isolated": ""}
 #: Descriptors a numbered subtype's name may carry or not ("CMT, axonal, type 2N").
 _SUBTYPE_DESCRIPTORS = {"axonal", "demyelinating"}
 _OPTIONAL_CLAUSE = re.compile(r",?\s+with or without\b[^,;()]*", re.IGNORECASE)
@@ -161,7 +163,7 @@ def weak_keys(name: str) -> set[str]:
     for f in forms:
         toks = name_tokens(f)
         joined = " ".join(toks).replace("x linked", "xlinked").split()
-        rest = [t for t in (_CYTOGENETIC.get(t, t) for t in joined)
+        rest = [t for t in (_BROAD_FORMS.get(t, t) for t in joined)
                 if t and t not in GENERIC_HEADS and t not in QUALIFIERS and t not in CONNECTORS and t != "xlinked"]
         if len(rest) < len(toks) and any(len(t) >= 3 and not t.isdigit() for t in rest):
             out.add(_bag(rest))
