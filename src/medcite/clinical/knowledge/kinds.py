@@ -24,6 +24,10 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    MedlinePlus test pages name their focus) is a finding too: a test, never a diagnosis;
 4. **pain or bleeding**: the name ends in "pain"/"ache"/"bleeding" or is "Hemorrhage" → finding
    ("Neck pain"; "Retinal hemorrhage" goes on to rule 5 and is a finding);
+   A **general pathological process or state** named alone, without an organ or cause
+   (:data:`GENERAL_PROCESSES`: MeSH headings such as "Atrophy", "Dislocations", "Disabilities",
+   "Necrosis", "Inflammation", "Fibrosis", which indexed papers carry and which name no diagnosis)
+   is a finding too;
 5. **finding evidence** — an HPO "Phenotypic abnormality" term name or synonym, or UMLS semantic
    types (from MedQuAD) Sign or Symptom (T184) or Laboratory result (T034); Finding (T033) is
    not enough alone, MedQuAD gives it to many rare diseases —
@@ -72,6 +76,16 @@ _LAB = re.compile(
 #: Normalised analyte names (rule 3): "creatinine", "hemoglobin", "platelet count" … (short
 #: abbreviations such as "hb", "na", "cr" are left out: they are also parts of disease names).
 ANALYTE_NAMES = frozenset(normalize(n) for a in ANALYTES for n in (a.key, *a.names) if len(n) >= 4 and n.isascii())
+#: Rule 4: single-word MeSH headings of general pathological processes and states (tree C23,
+#: "Pathological Conditions, Signs and Symptoms"), singular and plural: never a diagnosis alone.
+GENERAL_PROCESSES = frozenset({
+    "atrophy", "atrophies", "dislocation", "dislocations", "disability", "disabilities", "necrosis", "inflammation",
+    "fibrosis", "hypertrophy", "hyperplasia", "metaplasia", "dysplasia", "edema", "oedema", "calcinosis",
+    "calcification", "ischemia", "ischaemia", "shock", "wounds", "injuries", "injury", "recurrence", "pathology",
+    "disease", "diseases", "syndrome", "emergencies", "critical illness", "chronic disease", "acute disease",
+    "cicatrix", "adhesions", "dilatation", "constriction", "obstruction", "rupture", "hemorrhage", "infarction",
+    "ulcer", "abscess", "cyst", "cysts", "neoplasms", "tumor", "tumour", "cancer", "infection", "infections",
+})
 _SUBTYPED = re.compile(r"(?:^| )(?:type |group )?(?:\d+[a-z]?|[ivx]+)$")
 _PAIN = re.compile(r"(?:^| )(?:pain|ache|bleeding)$|^(?:hemorrhage|haemorrhage)$")
 _IDENTIFIED = ("omim", "orpha", "decipher")
@@ -104,6 +118,8 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
     norm = normalize(name)
     if not norm:
         return CONDITION
+    if norm in GENERAL_PROCESSES:
+        return FINDING
     if (has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm))
             or _INTRACRANIAL_BLEED.match(norm)):
         return CONDITION
