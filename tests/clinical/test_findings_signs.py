@@ -167,3 +167,17 @@ def test_chinese_urinary_case_note_findings():
     assert status["HP:0012085"] == "present"  # 尿白细胞阳性 pyuria
     assert status["HP:0031812"] == "present"  # 亚硝酸盐阳性 nitrituria
     assert status["HP:0002014"] == "negated"  # 无腹泻
+
+
+@pytest.mark.parametrize("text,present,not_present", [
+    ("Sudden tearing chest pain radiating to the back.", {"MEDCITE:tearing-pain", "HP:0100749", "HP:0003418"},
+     {"HP:0009926"}),
+    ("Ripping interscapular pain.", {"MEDCITE:tearing-pain"}, {"HP:0009926"}),
+    ("Epigastric pain radiating to her back.", {"HP:0003418"}, set()),
+    ("Her eyes are tearing; excessive tearing for a week.", {"HP:0009926"}, {"MEDCITE:tearing-pain"}),
+    ("Right eye tearing and redness.", {"HP:0009926"}, {"MEDCITE:tearing-pain"}),
+])
+def test_tearing_is_the_quality_of_a_pain_unless_it_is_the_eyes(text, present, not_present):
+    got = _status(text)
+    assert present <= {c for c, s in got.items() if s == "present"}, got
+    assert not (not_present & set(got)), got
