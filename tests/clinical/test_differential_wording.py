@@ -85,6 +85,14 @@ def test_misfit_by_age_and_sex_only_when_known():
     assert misfit(["Cervical spondylosis"], 50, "male") is None
 
 
+def test_a_condition_of_children_is_set_aside_for_an_adult():
+    # MedQuAD titles restrict a condition to children this way ("... in Children")
+    assert "childhood" in misfit(["Kidney Disease in Children"], 45, "male")
+    assert "childhood" in misfit(["Urinary Tract Infections in Children"], 30, "female")
+    assert misfit(["Kidney Disease in Children"], 9, "male") is None
+    assert misfit(["Hodgkin Lymphoma in Adults and Children"], 45, None) is None
+
+
 def test_open_differential_sets_aside_a_condition_for_another_age_group(retriever, vocab):
     kb = KnowledgeBase.from_entries(tiny_ontology(), tiny_entries() + [
         SourceEntry("ORPHA:77", "orpha", "Neonatal cough crackle syndrome", phenotype={COUGH: 1.0, CRACK: 1.0, FEVER: 0.9})])

@@ -1,7 +1,7 @@
 """Whether a candidate condition fits the patient's age and sex.
 
 A condition whose name restricts it to another age group ("Idiopathic neonatal atrial flutter",
-"Pediatric acute respiratory distress syndrome", "Juvenile ...") or to the other sex ("Prostatic
+"Pediatric acute respiratory distress syndrome", "Kidney disease in children", "Juvenile ...") or to the other sex ("Prostatic
 hyperplasia" for a woman, "Ovarian cancer" for a man, pregnancy-related conditions for a man) is
 not a diagnosis to offer for this patient. The age groups follow the HPO "Onset" sub-ontology
 (Köhler et al. 2021, "The Human Phenotype Ontology in 2021", NAR 49:D1207): neonatal onset
@@ -31,10 +31,12 @@ ADULT = 18.0
 _TOO_OLD = (
     (re.compile(r"\b(?:neonatal|newborns?|neonates?|perinatal)\b"), 1.0, "neonatal"),
     (re.compile(r"\b(?:infantile|infants?|infancy)\b"), 5.0, "infantile"),
-    (re.compile(r"\b(?:pediatric|paediatric|childhood)\b"), 18.0, "childhood / paediatric"),
+    (re.compile(r"\b(?:pediatric|paediatric|childhood|children)\b"), 18.0, "childhood / paediatric"),
     (re.compile(r"\bjuvenile\b"), 25.0, "juvenile"),
     (re.compile(r"\bcongenital\b"), ADULT, "congenital"),
 )
+#: A name that also names adults ("... in adults and children") restricts no age group.
+_ALSO_ADULTS = re.compile(r"\badults?\b")
 #: (pattern, age in years below which the condition does not fit, label).
 _TOO_YOUNG = ((re.compile(r"\badult[- ]onset\b"), 16.0, "adult-onset"),)
 #: Conditions of one sex only: a female patient cannot have the first, a male the second.
@@ -66,7 +68,7 @@ def misfit(names: Iterable[str], age_years: float | None, sex: str | None, ids: 
         name = " ".join(raw.lower().replace("_", " ").split())
         if age_years is not None:
             for pat, limit, label in _TOO_OLD:
-                if pat.search(name) and age_years >= limit:
+                if pat.search(name) and age_years >= limit and not _ALSO_ADULTS.search(name):
                     return f"{label} condition, patient {age_years:g} years"
             for pat, limit, label in _TOO_YOUNG:
                 if pat.search(name) and age_years < limit:
