@@ -189,3 +189,40 @@ def test_risk_factors_the_criteria_count_are_a_small_prior(retriever, vocab):
     assert pe1 > pe0 and any("recent surgery" in n for n in notes)
     assert score("Cough crackle twin syndrome", "present")[0] == twin0
     assert score("Pulmonary embolism", "negated")[0] == pe0
+
+
+def test_addison_disease_is_one_condition_and_secondary_insufficiency_another(hpo):
+    extra = [
+        SourceEntry("medquad:ai", "medquad", "Adrenal Insufficiency and Addison's Disease", phenotype={"HP:0012378": 0.8}),
+        SourceEntry("ORPHA:900010", "orpha", "Autoimmune Addison disease", phenotype={"HP:0000846": 0.9, "HP:0001097": 0.8}),
+        SourceEntry("ORPHA:900011", "orpha", "Secondary adrenal insufficiency", phenotype={"HP:0000846": 0.9}),
+    ]
+    kb = _merged(hpo, extra)
+    pai = kb.source_condition("CRITERIA:primary-adrenal-insufficiency")
+    assert pai is kb.source_condition("medquad:ai") is kb.source_condition("ORPHA:900010")
+    assert pai.name == "Primary adrenal insufficiency" and kb.resolve("Addison's disease") is pai
+    assert kb.source_condition("ORPHA:900011") is not pai
+
+
+def test_typed_hypoglycemia_resolves_to_the_hypoglycemic_disorder_entry(hpo):
+    extra = [SourceEntry("medquad:hypo", "medquad", "Hypoglycemia", phenotype={"HP:0001943": 0.9})]
+    kb = _merged(hpo, extra)
+    entry = kb.source_condition("CRITERIA:hypoglycemic-disorder")
+    for typed in ("hypoglycemia", "Hypoglycaemia", "hypoglycemic disorder"):
+        assert kb.resolve(typed) is entry, typed
+    assert kb.source_condition("medquad:hypo") is entry
+
+
+def test_typical_hus_never_joins_atypical_hus(hpo):
+    extra = [
+        SourceEntry("ORPHA:900012", "orpha", "Atypical hemolytic uremic syndrome", ("Atypical HUS",), phenotype={"HP:0001937": 0.9}),
+        SourceEntry("OMIM:900013", "omim", "Hemolytic uremic syndrome, atypical, susceptibility to, 1", phenotype={"HP:0001937": 0.9}),
+        # a record lumping both forms under one title
+        SourceEntry("medquad:hus", "medquad", "Hemolytic uremic syndrome", ("Atypical hemolytic uremic syndrome",
+                                                                            "Diarrhea-associated hemolytic uremic syndrome"),
+                    phenotype={"HP:0001937": 0.9}),
+    ]
+    kb = _merged(hpo, extra)
+    typical = kb.source_condition("CRITERIA:typical-hemolytic-uremic-syndrome")
+    assert typical.name == "Typical hemolytic uremic syndrome" and kb.resolve("STEC-HUS") is typical
+    assert all(kb.source_condition(s) is not typical for s in ("ORPHA:900012", "OMIM:900013", "medquad:hus"))

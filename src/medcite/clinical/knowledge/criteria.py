@@ -3,7 +3,7 @@
 HPO annotates rare diseases (OMIM/Orphanet); the conditions a clinician tests first — diabetic
 ketoacidosis, acute cholecystitis, pulmonary embolism, bacterial meningitis — have no HPO
 annotation, and MedQuAD's prose about them is thin or merged ("Meningitis and Encephalitis").
-``criteria.json`` (next to this module) lists ~45 of them, each with:
+``criteria.json`` (next to this module) lists ~100 of them, each with:
 
 * ``slug`` (source id ``CRITERIA:<slug>``), ``name`` and ``synonyms`` (abbreviations such as
   DKA, HHS, NSTEMI, British spellings);

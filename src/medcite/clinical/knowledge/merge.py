@@ -37,10 +37,12 @@ Cannot-link rules (a curated source's distinct identifiers are distinct conditio
 * in pass 3 only: two components that both carry CUIs but share none are not joined;
 * a curated criteria entry of a common condition (:mod:`.criteria`, kind "criteria") never joins
   a component holding a name with a narrowing qualifier (:data:`NARROWING`: hereditary,
-  familial, congenital, neonatal, chronic …) that none of its own names has — "Acute
+  familial, congenital, neonatal, chronic, atypical, secondary …) that none of its own names has — "Acute
   pancreatitis" (also "Pancreatitis") is not OMIM's "Pancreatitis, hereditary", "Atrial
   fibrillation" not Orphanet's "Familial atrial fibrillation", "Thrombotic thrombocytopenic
-  purpura" not OMIM's hereditary form — and, as the rules above are checked at every join, a
+  purpura" not OMIM's hereditary form, "Typical hemolytic uremic syndrome" (STEC-HUS) not
+  "Atypical hemolytic uremic syndrome", "Primary adrenal insufficiency" (Addison disease) not
+  "Secondary adrenal insufficiency" — and, as the rules above are checked at every join, a
   weak key or CUI set that would join them joins nothing. Distinct criteria entries ("Bacterial
   meningitis", "Viral meningitis", "Diabetic ketoacidosis") share no name with each other or
   with the broader condition ("Meningitis and Encephalitis", "Diabetes Type 1"), so they stay apart.
@@ -81,7 +83,7 @@ _NAME_STOP = {"syndrome", "disease", "disorder", "deficiency", "type", "with", "
 GENERIC_CUI_NAMES = 5
 #: Name tokens that make a condition narrower than the common one a criteria entry describes.
 NARROWING = frozenset({"hereditary", "familial", "congenital", "inherited", "autosomal", "linked", "neonatal",
-                       "infantile", "juvenile", "chronic", "recurrent", "drug", "induced"})
+                       "infantile", "juvenile", "chronic", "recurrent", "drug", "induced", "atypical", "secondary"})
 _CRITERIA = "criteria"
 
 
