@@ -107,3 +107,31 @@ def test_subsets_events_and_groups(pmid, text, n):
     assert (got.n if got else None) == n, (pmid, got)
     if got:
         assert got.phrase in text
+
+
+# Break-test 11 (issue 16): the pool before selection was shown as the sample.
+SELECTED = [  # (PMID, text as printed in the abstract, participants)
+    # identified, then a subset included: the included count is the study's
+    ("17276801", "One hundred sixteen patients with PE were identified, and 77 of them (66%) were included in the study. "
+                 "Thirty-three patients (42%) had elevated cTnI levels.", 77),
+    # a total, then exclusions, confirmed by the two groups' sizes (77 + 126 = 221 - 14 - 4)
+    ("21881325", "221 patients underwent CABG in our hospital from 2004 to 2007. 14 patients with preoperative AF and 4 patients "
+                 "with concomitant valve surgery were excluded from this study. Patients were divided into two groups to examine "
+                 "the influence of statins: those with preoperative statin therapy (Statin group, n = 77) and those without it "
+                 "(Non-statin group, n = 126).", 203),
+]
+
+
+@pytest.mark.parametrize("pmid,text,n", SELECTED, ids=[r[0] for r in SELECTED])
+def test_selected_sample_not_the_pool(pmid, text, n):
+    got = parse_participants(text)
+    assert got is not None and got.n == n, (pmid, got)
+    assert got.phrase in text
+
+
+def test_screening_count_gives_way_to_the_inclusion_count():
+    text = "Two hundred patients were screened for eligibility, and 120 patients were randomized."
+    assert parse_participants(text).n == 120
+    assert parse_participants("Two hundred patients were screened.").n == 200  # the only count stated
+    # exclusions the group sizes do not confirm are not subtracted
+    assert parse_participants("221 patients underwent CABG. 14 patients were excluded.").n == 221

@@ -10,7 +10,10 @@ patients …" is rare; "from 1998 to 2004" is not) are ignored, and so are cases
 ("in three cases we switched to open surgery": events, not participants). Groups counted side by
 side in one sentence ("each case (n=125) … 2 referents per case (n=250)") add up to the sample,
 unless they are the same people at two times ("at time 1 (n = 447) and 18 months later (n = 274)")
-or one of them is the sum of the others ("Patients (N=22): VS; n=10 and MCS; n=12").
+or one of them is the sum of the others ("Patients (N=22): VS; n=10 and MCS; n=12"). A count of patients
+*identified* or *screened* gives way to the count included from them ("116 … identified, and 77 of
+them were included"), and a total less the exclusions a later sentence states is the sample when the
+group sizes confirm it.
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ _STRONG = [
     rf"\b(?:cohort|sample|series|population|group|total|study|trial|survey)\s+(?:of|included|comprised|consisted\s+of)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
     rf"\b(?:data|records|charts|files|questionnaires)\s+(?:of|from|on)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
     r"\bN\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\b",
+    # "One hundred sixteen patients with PE were identified, and 77 of them (66%) were included"
+    rf"\b{_COUNT}\s+of\s+(?:them|these|those|whom|the(?:se)?\s+{_ADJ}{_NOUN})\s+(?:\([^)]*\)\s+)?(?:were|was)\s+(?:\w+\s+)?"
+    r"(?:enrolled|randomi[sz]ed|included|recruited|studied|analy[sz]ed)\b",
 ]
 _WEAK = [
     rf"(?<![\d.,])(?<!of\s){_COUNT}\s+{_ADJ}{_NOUN}\b",
@@ -62,6 +68,11 @@ _WEAK = [
 #: A single-patient case report ("A 52-year-old woman …"): one participant, used only when nothing else is stated.
 _CASE = re.compile(r"\b(?:an?)\s+\d+[- ](?:year|month|week|day)s?[- ]old\s+(?:[a-z-]+\s+){0,2}(?:man|woman|boy|girl|male|female|patient|infant|child|neonate)\b", re.IGNORECASE)
 _STRONG_RE = [re.compile(p, re.IGNORECASE if not p.startswith(r"\bN") else 0) for p in _STRONG]
+#: Screening wording: the patients found before selection ("116 patients were identified, and 77
+#: of them were included"); such a count is the study's only when no inclusion count is stated.
+_SCREENED = re.compile(r"\b(?:identified|identifying|screened|screening|eligible|assessed\s+for\s+eligibility)\b", re.IGNORECASE)
+#: A sentence stating exclusions from the sample ("14 patients … and 4 patients … were excluded").
+_EXCLUDED = re.compile(r"\b(?:were|was|been)\s+(?:\w+\s+)?excluded\b", re.IGNORECASE)
 _WEAK_RE = [re.compile(p, re.IGNORECASE) for p in _WEAK]
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|from|to|between|and|until|during|through|by|of)\s*$", re.IGNORECASE)
 #: "in three cases we switched …", "In 12 cases, …": cases within the sample, an event count
@@ -191,4 +202,22 @@ def parse_participants(text: str) -> ParticipantCount | None:
         m = _CASE.search(text or "")
         return ParticipantCount(1, m.group(0), False) if m else None
     strong = [c for c in found if c.strong]
-    return max(strong or found, key=lambda c: c.n)
+    included = [c for c in strong if not _SCREENED.search(c.phrase)]
+    best = max(included or strong or found, key=lambda c: c.n)
+    return _after_exclusions(text, best, found)
+
+
+def _after_exclusions(text: str, best: ParticipantCount, found: list[ParticipantCount]) -> ParticipantCount:
+    """``best`` less the participants a later sentence excludes, when the study's group sizes
+    confirm the difference ("221 patients underwent CABG. 14 patients with preoperative AF and 4
+    patients with concomitant valve surgery were excluded … (n = 77) … (n = 126)" → the groups,
+    203); ``best`` otherwise (an exclusion the group sizes do not confirm is not guessed at)."""
+    at = text.find(best.phrase)
+    excluded = 0
+    for start, end in split_sentences(text):
+        if start > at >= 0 and _EXCLUDED.search(text, start, end):
+            excluded += sum(c.n for c in _counts(text[start:end], _WEAK_RE, False))
+    if not excluded or excluded >= best.n:
+        return best
+    groups = [c for c in _group_sums(text) if c.n == best.n - excluded]
+    return groups[0] if groups else best
