@@ -52,7 +52,7 @@ def test_a_passage_without_any_translated_term_is_not_evidence():
     terms = key_terms(q)
     assert matched_terms(terms, "Insulin therapy lowered mortality in diabetic patients.")
     assert not matched_terms(terms, "The football season ended with a record attendance.")
-    passages = [_p(1, "The football season ended with a record attendance.", 0.9), _p(2, "Insulin lowered mortality.", 0.8)]
+    passages = [_p(1, "The football season ended with a record attendance.", 0.9), _p(2, "Insulin lowered mortality in diabetes.", 0.8)]
     notes: list[str] = []
     assert relevance.term_evidence(q, passages, [0.9, 0.8], notes) == [-1.0, 0.8]
     assert "CC-CEDICT" in notes[0]

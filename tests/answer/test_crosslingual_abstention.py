@@ -47,7 +47,8 @@ def test_chinese_question_with_a_crowded_neighbourhood_abstains(monkeypatch, emb
     monkeypatch.setitem(relevance.LANGUAGE_THRESHOLDS, "hashing", {"Chinese": (0.60, 0.40)})
     a = ExtractiveAnswerer(embedder)
     a.threshold = 0.7
-    crowded = [_p(i, f"Severe hypoglycaemia and lactic acid levels were associated with mortality in cohort {i}.", 0.50 - i * 0.002) for i in range(1, 6)]
+    # passages naming both sides (metformin, lactic acidosis), so that only their crowding decides
+    crowded = [_p(i, f"Metformin use and lactic acidosis were associated with mortality in cohort {i}.", 0.50 - i * 0.002) for i in range(1, 6)]
     zh = a.answer("二甲双胍会引起乳酸酸中毒吗？", crowded)
     assert zh.abstained and zh.references == []
     assert "does not stand apart" in zh.notes[0]

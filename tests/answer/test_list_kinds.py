@@ -93,3 +93,19 @@ def test_items_are_noun_phrases():
     assert all(is_noun_phrase(i) for i in items)
     assert "abdominal ultrasonography" in coordinated_items(
         "17.6% underwent selective studies, mainly abdominal ultrasonography, chest radiography and computed tomography.")
+
+
+# PMID 11978239, the only H. pylori paper of the demo index: it names antibiotics, no single drug
+H_PYLORI = ("We interpreted the prescription of antibiotics for dyspepsia as evidence of attempted eradication of Helicobacter pylori. "
+            "While Italian primary care physicians appropriately target eradication therapy for H pylori infection in patients "
+            "with peptic ulcer disease rather than nonulcer disease, the intervention was still underused in these patients.")
+
+
+def test_a_list_question_with_one_item_answers_with_a_list(embedder):
+    a = ExtractiveAnswerer(embedder, threshold=0.5)
+    ans = a.answer("Which drugs treat H. pylori?", [_p(1, "PMID:11978239", H_PYLORI)])
+    assert not ans.abstained and ans.answer == "- antibiotics [1]"  # a drug class, cited, one line
+    assert any("only one drug" in n for n in ans.notes)
+    # no item of the asked kind at all: the closest sentences, and a note that says so
+    none = a.answer("Which drugs treat H. pylori?", [_p(1, "PMID:1", "Eradication of H. pylori was underused in primary care.")])
+    assert not ans.abstained and "[1]" in none.answer and any("name no drug" in n for n in none.notes)

@@ -17,15 +17,29 @@ not concepts. Matching is on Snowball stems as BM25 indexes them
 (:func:`medcite.index.lexical.tokenize`), so "anticoagulation" meets "anticoagulant", and a stem
 inside a longer one counts ("motor" in "psychomotor", :data:`MIN_PART`); a synonym
 with another stem is matched only through the small table :data:`SYNONYMS` (obesity reported as
-BMI, "heart attack" for "myocardial infarction"), which is why a side needs only one of its words.
+BMI, "heart attack" for "myocardial infarction", the common clinical abbreviations: "MI"), which is
+why a side needs only one of its words.
+
+**About both, in one sentence (session 10).** A passage that names the exposure in one place and
+the condition in another is not about their relation: "Does aspirin lower mortality after MI?"
+met a paper on hospital rankings (PMID 9920954) whose methods list aspirin use among the care
+compared and whose results report 30-day mortality after myocardial infarction, and was answered
+from it. So a two-sided question needs one *sentence* of the passage that names both sides
+(:func:`has_concepts`); over the 138 two-sided PubMedQA dev questions the gold abstract has such a
+sentence in 136 (2 lost, both naming the exposure and outcome only in separate sentences).
+Outcome words (mortality, survival, recurrence …, :data:`OUTCOMES`) do not stand for the condition
+when the side names one ("mortality after MI": the condition is MI), and a passage acronym stands
+for the question words whose initials it spells (:mod:`medcite.answer.acronyms`: "DBE").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..chunking import split_sentences
 from ..index.lexical import tokenize
+from .acronyms import expand, phrase_initials
 
 #: Relation verbs (and their forms) that separate exposure from condition in a yes/no question.
 RELATION = re.compile(
@@ -69,17 +83,36 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "brain": ("cerebral",),
     "children": ("paediatric", "pediatric", "child"),
     "pregnancy": ("pregnant", "gestation", "prenatal", "antenatal"),
+    # common clinical abbreviations a question writes and abstracts spell out
+    "mi": ("myocardial infarction", "heart attack"),
+    "ami": ("myocardial infarction",),
+    "af": ("atrial fibrillation",),
+    "cabg": ("coronary artery bypass",),
+    "pci": ("percutaneous coronary intervention", "angioplasty"),
+    "copd": ("chronic obstructive pulmonary", "chronic obstructive lung"),
+    "dvt": ("deep vein thrombosis", "deep venous thrombosis"),
+    "hf": ("heart failure",),
+    "ckd": ("chronic kidney disease",),
+    "uti": ("urinary tract infection",),
+    "pylori": ("helicobacter",),
 }
+#: Outcome words: what a condition side reports, not the condition ("mortality after MI"); they
+#: stand for the side only when it names nothing else ("Does X reduce mortality?").
+OUTCOMES = frozenset(tokenize([
+    "mortality mortalities survival death deaths die dying morbidity complication complications recurrence relapse "
+    "incidence prognosis readmission readmissions"
+])[0])
 
 
-def _synonym_stems() -> dict[str, frozenset[str]]:
-    """:data:`SYNONYMS` as stems: a question stem → the stems that also stand for it."""
-    out: dict[str, set[str]] = {}
+def _synonym_stems() -> dict[str, frozenset[frozenset[str]]]:
+    """:data:`SYNONYMS` as stems: a question stem → the alternatives that also stand for it, each
+    as the set of its stems (all needed: "atrial fibrillation", not "atrial" alone)."""
+    out: dict[str, set[frozenset[str]]] = {}
     for word, alts in SYNONYMS.items():
         key = tokenize([word])[0]
         for alt in alts:
             for k in key:  # each stem of a multi-word entry stands for the whole concept
-                out.setdefault(k, set()).update(tokenize([alt])[0])
+                out.setdefault(k, set()).add(frozenset(tokenize([alt])[0]))
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -99,14 +132,18 @@ class Concepts:
 
     exposure: frozenset[str]
     condition: frozenset[str]
+    acronyms: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def sides(self) -> list[frozenset[str]]:
         """The non-empty sides a passage must each share a stem with."""
         return [s for s in (self.exposure, self.condition) if s]
 
 
-def _key(text: str) -> frozenset[str]:
-    return frozenset(w for w in tokenize([text])[0] if w not in GENERIC and not w.isdigit())
+def _key(text: str, condition: bool = False) -> frozenset[str]:
+    """Key stems of ``text``; on the condition side without its outcome words (:data:`OUTCOMES`)
+    when anything else remains."""
+    stems = frozenset(w for w in tokenize([text])[0] if w not in GENERIC and not w.isdigit())
+    return (stems - OUTCOMES) or stems if condition else stems
 
 
 def key_concepts(question: str) -> Concepts:
@@ -116,11 +153,12 @@ def key_concepts(question: str) -> Concepts:
         :class:`Concepts`; both sides empty for a question without content words.
     """
     m = RELATION.search(question) if _YESNO.match(question) else None
+    acronyms = phrase_initials(question)
     if m:
-        exposure, condition = _key(question[: m.start()]), _key(question[m.end():])
+        exposure, condition = _key(question[: m.start()]), _key(question[m.end():], condition=True)
         if exposure and condition:
-            return Concepts(exposure, condition)
-    return Concepts(frozenset(), _key(question))
+            return Concepts(exposure, condition, acronyms)
+    return Concepts(frozenset(), _key(question), acronyms)
 
 
 #: Shortest stem matched inside a longer one (a compound: "motor" in "psychomotor").
@@ -132,13 +170,27 @@ def _shares(side: frozenset[str], have: set[str]) -> bool:
     compound: "psychomotor deficits" meets "motor function"; parts of at least :data:`MIN_PART`)."""
     if side & have:
         return True
-    if any(_SYN.get(q, frozenset()) & have for q in side):
+    if any(alt <= have for q in side for alt in _SYN.get(q, ())):
         return True
-    return any((len(w) >= MIN_PART and w in q) or (len(q) >= MIN_PART and q in w) for q in side for w in have)
+    # the part ends the compound ("psychomotor" ends in "motor"); a prefix is another word
+    # ("aspir", from "aspiration", begins "aspirin")
+    return any((len(w) >= MIN_PART and q.endswith(w)) or (len(q) >= MIN_PART and w.endswith(q)) for q in side for w in have)
 
 
 def has_concepts(concepts: Concepts, text: str) -> bool:
-    """Whether ``text`` (a passage's title and text) shares a stem with every side of ``concepts``
-    (``True`` when the question has no key concept)."""
-    have = set(tokenize([text])[0])
-    return all(_shares(side, have) for side in concepts.sides())
+    """Whether ``text`` (a passage's title and text) is about the question's concepts.
+
+    One-sided question: ``text`` shares a stem with it. Two-sided: one sentence of ``text``
+    shares a stem with the exposure and one with the condition (see the module docstring); an
+    acronym of ``text`` counts as the question words it spells (:func:`medcite.answer.acronyms.expand`).
+    ``True`` when the question has no key concept.
+    """
+    sides = concepts.sides()
+    if len(sides) < 2:
+        have = set(tokenize([expand(text, concepts.acronyms)])[0])
+        return all(_shares(side, have) for side in sides)
+    for start, end in split_sentences(text):
+        have = set(tokenize([expand(text[start:end], concepts.acronyms)])[0])
+        if all(_shares(side, have) for side in sides):
+            return True
+    return False

@@ -117,17 +117,23 @@ class ExtractiveAnswerer:
         if language != "English":
             notes.insert(0, f"the question ({language}) was matched across languages against the indexed literature; the sources are quoted verbatim in their own language")
         # passages worth quoting: strong enough in absolute and relative terms, best rank first
-        keep = [
-            i for i, p in enumerate(passages[: self.scan_passages])
-            if scores[i] >= floor and scores[i] >= best - self.margin
-        ]
+        # the first scan_passages passages that are evidence (term_evidence sets the others to -1.0:
+        # a passage set aside must not push the one that admitted the question out of reach)
+        evidence = [i for i, s in enumerate(scores) if s > -1.0][: self.scan_passages]
+        keep = [i for i in evidence if scores[i] >= floor and scores[i] >= best - self.margin]
         if 0 not in keep and scores[0] >= floor:
             keep.insert(0, 0)  # the top-ranked passage is always considered
+        if best < bars.strict + self.weak_margin:  # just above the bar, or admitted below it as a distinct passage
+            notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
         if question_kind(question) == "list":
             listed = self._list_answer(question, passages, scores, floor, notes, t0)
             if listed is not None:
                 return listed
         units = choose_units(score_units(question, passages, keep, self.embedder), passages, self.max_sentences, self.min_sentences)
+        if not units:  # nothing quotable: never an empty answer
+            return Answer(question, ABSTAIN_TEXT, True, generator=self.name, confidence=float(best),
+                          notes=["no sentence of the admitted passages could be quoted"] + notes,
+                          timings={"answer": time.perf_counter() - t0}, extra={"evidence_table": []})
         order: list[int] = []  # 1-based passage numbers, in the order the answer cites them
         for u in units:
             if u.passage + 1 not in order:
@@ -139,8 +145,6 @@ class ExtractiveAnswerer:
             for u in units for s in u.sentences
         ]
         text = " ".join(s.text for s in sentences)
-        if best < bars.strict + self.weak_margin:  # just above the bar, or admitted below it as a distinct passage
-            notes.append("weak evidence: the best passage only just clears the relevance threshold; read the sources")
         if question_kind(question) == "yesno":
             clash = disagreement_note(units, passages, number)
             if clash:
@@ -159,9 +163,11 @@ class ExtractiveAnswerer:
     def _below_note(best: float, gap: float, bars, language: str) -> str:
         """Why the answerer abstained (the figures compared)."""
         if best == -1.0 and language == "English":  # every passage was set aside by term_evidence
-            return "none of the retrieved passages shares a key concept of both the exposure (intervention) and the condition of the question: they are about a neighbouring topic"
+            return ("none of the retrieved passages shares a key concept of both the exposure (intervention) and the condition of the question"
+                    " in one sentence: they are about a neighbouring topic")
         if best == -1.0:
-            return f"none of the retrieved passages contains any of the question's key terms ({language} question, dictionary-translated)"
+            return (f"none of the retrieved passages contains the question's key terms ({language} question, dictionary-translated)"
+                    " of both its exposure and its condition together: they are about a neighbouring topic, or about none")
         shown_best, shown_bar = below_figures(best, bars.strict)
         note = f"best evidence similarity {shown_best} is below the threshold {shown_bar}"
         if language == "English":
@@ -174,14 +180,19 @@ class ExtractiveAnswerer:
 
     def _list_answer(self, question: str, passages: list[Passage], scores: list[float], floor: float, notes: list[str], t0: float) -> Answer | None:
         """A list answer (one cited item per line) from up to :data:`LIST_PASSAGES` passages that
-        clear the threshold, or ``None`` (the sentence answer) when fewer than two items are found or
-        the question asks for a kind of item the item typing does not know ("risk factors")."""
-        if asked_kind(question) is None:
+        clear the threshold — a single item too, said in a note —, or ``None`` (the sentence answer)
+        when no item is found (a note says so) or the question asks for a kind of item the item
+        typing does not know ("risk factors")."""
+        kind = asked_kind(question)
+        if kind is None:
             return None
         keep = [i for i, _ in enumerate(passages[:LIST_PASSAGES]) if scores[i] >= floor]
         items = list_items(question, passages, keep, self.embedder)
-        if len(items) < 2:
+        if not items:
+            notes.append(f"list question: the retrieved passages name no {kind}; the sentences closest to the question are quoted instead")
             return None
+        if len(items) == 1:
+            notes.append(f"list question: the retrieved passages name only one {kind}")
         order: list[int] = []
         for it in items:
             if it.passage + 1 not in order:

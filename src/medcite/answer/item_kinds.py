@@ -4,7 +4,8 @@
 are not. :func:`asked_kind` reads the kind from the question's head noun ("Which CYP *genes*' …",
 "List the drug *targets* of …" → gene; "What are the *symptoms* of …" → condition). :func:`is_kind`
 checks a candidate against offline lexicons, and :func:`kind_mentions` finds the items of a kind
-named in a sentence outside any coordination:
+named in a sentence outside any coordination (for drugs, also the classes complete on their own,
+"antibiotics", when no single drug is named):
 
 * drugs — the drug dictionary of ``drug-named-entity-recognition`` (DrugBank, MeSH, NHS and
   Wikipedia names with brand names and synonyms; T. Wood, 2023), else the INN stems of
@@ -216,9 +217,20 @@ def is_generic(item: str) -> bool:
     return all(_ANY_HEAD.match(w.strip(".,;:'\"")) for w in item.split())
 
 
+#: Drug classes complete on their own ("antibiotics", "statins"): an answer to "Which drugs …?"
+#: when the passages name no single drug, unlike "inhibitors" or "agonists", which need their target.
+_CLASS_ITEM = re.compile(r"^(?:statins?|antibiotics?|steroids?|corticosteroids?|glucocorticoids?|vaccines?|nsaids?|ssris?|snris?|"
+                         r"diuretics?|opioids?|anticoagulants?|insulins?|antidepressants?|antipsychotics?|chemotherapy|"
+                         r"sulfonylureas?|biguanides?|benzodiazepines?|bisphosphonates?|triptans?|anticonvulsants?|"
+                         r"antiepileptics?|antihistamines?|antivirals?|antifungals?|immunosuppressants?|retinoids?)$", re.IGNORECASE)
+
+
 def is_kind(item: str, kind: str | None) -> bool:
     """Whether the candidate ``item`` is of ``kind`` (see the module doc) and names more than the
-    kind itself; every item but a kind's name is of kind ``None``."""
+    kind itself; every item but a kind's name is of kind ``None``. A drug class complete on its own
+    (:data:`_CLASS_ITEM`: "antibiotics") is a drug item, not the kind's name."""
+    if kind == DRUG and _CLASS_ITEM.match(item.strip(".,;:'\"")):
+        return True
     return not is_generic(item) and (kind is None or _CHECKS[kind](item))
 
 
@@ -242,7 +254,7 @@ def kind_mentions(sentence: str, kind: str | None) -> list[str]:
             span = sentence[toks[i][0] : toks[j - 1][1]].strip(".'\"“”")
             if len(re.findall(r"[A-Za-z]", span)) >= 3:
                 out.append(span)
-        return out
+        return out + [t for _, _, t in toks if _CLASS_ITEM.match(t) and t not in out]
     if kind == GENE:
         _, _, genes = _hpo_data()
         return [t for _, _, t in toks if t in genes or (_SYMBOL.match(t) and re.search(r"\d", t) and t not in _NOT_GENE and len(t) <= 12)]

@@ -60,7 +60,7 @@ FUNCTION_WORDS = frozenset(
 GENERIC_TERMS = frozenset(
     """
     治疗 疗法 有效 有效性 效果 疗效 患者 病人 病患 风险 危险 因素 危险因素 预防 改善 降低 增加 提高 减少 安全 安全性 研究 临床
-    结果 结局 帮助 获益 预测 评估 可行 必要 人们 儿童 孩子 成人 成年人 女性 男性 妇女 老年人 需要 仍然 总是 发生 是否会
+    结果 结局 帮助 获益 预测 评估 可行 必要 人们 儿童 孩子 成人 成年人 女性 男性 妇女 老年人 需要 仍然 总是 发生 是否会 有作用
     """.split()
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -210,10 +210,22 @@ def key_terms(question: str) -> list[Term]:
     return terms
 
 
+#: A term whose first sense has at least this many words also queries its initials ("double-balloon
+#: enteroscopy" → "DBE"): abstracts write such names once in full and then only as the acronym.
+ACRONYM_WORDS = 3
+
+
 def lexical_query(question: str) -> str:
     """An English BM25 query for a Chinese ``question``: the English forms of its
-    :func:`key_terms` (``""`` when none)."""
-    return " ".join(" ".join(t.english) for t in key_terms(question))
+    :func:`key_terms`, and the acronym of each long one (:data:`ACRONYM_WORDS`); ``""`` when none."""
+    dic = lexicon()
+    out = []
+    for t in key_terms(question):
+        out.append(" ".join(t.english))
+        words = re.findall(r"[a-z]+", _PAREN.sub(" ", (dic.get(t.source) or ("",))[0].lower()))
+        if len(words) >= ACRONYM_WORDS:
+            out.append("".join(w[0] for w in words))
+    return " ".join(out)
 
 
 def matched_terms(terms: list[Term], text: str) -> list[Term]:
@@ -250,21 +262,61 @@ def coverage(question: str, matched: list[Term]) -> float:
 #: Words at which a Chinese yes/no question turns from its subject (intervention, exposure) to
 #: its predicate (condition, outcome): "X 能否 / 是否 / 会 … Y".
 SPLIT_WORDS = frozenset("是否 能否 可否 是不是 会不会 能不能 是否会 能 会 可以 能够".split())
+#: The locative "在" ("X 在 Y 中 …": X in setting or population Y) splits the subject side again.
+LOCATIVE = "在"
+#: Outcome words (the Chinese side of :data:`medcite.answer.concepts.OUTCOMES`): on the condition
+#: side they stand for it only when it names nothing else ("心肌梗死后的死亡率": the condition is
+#: myocardial infarction).
+OUTCOME_TERMS = frozenset("死亡率 死亡 病死率 生存 生存率 存活 存活率 预后 并发症 复发 复发率 发病率 再入院".split())
+
+
+#: Relation verbs after the split word ("能 降低", "是否会 影响"): only then is the question an
+#: exposure → condition question with two sides (the Chinese side of
+#: :data:`medcite.answer.concepts.RELATION`); "是否存在 …", "是否有效" ask about one topic.
+RELATION_WORDS = frozenset(
+    """
+    降低 减少 增加 提高 改善 预防 治疗 引起 导致 影响 延长 缩短 促进 预测 减轻 加重 造成 帮助 有助于 保护 诱发 逆转 缓解 升高
+    减低 降 减 增 改变 加速 延缓 抑制 治愈 消除 清除 阻止 避免 诱导 加剧 恶化
+    """.split()
+)
+
+
+def sides(question: str, relation: bool = False) -> list[list[str]]:
+    """The content words of each side of a Chinese question, in order.
+
+    The question is split at its first :data:`SPLIT_WORDS` word (exposure before, condition
+    after; with ``relation``, only when a relation verb follows it, :data:`RELATION_WORDS`), and
+    the exposure side again at :data:`LOCATIVE` ("双气囊小肠镜 在 社区医院 …": the
+    procedure, its setting). Function and generic words are left out, outcome words
+    (:data:`OUTCOME_TERMS`) too where their side names something else; sides left without
+    content are dropped. A word the dictionary cannot translate is content (it can never match).
+    """
+    words = segment(question)
+    cut = next((i for i, w in enumerate(words) if w in SPLIT_WORDS), len(words))
+    verb = next((w for w in words[cut + 1:] if w not in SPLIT_WORDS), "")
+    if relation and verb not in RELATION_WORDS:  # no relation asked: one topic (the locative may still split it)
+        words = [w for w in words if w not in SPLIT_WORDS]
+        cut = len(words)
+    parts: list[list[str]] = []
+    for k, part in enumerate((words[:cut], words[cut + 1:])):
+        if k == 0 and LOCATIVE in part:
+            at = part.index(LOCATIVE)
+            parts += [part[:at], part[at + 1:]]
+        else:
+            parts.append(part)
+    out = []
+    for part in parts:
+        content = [w for w in part if w not in FUNCTION_WORDS and w not in GENERIC_TERMS]
+        content = [w for w in content if w not in OUTCOME_TERMS] or content
+        if content:
+            out.append(content)
+    return out
 
 
 def sides_matched(question: str, matched: list[Term]) -> bool:
-    """Whether ``matched`` terms account for both sides of the question.
-
-    The question is split at its first :data:`SPLIT_WORDS` word; each side's content words
-    (not function or generic words; a word the dictionary cannot translate counts, and can
-    never be matched) must include a matched term. A side without content words, or a question
-    without a split word, asks only the other side / one match.
+    """Whether ``matched`` terms account for every side of the question (:func:`sides`): each
+    side's content words include a matched term. A question without a split word asks only one
+    match.
     """
     have = {t.source for t in matched}
-    words = segment(question)
-    cut = next((i for i, w in enumerate(words) if w in SPLIT_WORDS), len(words))
-    for side in (words[:cut], words[cut + 1:]):
-        content = [w for w in side if w not in FUNCTION_WORDS and w not in GENERIC_TERMS]
-        if content and not have.intersection(content):
-            return False
-    return bool(have)
+    return bool(have) and all(have.intersection(side) for side in sides(question))
