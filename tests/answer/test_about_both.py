@@ -94,3 +94,14 @@ def test_chinese_sides_split_only_at_a_relation_and_at_the_locative():
     assert sides("阿司匹林能降低心肌梗死后的死亡率吗？", relation=True) == [["阿司匹林"], ["心肌梗死"]]  # mortality: the outcome
     assert len(sides("未接种疫苗的老年人中是否存在特定的知识和态度模式？", relation=True)) == 1  # no relation asked
     assert sides("双气囊小肠镜在社区医院安全有效吗？") == [["双气囊小肠镜"], ["社区", "医院"]]  # procedure, setting
+
+
+def test_a_passage_defined_acronym_counts_at_any_length():
+    from medcite.answer.acronyms import definitions
+
+    # PMID 26079501: "BD" (two letters) is defined in the passage, then used alone with the condition
+    text = ("Base Deficit (BD) is a marker of tissue hypoxia in polytrauma patients. The aim was to examine the presence "
+            "of BD in patients with isolated severe traumatic brain injury (TBI).")
+    assert definitions(text) == {"BD": "Base Deficit", "TBI": "traumatic brain injury"}
+    assert has_concepts(key_concepts("Does base deficit predict mortality in patients with severe traumatic brain injury?"), text)
+    assert definitions("Mortality was lower (OR 0.8).") == {}  # not a long form's initials

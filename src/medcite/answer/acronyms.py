@@ -10,7 +10,8 @@ set it aside although it answers the question. An upper-case token of the passag
 (the initial-letter match of Schwartz & Hearst 2003, "A simple algorithm for identifying
 abbreviation definitions in biomedical text", PSB, here between question and passage rather
 than within one text). Two-letter acronyms (MI, AF) are too ambiguous to match by initials; the
-question-side ones are read through :data:`medcite.answer.concepts.SYNONYMS`.
+question-side ones are read through :data:`medcite.answer.concepts.SYNONYMS`, and a passage's own
+definitions ("Base Deficit (BD)", :func:`definitions`) are read at any length.
 """
 
 from __future__ import annotations
@@ -42,9 +43,29 @@ def phrase_initials(text: str, longest: int = 8) -> dict[str, str]:
     return out
 
 
-def expand(text: str, question_phrases: dict[str, str]) -> str:
+_DEFINED = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,8})\(([A-Z][A-Za-z]{1,7})s?\)")
+
+
+def definitions(text: str) -> dict[str, str]:
+    """Acronyms ``text`` defines in the Schwartz & Hearst form, long form then the acronym in
+    parentheses, the long form's last words having the acronym's letters as initials:
+    ``{"BD": "Base Deficit"}`` from "Base Deficit (BD) is a marker …"."""
+    out: dict[str, str] = {}
+    for m in _DEFINED.finditer(text):
+        short, words = m.group(2), _WORD.findall(m.group(1))
+        for n in range(len(short), min(len(words), len(short) + 2) + 1):  # up to two linking words inside
+            run = words[-n:]
+            if "".join(w[0] for w in run if n == len(short) or w.lower() not in _LINKS).lower() == short.lower():
+                out.setdefault(short, " ".join(run))
+                break
+    return out
+
+
+def expand(text: str, question_phrases: dict[str, str], defined: dict[str, str] | None = None) -> str:
     """``text`` with, after it, the question phrase each of its acronyms stands for
-    (:func:`phrase_initials` of the question); ``text`` itself when none does."""
+    (:func:`phrase_initials` of the question) and the long form of each acronym ``defined``
+    (:func:`definitions` of the whole passage); ``text`` itself when there is none."""
     found = {question_phrases[a.lower()] for a in _ACRONYM.findall(text)
              if len(a) >= MIN_LETTERS and a.isalpha() and a.lower() in question_phrases}
+    found |= {long for short, long in (defined or {}).items() if re.search(rf"\b{re.escape(short)}s?\b", text)}
     return f"{text} {' '.join(sorted(found))}" if found else text

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from ..chunking import split_sentences
 from ..index.lexical import tokenize
-from .acronyms import expand, phrase_initials
+from .acronyms import definitions, expand, phrase_initials
 
 #: Relation verbs (and their forms) that separate exposure from condition in a yes/no question.
 RELATION = re.compile(
@@ -189,8 +189,9 @@ def has_concepts(concepts: Concepts, text: str) -> bool:
     if len(sides) < 2:
         have = set(tokenize([expand(text, concepts.acronyms)])[0])
         return all(_shares(side, have) for side in sides)
+    defined = definitions(text)
     for start, end in split_sentences(text):
-        have = set(tokenize([expand(text[start:end], concepts.acronyms)])[0])
+        have = set(tokenize([expand(text[start:end], concepts.acronyms, defined)])[0])
         if all(_shares(side, have) for side in sides):
             return True
     return False
