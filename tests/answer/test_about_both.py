@@ -105,3 +105,12 @@ def test_a_passage_defined_acronym_counts_at_any_length():
     assert definitions(text) == {"BD": "Base Deficit", "TBI": "traumatic brain injury"}
     assert has_concepts(key_concepts("Does base deficit predict mortality in patients with severe traumatic brain injury?"), text)
     assert definitions("Mortality was lower (OR 0.8).") == {}  # not a long form's initials
+
+
+def test_a_sentence_that_refers_back_is_read_with_the_one_before():
+    # PMID 17919952: the exposure in one sentence, "They" … the condition in the next
+    c = key_concepts("Are reports of mechanical dysfunction in chronic oro-facial pain related to somatisation?")
+    text = ("Self-reported mechanical factors associated with chronic oro-facial pain are confounded by psychological factors. "
+            "They may represent another feature of somatisation.")
+    assert has_concepts(c, text)
+    assert not has_concepts(c, "Mechanical factors were common. Somatisation was measured with a questionnaire.")
