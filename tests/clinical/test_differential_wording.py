@@ -122,6 +122,20 @@ def test_a_present_finding_restated_as_candidate_is_dropped():
     assert [e.name for e in kept] == ["Myocardial Infarction"] and aside == []
 
 
+def test_a_criteria_condition_named_like_its_defining_finding_is_kept():
+    # "Hypoglycemic disorder" (criteria entry, synonym "Hypoglycemia") is the diagnosis of a case
+    # whose glucose is low: it was dropped as a restated finding on a sulfonylurea note
+    present = [Finding("HP:0001943", "Hypoglycemia", "glucose 38 mg/dL", 0, 16, "present", "lab", "38 mg/dL", "lab-range")]
+    crit = SimpleNamespace(condition=SimpleNamespace(entries=[SimpleNamespace(kind="criteria")], xrefs=()))
+    medquad = SimpleNamespace(condition=SimpleNamespace(entries=[SimpleNamespace(kind="medquad")], xrefs=()))
+    both = lambda e: {"hypoglycemia", e.name.lower()}  # noqa: E731 — all names, synonyms included
+    case = SimpleNamespace(age_years=71, sex="female")
+    e1 = SimpleNamespace(key="CRITERIA:hypoglycemic-disorder", name="Hypoglycemic disorder", given=None, kb=crit, score=1.0)
+    e2 = SimpleNamespace(key="medquad:1", name="Hypoglycemia", given=None, kb=medquad, score=0.9)
+    kept, _ = split_open([e1, e2], case, present, both)
+    assert [e.name for e in kept] == ["Hypoglycemic disorder"]
+
+
 def test_given_misfit_is_kept_but_down_weighted():
     es = [_entry("A", "Prostatic Hyperplasia", "BPH", 0.9), _entry("B", "Cystitis", "cystitis", 0.5)]
     why = down_weight_given(es, SimpleNamespace(age_years=32, sex="female"))

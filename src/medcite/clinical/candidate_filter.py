@@ -43,13 +43,24 @@ def entry_ids(entry: Any) -> list[str]:
     return [entry.key] + (list(entry.kb.condition.xrefs) if entry.kb is not None else [])
 
 
+def _restatable_names(entry: Any, names_of: Callable[[Any], set[str]]) -> set[str]:
+    """The names a restated finding is looked for under: all the entry's names, except for a
+    condition defined by published diagnostic criteria (:mod:`.knowledge.criteria`), whose
+    synonyms may name its defining finding ("Hypoglycemia" for "Hypoglycemic disorder", Whipple's
+    triad) though the entry is a diagnosis: only its display name counts then."""
+    kb = getattr(entry, "kb", None)
+    if kb is not None and any(x.kind == "criteria" for x in kb.condition.entries):
+        return {normalize(entry.name)}
+    return names_of(entry)
+
+
 def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]]) -> tuple[list, list[dict]]:
     """Open differential: ``(kept entries, set aside)``; restated findings are dropped, age/sex
     misfits set aside as ``{"condition", "reason", "condition_id"}``."""
     kept, aside = [], []
     for e in entries:
         ids = entry_ids(e)
-        if restates_finding(names_of(e), ids, present):
+        if restates_finding(_restatable_names(e, names_of), ids, present):
             continue
         why = misfit(demographic_names(e), case.age_years, case.sex, ids)
         if why:
