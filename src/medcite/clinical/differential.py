@@ -426,6 +426,8 @@ def _context(case) -> list[str]:
         bits.append(f"age {case.age_years:g} years")
     if case.sex:
         bits.append(case.sex)
+    if getattr(case, "pregnancy", None) is not None:
+        bits.append(case.pregnancy.describe())
     return bits
 
 

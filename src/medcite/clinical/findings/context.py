@@ -225,6 +225,9 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
                 continue
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)
+        elif t.direction == BACKWARD and t.end <= start and t.category == NEGATED and text[t.start] == ":" \
+                and len(text[t.end:start].split()) <= 3 and not any(c in text[t.end:start] for c in ",，;、:\n"):
+            cats.add(NEGATED)  # "Chest X-ray: no consolidation", "CT head: no haemorrhage": the mark leads the term
         elif t.direction == BACKWARD and t.start >= end:
             between = text[end:t.start]
             if text[t.start] in "(:-（":  # a postfix mark ("cough (-)", "Rash: none") binds to the term before it

@@ -18,7 +18,10 @@ then each term finding gets its ConText status (:mod:`.context`) and a kind: ``"
 patient-reported terms (:data:`.lexicon.SYMPTOM_IDS`), ``"imaging"`` or ``"lab"`` when its
 sentence names an imaging study or a specimen (``"chest X-ray shows…"``, ``"blood smear
 shows schistocytes"``), ``"sign"`` otherwise; a pain or tenderness finding keeps its anatomical
-site as :attr:`~.model.Finding.location` (:mod:`.location`).
+site as :attr:`~.model.Finding.location` (:mod:`.location`). A bleed named in a sentence about
+head imaging (``"CT head: no haemorrhage"``, ``"头颅CT：未见出血"``) is Intracranial hemorrhage; a
+stated pregnancy (:func:`.demographics.read_pregnancy`) is context, like age and sex, and makes
+the sex female when no sex word is given.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import replace
 from ...errors import UsageError
 from .context import find_triggers, status_of
 from .crosslingual import candidate_phrases, match_phrases
-from .demographics import read_age, read_sex
+from .demographics import read_age, read_pregnancy, read_sex
 from .hpo import vocabulary
 from .labs import read_labs
 from .language import detect
@@ -46,7 +49,24 @@ _IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|comput
                       r"ultrasound|ultrasonography|sonograph\w*|echocardiogra\w*|scan|imaging|angiogra\w*|PET|"
                       r"radiografía|tomografía|ecografía)\b|胸片|(?-i:(?<![A-Za-z])(?:CT|MRI)(?![A-Za-z]))|超声|影像|磁共振")
 _SPECIMEN = re.compile(r"(?i)\b(?:smear|film|biopsy|urinalysis|culture|aspirate|CSF|cerebrospinal|histolog\w*|"
-                       r"cytolog\w*|microscopy|frotis|biopsia)\b|涂片|活检|尿常规")
+                       r"cytolog\w*|microscopy|frotis|biopsia|sedimento|urocultivo|hemocultivo)\b|涂片|活检|尿常规|尿培养")
+
+_INTRACRANIAL_HEMORRHAGE = "HP:0002170"
+#: a bleed named in a sentence about head imaging is intracranial ("CT head: no haemorrhage",
+#: "头颅CT：未见出血", "TC craneal sin hemorragia"); its ConText status is read as for any term
+_HEAD_IMAGING = re.compile(r"(?i)\b(?:(?:non-?contrast\s+)?(?:CT|MRI)\s+(?:of\s+the\s+)?(?:head|brain)|(?:head|brain|cranial)\s+(?:CT|MRI)|"
+                           r"(?:TC|TAC|RM)\s+(?:craneal|cerebral)|tomograf[ií]a\s+craneal)\b|(?:头颅|头部|颅脑|头)\s*(?:CT|MRI|磁共振)")
+_BLEED = re.compile(r"(?i)\b(?:ha?emorrhages?|bleed(?:ing)?|hemorragias?|sangrado)\b|出血")
+
+
+def _head_bleeds(text: str) -> list[tuple[int, int]]:
+    """Spans of a bleed word in the sentences that name head imaging (read as Intracranial hemorrhage)."""
+    out = []
+    for m in _BLEED.finditer(text):
+        if _HEAD_IMAGING.search(sentence_at(text, m.start())):
+            out.append((m.start(), m.end()))
+    return out
+
 
 def _kind(text: str, start: int, concept_id: str) -> str:
     sentence = sentence_at(text, start)
@@ -107,7 +127,8 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
         raise UsageError(f"findings text is {len(text):,} characters; at most {MAX_CHARS:,} are read")
     vocab = vocabulary()
     language = detect(text)
-    sex = read_sex(text)
+    pregnancy = read_pregnancy(text)
+    sex = read_sex(text) or ("female" if pregnancy is not None else None)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
@@ -131,7 +152,12 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
 
     risks = read_risks(text, language)
     taken.extend((r.start, r.end) for r in risks)  # risk context is not a finding
+    if pregnancy is not None:
+        taken.append((pregnancy.start, pregnancy.end))  # nor is a pregnancy
     triggers = find_triggers(text, language)
+    for start, end in _head_bleeds(text):
+        if free(start, end):
+            add(_INTRACRANIAL_HEMORRHAGE, start, end, status_of(text, start, end, triggers, language), "imaging", None, "lexicon")
     tables = [table("en")] + ([table("es")] if language == "es" else [])
     for m in match_tokens(tokenize(text), tables):
         if free(m.start, m.end):
@@ -153,4 +179,4 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
 
     findings = [_site_specific(f, vocab) for f in attach_locations(text, findings)]
     findings.sort(key=lambda f: (f.start, f.end))
-    return CaseFindings(text, tuple(findings), read_age(text), sex, language, tuple(risks))
+    return CaseFindings(text, tuple(findings), read_age(text), sex, language, tuple(risks), pregnancy)

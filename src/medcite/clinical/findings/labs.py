@@ -22,7 +22,9 @@ platelets 45,000/mm³ → Thrombocytopenia (HP:0001873). A count per µL written
 thousands (Spanish ``"leucocitos 16.000/mm3"``) is read as 16,000. Analytes carry their
 Spanish and Chinese names as written in case notes (``"glucemia"``, ``"血钠 152 mmol/L"``,
 ``"尿素氮"`` in mmol/L, ``"渗透压 360 mOsm/kg"``); a Chinese name preceded by 尿 (urine) or 脑脊液
-(CSF) is not a blood value.
+(CSF) is not a blood value. A lab table in ``|`` or tab columns (``"| Glucose | 486 mg/dL | 70-140 |"``)
+is read like prose; a reference range in a value column is not a value. Proteinuria is read from
+urine values (:func:`read_proteinuria`: protein:creatinine ratio ≥ 0.3 mg/mg, ACOG 2020).
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("inr", ("international normalized ratio", "inr"), "", {"": 1.0}, None, 1.2, None, "HP:0008151"),
     Analyte("lipase", ("lipase", "lipasa", "血脂肪酶", "脂肪酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 160.0, None, "HP:0032932"),
     Analyte("amylase", ("amylase", "amilasa", "血淀粉酶", "淀粉酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 125.0, None, "HP:0410288"),
-    Analyte("procalcitonin", ("procalcitonin", "pct"), "ng/mL", {"ng/ml": 1.0, "ug/l": 1.0}, None, 0.5, None,
+    Analyte("procalcitonin", ("procalcitonin", "procalcitonina", "pct", "降钙素原"), "ng/mL", {"ng/ml": 1.0, "ug/l": 1.0}, None, 0.5, None,
             "HP:0032308"),
     Analyte("tsh", ("thyroid-stimulating hormone", "thyroid stimulating hormone", "tsh"), "mU/L",
             {"mu/l": 1.0, "uu/ml": 1.0, "uiu/ml": 1.0, "miu/l": 1.0}, 0.5, 5.0, "HP:0031098", "HP:0002925"),
@@ -170,7 +172,10 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
 _UNIT = (r"((?:m?osm\s*/\s*(?:kg(?:\s*h2o)?|l))|(?:[x×\*]\s*10\s*(?:\^|\*|e)?\s*[39⁹³]\s*/\s*[lLµμu]L?)|k/[µμu]l|"
          r"(?:cells\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm|nl)|[µμu]?(?:i?u|mol|mmol|g|mg|ng|pg|meq|miu|mu|uiu)\s*/\s*(?:d?l|ml|l)|"
          r"g/l|mm/h(?:r|our)?|%|iu/l|u/l|mmol/l|meq/l|fl|pmol/l|mm\s*hg|kpa)?")
-_FILLER = r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*"
+#: words between a name and its value; "|" and tabs are the columns of a lab table ("| Glucose | 486 mg/dL | 70-140 |"),
+#: a specimen in brackets the name's qualifier ("pH (venous) | 7.08")
+_FILLER = (r"(?:\s*(?:count|level|concentration|value|is|was|of|on admission|at admission|:|=|\|"
+           r"|\((?:venous|arterial|capillary|serum|plasma|blood|fasting|random)\)|\(|serum|plasma|\s)){0,6}\s*[<>≤≥]?\s*")
 _SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|fetal|mean corpuscular|ldl|hdl|non-hdl|pro-?|"
                           r"直接|间接|尿|脑脊液)[\s-]*$")
 # values of another specimen than blood: read with other ranges, so not read at all
@@ -293,6 +298,50 @@ def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
     taken: list[tuple[int, int]] = []
     for csf, patterns in ((True, _CSF_PATTERNS), (False, _PATTERNS)):
         out += _read(text, sex, patterns, taken, csf)
+    out += [r for r in read_proteinuria(text) if all(r.end <= s or r.start >= e for s, e in taken)]
+    return sorted(out, key=lambda r: r.start)
+
+
+PROTEINURIA = "HP:0000093"
+#: urine protein:creatinine ratio (a spot sample): ≥ 0.3 mg/mg (= g/g; 300 mg/g), the threshold of
+#: ACOG Practice Bulletin No. 222, "Gestational hypertension and preeclampsia", Obstet Gynecol
+#: 2020;135:e237; in mg/mmol ≥ 30 (NICE NG133, "Hypertension in pregnancy", 2019)
+_UPCR = re.compile(r"(?i)(?<![\w-])(?:(?:spot\s+)?urin(?:e|ary)\s+)?(?:protein\s*(?::|/|-to-|\s+to\s+)\s*creatinine(?:\s+ratio)?|"
+                   r"u?PCR(?=\s*(?:ratio|of|:|=)?\s*\d+(?:[.,]\d+)?\s*(?:mg/mg|g/g|mg/g|mg/mmol)))"
+                   r"(?:\s*(?:ratio|of|was|is|:|=|\(UPCR\)|\s)){0,4}\s*(\d+(?:[.,]\d+)?)\s*(mg/mg|g/g|mg/g|mg/mmol)?")
+_UPCR_LIMIT = {"": 0.3, "mg/mg": 0.3, "g/g": 0.3, "mg/g": 300.0, "mg/mmol": 30.0}
+#: 24-hour urine protein ≥ 300 mg/24 h (ACOG 2020, as above)
+_U24 = re.compile(r"(?i)(?<![\w-])24[- ]?(?:h|hr|hour)s?\s+(?:urine|urinary)\s+protein(?:\s*(?:excretion|was|is|of|:|=|\s)){0,3}"
+                  r"\s*(\d+(?:[.,]\d+)?)\s*(mg|g)(?:\s*/\s*24\s*h(?:ours?|r)?|/d(?:ay)?)?")
+#: dipstick protein graded 1+ (≈ 30 mg/dL) or more is proteinuria; "trace" is not. ACOG 2020 accepts
+#: 2+ for preeclampsia only where a quantitative method is unavailable: that is a criterion of the
+#: disease, the finding is read from 1+
+_DIPSTICK = re.compile(r"(?i)(?:(?<![\w-])(?:(?:dipstick|urine|urinary|urinalysis)\s+(?:protein|proteinuria|albumin)|"
+                       r"prote[ií]nas?\s+en\s+orina|proteinuria(?:\s+(?:on|by)\s+dipstick)?|dipstick\s+proteinuria)|尿蛋白)"
+                       r"\s*(?:of|was|is|:|=|：|\()?\s*(\+{1,4}(?!\d)|[1-4]\s*\+|trace|negative|neg|阴性|\+/-|±)\)?")
+
+
+def read_proteinuria(text: str) -> list[LabReading]:
+    """Proteinuria (HP:0000093) from a urine protein:creatinine ratio ≥ 0.3 mg/mg (≥ 30 mg/mmol,
+    ≥ 300 mg/g), a 24-hour urine protein ≥ 300 mg, or a dipstick protein of 1+ or more
+    (``"dipstick protein 3+"``, ``"尿蛋白(++)"``); a value below the limit, trace or negative gives
+    nothing. Sources in the comments above (ACOG 2020; NICE NG133)."""
+    out = []
+    for m in _UPCR.finditer(text):
+        unit = (m.group(2) or "").lower()
+        v = float(m.group(1).replace(",", "."))
+        if v >= _UPCR_LIMIT[unit]:
+            out.append(LabReading("urine_protein_creatinine_ratio", PROTEINURIA, m.start(), m.end(),
+                                  f"{m.group(1)} {m.group(2) or ''}".strip(), v))
+    for m in _U24.finditer(text):
+        v = float(m.group(1).replace(",", ".")) * (1000.0 if m.group(2).lower() == "g" else 1.0)
+        if v >= 300.0:
+            out.append(LabReading("urine_protein_24h", PROTEINURIA, m.start(), m.end(), f"{m.group(1)} {m.group(2)}", v))
+    for m in _DIPSTICK.finditer(text):
+        grade = m.group(1).replace(" ", "")
+        plus = grade.count("+") if set(grade) == {"+"} else int(grade[0]) if grade[0].isdigit() else 0
+        if plus >= 1:
+            out.append(LabReading("urine_protein_dipstick", PROTEINURIA, m.start(), m.end(), grade, float(plus)))
     return sorted(out, key=lambda r: r.start)
 
 
@@ -308,6 +357,8 @@ def _read(text: str, sex: str | None, patterns, taken: list[tuple[int, int]], cs
             if (not csf and _SKIP_BEFORE.search(text[max(0, s - 25):s])) or (bool(_CSF.fullmatch(specimen)) if csf else bool(specimen)) is not csf:
                 continue
             unit = (m.group(2) or "").strip()
+            if not unit and re.match(r"\s*[-–]\s*\d", text[m.end(1):]):
+                continue  # a reference range ("| Glucose | | 70-140 |"), not a value
             value = _canonical(a, m.group(1), unit)
             if value is None:
                 continue

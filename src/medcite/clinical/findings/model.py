@@ -84,6 +84,8 @@ class CaseFindings:
         risk_factors: risk context named in the case (smoking, oral contraceptive use, recent
             surgery, immobilisation, travel; :class:`.risk.RiskFactor`), kept apart from the
             findings: they are not phenotypes and no candidate has to explain them.
+        pregnancy: a stated pregnancy (:class:`.demographics.Pregnancy`: span and gestational
+            weeks, ``"G1P0 at 34 weeks"``, ``"孕34周"``), context like age and sex, else None.
     """
 
     text: str
@@ -92,6 +94,7 @@ class CaseFindings:
     sex: str | None
     language: str
     risk_factors: tuple = ()
+    pregnancy: object = None  # a :class:`.demographics.Pregnancy` when one is stated (context, not a finding)
 
     def present(self) -> list[Finding]:
         """Findings with status ``"present"``, one per concept (the first mention)."""
@@ -125,12 +128,14 @@ class CaseFindings:
         """JSON-ready dict: ``language``, ``age_years``, ``sex``, ``findings`` (one per concept and
         status, :meth:`shown`; each as :meth:`Finding.to_json` with ``also``: the other mentions
         as ``{"text", "start", "end", "value", "via"}``) — what ``diagnose --json`` lists under
-        "findings" — and ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`)."""
+        "findings" — ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`) and ``pregnancy``
+        (:meth:`.demographics.Pregnancy.to_json` or None)."""
         return {
             "language": self.language, "age_years": self.age_years, "sex": self.sex,
             "findings": [{**f.to_json(), "also": [{"text": o.text, "start": o.start, "end": o.end, "value": o.value, "via": o.via}
                                                   for o in others]} for f, others in self.shown()],
             "risk_factors": [r.to_json() for r in self.risk_factors],
+            "pregnancy": self.pregnancy.to_json() if self.pregnancy is not None else None,
         }
 
     def mapping_lines(self) -> list[str]:
@@ -146,6 +151,8 @@ class CaseFindings:
             out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}{also}]")
         for r in self.risk_factors:
             out.append(f"{r.text} → risk factor: {r.name} [{r.status}, context, not a finding]")
+        if self.pregnancy is not None:
+            out.append(f"{self.pregnancy.text} → {self.pregnancy.describe()} [context, not a finding]")
         return out
 
 

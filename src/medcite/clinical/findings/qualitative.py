@@ -29,11 +29,12 @@ TESTS: tuple[tuple[str, str, str], ...] = (
     (r"(?:serum|blood|plasma|capillary)\s+ketones?|beta[- ]hydroxybutyrate|β-hydroxybutyrate|ketonemia", HYPERKETONEMIA, "high"),
     (r"(?:urine|urinary)\s+ketones?", KETONURIA, "high"),
     (r"ketones?|ketone bodies", HYPERKETONEMIA, "high"),  # specimen decided by the sentence
-    (r"(?:urine\s+)?nitrites?", "HP:0031812", "high"),
+    (r"(?:urine\s+)?nitrites?|nitritos?|亚硝酸盐", "HP:0031812", "high"),
     (r"(?:urine\s+)?leu[ck]ocyte\s+esterase|(?-i:LE)", "HP:0012085", "high"),
     (r"direct\s+(?:antiglobulin|Coombs)(?:\s+test)?|(?:direct\s+)?Coombs(?:'s)?(?:\s+test)?|(?-i:DAT)|direct\s+antiglobulin", "HP:0032366", "high"),
     (r"haptoglobin", "HP:0020181", "low"),
-    (r"(?:serum\s+|urine\s+)?(?:beta|β|b)[- ]?h?CG|(?:serum\s+|urine\s+)?hCG|(?:urine\s+|serum\s+)?pregnancy\s+test",
+    (r"(?:serum\s+|urine\s+)?(?:beta|β|b)[- ]?h?CG|(?:serum\s+|urine\s+)?hCG|(?:urine\s+|serum\s+)?pregnancy\s+test|(?:test|prueba)\s+de\s+embarazo|"
+     r"(?:尿)?(?:妊娠试验|早孕试验|hCG)",
      "MEDCITE:positive-pregnancy-test", "high"),
     (r"D[- ]dimers?|d[ií]mero[- ]D|D-?二聚体", "HP:0033106", "high"),
     (r"troponin(?:\s+[IT])?|troponina(?:\s+[IT])?|(?:高敏)?肌钙蛋白\s*[IT]?", "HP:0410173", "high"),
