@@ -112,3 +112,17 @@ def test_the_case_summary_shows_the_pregnancy():
 
     case = extract_findings("31-year-old G1P0 at 34 weeks' gestation with headache and BP 168/112 mmHg.")
     assert _context(case) == ["age 31 years", "female", "pregnant, 34 weeks' gestation"]
+
+
+@pytest.mark.parametrize("text, cid", [
+    ("Varón de 45 años con dolor lumbar mecánico tras cargar peso.", "HP:0003419"),  # lumbar pain is low back pain
+    ("Mujer con dolor en fosa lumbar izquierda.", "HP:0030157"),  # the lumbar fossa is the flank
+])
+def test_spanish_lumbar_pain_and_flank_pain(text, cid):
+    assert cid in extract_findings(text).present_ids()
+
+
+def test_a_list_after_a_colon_is_negated_on_chest_x_ray():
+    case = extract_findings("Chest X-ray: no widened mediastinum, no pneumothorax.")
+    assert _status(case, "HP:0034501") == {"negated"}
+    assert _status(case, "HP:0002107") == {"negated"}
