@@ -91,6 +91,9 @@ def test_one_shown_finding_per_concept_strongest_evidence_kept():
     assert [a["text"] for f in js if f["concept_id"] == FEVER for a in f["also"]] == ["fever"]
 
 
-def test_present_and_negated_mentions_of_one_concept_are_both_shown():
+def test_present_and_negated_mentions_of_one_concept_are_shown_once_with_both_statuses():
+    # one finding, one status (break-test 12): the negated mention goes under the present one
     case = extract_findings("No fever at home. T 38.9 C in the emergency department.")
-    assert sorted(f.status for f, _ in case.shown() if f.concept_id == FEVER) == ["negated", "present"]
+    shown = [(f.status, [(o.text, o.status) for o in others]) for f, others in case.shown() if f.concept_id == FEVER]
+    assert shown == [("present", [("fever", "negated")])]
+    assert any("also: fever (negated)" in line for line in case.mapping_lines())

@@ -150,16 +150,22 @@ def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) ->
     """English pieces of ``text`` (split_findings) that no extracted finding's span overlaps,
     without measurements (a value the extractor did not flag is in range or unknown), without
     negation or normality cues ("no focal deficit", "abdomen is soft") and without bare ECG lead
-    names ("III", "aVF" of "ST elevation in leads II, III and aVF")."""
+    names ("III", "aVF" of "ST elevation in leads II, III and aVF"), and without pieces inside a
+    negation's ConText scope ("sick contacts" of "No recent travel or sick contacts")."""
     if language != "en":
         return []
+    from .findings.context import find_triggers, status_of
+
     pieces, _ = split_findings(text)
+    triggers = find_triggers(text, language)
     out = []
     for p in pieces:
         i = text.find(p)
         if i >= 0 and any(s < i + len(p) and i < e for s, e in spans):
             continue
         if re.search(r"\d", p) or _NEGATED_PIECE.search(p) or _HEADER_PIECE.match(p) or _ECG_LEADS_PIECE.match(p.strip()):
+            continue
+        if i >= 0 and status_of(text, i, i + len(p), triggers, language) == "negated":
             continue
         out.append(p)
     return out
@@ -223,7 +229,9 @@ def differential(
     labels = [f.query_label() for f in phen]  # "right lower quadrant abdominal pain": the site is searched too
     # a named sign HPO lacks (MEDCITE:…) is scored as the HPO term it is evidence of
     hpo_label = {f.query_label(): kb.ontology.names.get(nearest_hpo(f.concept_id) or "", f.label) for f in present}
-    extra = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings], case.language)
+    # risk context (smoking, immobilisation …) is no finding to explain, present or negated
+    extra = _uncovered_pieces(text, [(f.start, f.end) for f in case.findings] + [(r.start, r.end) for r in case.risk_factors],
+                              case.language)
     lit_findings = list(dict.fromkeys(labels + extra))
     if not lit_findings and not named:
         raise UsageError("no clinical findings were recognised (give symptoms, signs or results, e.g. 'fever; cough; weight loss')")

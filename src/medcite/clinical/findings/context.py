@@ -25,7 +25,12 @@ negspacy covers negation only (no history/family) and English only.
 
 Scope rules: Chinese scopes end at ``，。；`` (a Chinese list runs over ``、`` and ``和/及``);
 English and Spanish scopes run over commas (``"no fever, chills or cough"``) and end at the
-sentence end or a termination term.
+sentence end or a termination term, with two exceptions for negation: a comma followed by an
+onset word (``", sudden"``, ``", acute onset"``) starts a new finding list, and a predicate
+negation (``"not"``, ``"never"``) whose own phrase names no finding ends at the first comma
+(``"not on anticoagulation, sudden right-sided weakness"``: only the medication is negated).
+A postfix mark after a colon (``"Rash: no"``) binds backward only when nothing follows it on
+its line; ``"Chest X-ray: no widened mediastinum"`` is a header and a forward ``"no"``.
 """
 
 from __future__ import annotations
@@ -76,7 +81,9 @@ _EN: list[tuple[str, str, str]] = [
     # ... and these end a negation's scope only ("denies fever, reports cough"; "mother has lupus")
     *[(t, TERMINATE_NEGATION, FORWARD) for t in (
         "reports", "reported", "endorses", "positive for", "notable for", "significant for", "found to have",
-        "has", "with", "who", "and has", "and is")],
+        "has", "with", "who", "and has", "and is",
+        # a comma and an onset word start a new finding list ("not on anticoagulation, sudden weakness")
+        ", sudden", ", suddenly", ", abrupt", ", abruptly", ", acute onset", ", new onset", ", new-onset")],
 ]
 _RELATIVE_EN = (r"(?:mother|father|mom|mum|dad|parents?|grandmother|grandfather|grandparents?|aunt|uncle|sister|brother|"
                 r"wife|husband|partner|daughter|son|caregiver|family|relatives?)")
@@ -167,6 +174,10 @@ def _compile(rules: list[tuple[str, str, str]], cjk: bool) -> list[tuple[re.Patt
         esc = re.escape(phrase).replace(r"\ ", r"\s+")
         lead = "" if cjk or not phrase[0].isalnum() else r"(?<![\w/'])"
         tail = "" if cjk or not phrase[-1].isalnum() else r"(?![\w/'])"
+        if phrase.startswith(":") and direction == BACKWARD:
+            # "Rash: no" is a postfix mark; "Chest X-ray: no widened mediastinum" is a header and a
+            # forward "no": a word after the mark on its line leaves the mark to the forward rules
+            tail += r"(?![ \t]*[^\W_])"
         pat = lead + esc + tail
         out.append((re.compile(pat, re.IGNORECASE), cat, direction))
     return out
@@ -207,6 +218,26 @@ def _bounds(text: str, start: int, end: int, language: str) -> tuple[int, int]:
     return left, (m.start() if m else len(text))
 
 
+#: negations of a predicate ("not on anticoagulation", "never hospitalised"), not of a finding list
+_PREDICATE_NEGATIONS = frozenset({"not", "never"})
+_COMMA = re.compile(r"[,，]")
+
+
+def _predicate_scope_ends(text: str, t: Trigger, start: int, language: str) -> bool:
+    """Whether the negation ``t`` ("not", "never") ends at a comma before ``start``: its own
+    phrase up to the comma names no finding ("atrial fibrillation not on anticoagulation, sudden
+    weakness": the medication is negated, the weakness is not), while a negated finding list runs
+    on ("not febrile, tachycardic or hypoxic")."""
+    if language in ("es", "zh") or text[t.start:t.end].lower() not in _PREDICATE_NEGATIONS:
+        return False
+    comma = _COMMA.search(text, t.end, start)
+    if comma is None:
+        return False
+    from .matcher import concepts_in  # the phrase tables; imported here to keep this module light
+
+    return not concepts_in(text[t.end:comma.start()])
+
+
 def status_of(text: str, start: int, end: int, triggers: list[Trigger], language: str) -> str:
     """The ConText status of the finding at ``text[start:end]``: ``"negated"``, ``"family"``,
     ``"historical"`` or ``"present"`` (negation wins, then family, then history)."""
@@ -221,7 +252,8 @@ def status_of(text: str, start: int, end: int, triggers: list[Trigger], language
             recent = t.category == HISTORICAL and language != "zh" and _RECENT.match(text, end, right)
             if recent and not any(end <= x.start < recent.end() for x in stops):  # the duration is this finding's
                 continue
-            if t.category == NEGATED and _compared(text, t, start, end, right, language):
+            if t.category == NEGATED and (_compared(text, t, start, end, right, language)
+                                          or _predicate_scope_ends(text, t, start, language)):
                 continue
             if not any(t.end <= x.start and x.end <= start for x in terminators):
                 cats.add(t.category)

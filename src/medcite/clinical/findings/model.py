@@ -114,26 +114,31 @@ class CaseFindings:
         in order of first mention. The kept mention is the strongest evidence (:data:`EVIDENCE_RANK`:
         a measured value before a qualitative result before a named term before an embedder
         match; the first mention on a tie): "T 39.8 C" is kept for Fever over the word "fever",
-        and "sonographic Murphy sign" goes under "Positive Murphy sign" as another mention."""
+        and "sonographic Murphy sign" goes under "Positive Murphy sign" as another mention. One
+        finding has one status: a negated mention of a concept that is also present goes under the
+        present one as another mention ("No history of chronic hypertension" under "BP 168/112
+        mmHg"), its own status kept on it; family and historical mentions stay apart."""
+        present = {f.concept_id for f in self.findings if f.status == "present"}
         groups: dict[tuple[str, str], list[Finding]] = {}
         for f in self.findings:
-            groups.setdefault((f.concept_id, f.status), []).append(f)
+            status = "present" if f.status == "negated" and f.concept_id in present else f.status
+            groups.setdefault((f.concept_id, status), []).append(f)
         out = []
         for group in groups.values():
-            kept = min(group, key=lambda f: EVIDENCE_RANK.get(f.via, len(EVIDENCE_RANK)))
+            kept = min(group, key=lambda f: (f.status != "present", EVIDENCE_RANK.get(f.via, len(EVIDENCE_RANK))))
             out.append((kept, [f for f in group if f is not kept]))
         return out
 
     def to_json(self) -> dict:
         """JSON-ready dict: ``language``, ``age_years``, ``sex``, ``findings`` (one per concept and
         status, :meth:`shown`; each as :meth:`Finding.to_json` with ``also``: the other mentions
-        as ``{"text", "start", "end", "value", "via"}``) — what ``diagnose --json`` lists under
-        "findings" — ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`) and ``pregnancy``
-        (:meth:`.demographics.Pregnancy.to_json` or None)."""
+        as ``{"text", "start", "end", "value", "via", "status"}``) — what ``diagnose --json`` lists
+        under "findings" — ``risk_factors`` (each as :meth:`.risk.RiskFactor.to_json`) and
+        ``pregnancy`` (:meth:`.demographics.Pregnancy.to_json` or None)."""
         return {
             "language": self.language, "age_years": self.age_years, "sex": self.sex,
-            "findings": [{**f.to_json(), "also": [{"text": o.text, "start": o.start, "end": o.end, "value": o.value, "via": o.via}
-                                                  for o in others]} for f, others in self.shown()],
+            "findings": [{**f.to_json(), "also": [{"text": o.text, "start": o.start, "end": o.end, "value": o.value, "via": o.via,
+                                                   "status": o.status} for o in others]} for f, others in self.shown()],
             "risk_factors": [r.to_json() for r in self.risk_factors],
             "pregnancy": self.pregnancy.to_json() if self.pregnancy is not None else None,
         }
@@ -147,7 +152,8 @@ class CaseFindings:
         for f, others in self.shown():
             value = f" = {f.value}" if f.value and f.value not in f.text else ""
             site = f", location: {f.location}" if f.location else ""
-            also = "; also: " + ", ".join(dict.fromkeys(o.text for o in others)) if others else ""
+            also = "; also: " + ", ".join(dict.fromkeys(o.text + (f" ({o.status})" if o.status != f.status else "")
+                                                        for o in others)) if others else ""
             out.append(f"{f.text}{value} → {f.label} ({f.concept_id}) [{f.status}, {f.via}{site}{also}]")
         for r in self.risk_factors:
             out.append(f"{r.text} → risk factor: {r.name} [{r.status}, context, not a finding]")

@@ -34,12 +34,16 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"(\d{2,3}(?:[.,]\d{1,2})?)"
-_GAP = r"[^\d.;\n。；，]{0,25}?"  # "is", "was", "of", ": ", "(on admission) "; not over a Chinese clause end ("呼吸深快。血糖 28")
+# "is", "was", "of", ": ", "(on admission) ": letters of any script, spaces and light punctuation; not
+# over a sentence or Chinese clause end ("呼吸深快。血糖 28"), nor over symbols or control characters
+# (binary junk "r\ufffd\ufffd]8" is no respiratory rate)
+_GAP = r"(?:[^\W\d_]|[ \t:=()\[\],~/'\"<>≈–—-]){0,25}?"
 
 _TEMP_UNIT = r"\s*(°\s*[CF]|º\s*[CF]|℃|℉|degrees?\s*(?:C(?:elsius)?|F(?:ahrenheit)?)\b|deg\s*[CF]\b|[CF]\b)"
 _TEMP = re.compile(
     rf"(?i)(?:\b(?:temperature|temp|T|Tmax)\b|体温|temperatura){_GAP}{_NUM}(?:{_TEMP_UNIT}|(?=\s*(?:degrees?)?\b))"
-    rf"|{_NUM}{_TEMP_UNIT}"
+    # a bare "39.5℃" starts after a space, a mark or a Chinese word ("发热39.5℃"), not glued to junk
+    rf"|(?<![^\s(\[,:;=~，：（\u4e00-\u9fff]){_NUM}{_TEMP_UNIT}"
 )
 _HR = re.compile(
     rf"(?i)(?:\b(?:heart\s+rate|pulse(?:\s+rate)?|HR|P|FC|frecuencia\s+cardiaca|frecuencia\s+cardíaca)\b|心率|脉搏){_GAP}"
@@ -130,9 +134,12 @@ def _blood_pressure(m: re.Match) -> VitalReading | None:
     return None
 
 
+_NAME = re.compile(r"[^\W\d_]*")
+
+
 def _resp_rate(m: re.Match) -> VitalReading | None:
-    if m.group(2) is None and len(m.group(0).split()[0]) == 1:
-        return None  # a bare "R 20" without a unit
+    if m.group(2) is None and len(_NAME.match(m.group(0)).group(0)) == 1:
+        return None  # a bare "R 20" (or "R:20", "r]8") without a unit
     return _rate(m, (4, 80), (20, "HP:0002789"), (10, "HP:0046507"))
 
 
