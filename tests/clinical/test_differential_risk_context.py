@@ -29,3 +29,16 @@ def test_risk_context_and_negated_pieces_are_never_unexplained_findings(retrieve
     assert d.candidates
     leftovers = {u.lower() for c in d.candidates for u in c.unexplained_findings}
     assert not leftovers & {"smoker", "immobilisation", "pets"}, leftovers
+
+
+def test_a_negated_risk_factor_gives_no_prior():
+    from types import SimpleNamespace
+
+    from medcite.clinical.risk_prior import weigh_risks
+
+    pe = SimpleNamespace(entries=[SimpleNamespace(kind="criteria", source_id="CRITERIA:pulmonary-embolism")])
+    entry = SimpleNamespace(name="Pulmonary embolism", kb=SimpleNamespace(condition=pe), score=1.0)
+    text = "No recent travel or immobilisation."
+    assert {r.status for r in read_risks(text)} == {"negated"}
+    assert weigh_risks([entry], read_risks(text)) == [] and entry.score == 1.0
+    assert weigh_risks([entry], read_risks("Immobilisation for 5 days.")) and entry.score > 1.0
