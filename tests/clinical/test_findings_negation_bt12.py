@@ -11,7 +11,8 @@ import pytest
 from medcite.clinical.findings import extract_findings
 from medcite.clinical.findings.vitals import read_vitals
 
-WEAK, SLURRED, APHASIA, FACIAL, FEVER, HTN = ("HP:0001324", "HP:0001350", "HP:0002427", "HP:0012799", "HP:0001945",
+# "right-sided weakness" is Hemiparesis (HP:0001269) since the break-test-12 lexicon additions
+WEAK, SLURRED, APHASIA, FACIAL, FEVER, HTN = ("HP:0001269", "HP:0001350", "HP:0002427", "HP:0012799", "HP:0001945",
                                               "HP:0000822")
 WIDENED, PNEUMOTHORAX, EFFUSION, STE, CHILLS, COUGH = ("HP:0034501", "HP:0002107", "HP:0002202", "HP:0012251",
                                                       "HP:0025143", "HP:0012735")
