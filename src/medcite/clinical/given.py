@@ -166,11 +166,21 @@ def narrower(name: str, cond) -> bool:
     return any(f" {q} " in shown and f" {q} " not in typed for q in NARROWING)
 
 
+def curated_name(name: str, cond) -> bool:
+    """Whether ``name`` is a name the curated criteria entry of ``cond`` (:mod:`.knowledge.criteria`)
+    gives it: such synonyms were chosen to denote that condition ("ST-elevation myocardial
+    infarction" for "Acute myocardial infarction"), unlike OMIM's bare "Pancreatitis" for
+    hereditary pancreatitis, so the display name's "acute" does not make it narrower."""
+    key = normalize(name)
+    return any(x.kind == "criteria" and key in {normalize(n) for n in (x.name, *x.synonyms)} for x in cond.entries)
+
+
 def resolve_name(name: str, kb, vocabulary):
     """The knowledge-base condition a typed name denotes: the name itself, the index vocabulary's
     condition for it (abbreviations such as "DIC"), else the name without its leading qualifiers
     ("bacterial meningitis" → Meningitis, "community-acquired pneumonia" → Pneumonia) when that
-    head is a condition, not a finding — never a narrower condition than the name says ("acute
+    head is a condition, not a finding ("inferior ST-elevation myocardial infarction" → the
+    criteria's "Acute myocardial infarction", :func:`curated_name`) — never a narrower condition than the name says ("acute
     pancreatitis" is not OMIM's "Hereditary pancreatitis", though OMIM also calls that
     "Pancreatitis"). ``(condition or None, exact)``."""
     cond = kb.resolve(name)
@@ -187,7 +197,7 @@ def resolve_name(name: str, kb, vocabulary):
         cond = kb.resolve(head)
         # the broader condition must be named so ("acute pancreatitis" → Pancreatitis), not a
         # narrower one the head happens to resolve to
-        if (cond is not None and not kb.is_finding_name(head) and not narrower(name, cond)
+        if (cond is not None and not kb.is_finding_name(head) and (not narrower(name, cond) or curated_name(head, cond))
                 and normalize(head) in {normalize(n) for n in cond.all_names()}):
             return cond, False
     return None, False

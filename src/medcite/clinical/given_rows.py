@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .given import resolve_name
+from .given_language import english_forms
 from .knowledge.base import KBMatch, KnowledgeBase
 from .knowledge.scoring import score_profile
 from .terms import normalize
@@ -48,9 +49,11 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
     q, x = kb.terms(q_ids), [t for t in kb.terms(x_ids) if t not in kb.terms(q_ids)]
     matches: dict[str, KBMatch] = {}
     rows: list[tuple[str, str, bool]] = []  # (key, name as given, in the knowledge base)
-    broader = []
+    broader, translated = [], []
     for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
-        cond, exact = resolve_name(raw, kb, vocabulary)
+        cond, exact, said = _resolve_any(raw, kb, vocabulary)
+        if said != raw:
+            translated.append(f"{raw} → {cond.name if cond is not None else said}")
         if cond is not None and not exact:
             broader.append(f"{raw} → {cond.name}")
         if cond is not None:
@@ -65,13 +68,15 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
                 matches[key] = KBMatch(cond, 0.0, [], list(q), [])
         else:
             taken = {k for k, _, _ in rows}
-            key = f"LIT:{normalize(raw)}"
-            words = raw.split()  # the literature's name without leading qualifiers ("acute pancreatitis" → pancreatitis)
+            key = _lit_key(said)
+            words = said.split()  # the literature's name without leading qualifiers ("acute pancreatitis" → pancreatitis)
             key = next((k for k in [key] + [f"LIT:{normalize(' '.join(words[i:]))}" for i in range(1, len(words))]
                         if k in lit_by_key and k not in taken), key)
         rows.append((key, raw, cond is not None))
-        if kb.is_finding_name(raw):
+        if kb.is_finding_name(said):
             notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
+    if translated:
+        notes.append("given names read in English: " + "; ".join(translated))
     if broader:
         notes.append("matched to the broader condition in the knowledge base: " + "; ".join(broader))
     by_key: dict[str, list[str]] = {}
@@ -79,12 +84,13 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
         by_key.setdefault(key, []).append(raw)
     for key, raws in by_key.items():
         if len(raws) > 1:
-            entry = matches[key].condition.name if key in matches else key[4:]
-            notes.append(f"{' and '.join(repr(r) for r in raws)} resolve to one knowledge-base entry ({entry}), which cannot "
+            entry = f" ({matches[key].condition.name})" if key in matches else ""
+            where = "one knowledge-base entry" if key in matches else "one literature name"
+            notes.append(f"{' and '.join(repr(r) for r in raws)} resolve to {where}{entry}, which cannot "
                          "tell them apart: each is ranked on the passages naming it, and each row says so")
     lit_of = {}
     for key, raw, _ in rows:  # a shared entry's literature is its own name's only
-        lit_of[raw] = lit_by_key.get(f"LIT:{normalize(raw)}") if len(by_key[key]) > 1 else lit_by_key.get(key)
+        lit_of[raw] = lit_by_key.get(_lit_key(raw)) if len(by_key[key]) > 1 else lit_by_key.get(key)
     # on the open differential's scale (the case's best knowledge-base match and best literature
     # score), so a handful of given names is not ranked against each other alone
     best = kb.rank(q_ids, x_ids, limit=1, exclude_sources=exclude_sources) if q_ids else []
@@ -99,6 +105,27 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
         entries.append(Entry(key, name, score, m, lc, given=raw, resolved=known, shared=shared))
     entries.sort(key=lambda e: -e.score)
     return entries
+
+
+def _lit_key(name: str) -> str:
+    """The literature key of a name the knowledge base lacks; a name with no ASCII letters
+    ("急性阑尾炎") keeps its own characters, so two such names never share the empty key."""
+    return f"LIT:{normalize(name) or name.strip().lower()}"
+
+
+def _resolve_any(raw: str, kb: KnowledgeBase, vocabulary: Vocabulary):
+    """``(condition or None, exact, name used)``: :func:`.given.resolve_name` of the name as given,
+    else of its English forms (:func:`.given_language.english_forms`: "急性阑尾炎" → "acute
+    appendicitis"); the name used is the first English form when none resolves."""
+    cond, exact = resolve_name(raw, kb, vocabulary)
+    if cond is not None:
+        return cond, exact, raw
+    forms = english_forms(raw)
+    for form in forms:
+        cond, exact = resolve_name(form, kb, vocabulary)
+        if cond is not None:
+            return cond, exact, form
+    return None, False, forms[0] if forms else raw
 
 
 def shared_ties(entries: list[Entry]) -> list[str]:
