@@ -5,18 +5,40 @@ do not fit the patient's age or sex (:mod:`.demographic_fit`).
 In the open differential both are taken out of the ranked list; the age/sex misfits are listed
 apart ("not fitting the patient's age/sex"). Candidates a clinician or a model gave are kept but
 their score is multiplied by :data:`MISFIT_FACTOR` (strongly down-weighted) and marked.
+
+Also set aside in the open differential, with their reason (break-test 12): a condition the note
+gives as the patient's known history (:func:`known_history`: "history of …", "known …", "a
+19-year-old woman with type 1 diabetes"), which is not a new diagnosis — a clinician who gives it
+as a candidate keeps it; and a MedQuAD publication title naming several conditions ("Diabetes,
+Heart Disease, and Stroke"). A title about one condition is shown as that condition
+(:func:`title_condition`: "Heart Disease in Women" → Heart Disease, "Viral Hepatitis: A through E
+and Beyond" → Viral Hepatitis).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .demographic_fit import misfit
+from .knowledge.kinds import has_disease_word
+from .knowledge.names import strong_keys
 from .terms import normalize
 
 #: Factor on the score of a given candidate that does not fit the patient's age or sex.
 MISFIT_FACTOR = 0.25
+#: Reasons an open candidate is set aside besides age/sex (``set_aside`` items and notes).
+KNOWN_HISTORY = "known history (the patient's own diagnosis), not a new diagnosis"
+SEVERAL_CONDITIONS = "a publication title naming several conditions, not one diagnosis"
+#: Words just before a condition the note names that make it the patient's known history.
+_HISTORY_CUE = re.compile(
+    r"(?i)(?:\bknown|\bhistory of|\bhx of|\bh/o|\bdiagnosed with|\blong-?standing|\bestablished|\bpre-?existing|"
+    r"\b(?:man|woman|male|female|boy|girl|patient|child|infant|adult|gentleman|lady)\s+with)"
+    r"(?:\s+(?:a|an|poorly|well|controlled|uncontrolled|insulin-dependent|[\w-]+-year))*\s*$")
+#: A population or setting after a condition in a MedQuAD title ("Heart Disease in Women").
+_TITLE_POPULATION = re.compile(r"(?i)\s+(?:in|among|for)\s+(?:women|men|children|kids|teens|adolescents|older adults|"
+                               r"seniors|the elderly|pregnancy|infants|babies|athletes)$")
 
 
 def restates_finding(names: Iterable[str], concept_ids: Iterable[str], present: Sequence[Any]) -> bool:
@@ -54,14 +76,54 @@ def _restatable_names(entry: Any, names_of: Callable[[Any], set[str]]) -> set[st
     return names_of(entry)
 
 
+def known_history(case: Any) -> set[str]:
+    """Name keys (:func:`.knowledge.names.strong_keys`: "type 1 diabetes" and "Diabetes Type 1"
+    share one) of the conditions the note gives as the patient's history: its ``"historical"``
+    findings, and present findings preceded by a history cue (:data:`_HISTORY_CUE`: "known type 1
+    diabetes", "woman with type 1 diabetes"); of their label and their text."""
+    out: set[str] = set()
+    for f in getattr(case, "findings", ()):
+        before = case.text[max(0, f.start - 60): f.start]
+        if f.status == "historical" or (f.status == "present" and _HISTORY_CUE.search(before)):
+            out |= strong_keys(f.label) | strong_keys(f.text)
+    return out - {""}
+
+
+def title_condition(name: str) -> str | None:
+    """The condition a MedQuAD publication-title focus is about, for display: ``name`` itself for
+    an ordinary name, the part before ": " ("Diabetic Neuropathies: The Nerve Damage of Diabetes"
+    → "Diabetic Neuropathies"), the name without a population ("Heart Disease in Women" → "Heart
+    Disease"); ``None`` for a title listing several conditions ("Diabetes, Heart Disease, and
+    Stroke"), which is no one candidate."""
+    head = name.split(": ", 1)[0].strip() if ": " in name else name
+    head = _TITLE_POPULATION.sub("", head).strip()
+    parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", head) if p]
+    # a list of three or more ("Meningitis and Encephalitis" stays: one MedQuAD record of two related conditions)
+    if len(parts) >= 3 and all(has_disease_word(normalize(p)) for p in parts):
+        return None
+    return head or name
+
+
 def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]]) -> tuple[list, list[dict]]:
-    """Open differential: ``(kept entries, set aside)``; restated findings are dropped, age/sex
-    misfits set aside as ``{"condition", "reason", "condition_id"}``."""
+    """Open differential: ``(kept entries, set aside)``; restated findings are dropped; age/sex
+    misfits, the patient's known history (:func:`known_history`) and titles of several conditions
+    (:func:`title_condition`) set aside as ``{"condition", "reason", "condition_id"}``; a title
+    about one condition is renamed to it (in place), or dropped when another row already is it."""
     kept, aside = [], []
+    history = known_history(case)
     for e in entries:
         ids = entry_ids(e)
         if restates_finding(_restatable_names(e, names_of), ids, present):
             continue
+        shown = title_condition(e.name)
+        if shown is None or (history and {k for n in names_of(e) for k in strong_keys(n)} & history):
+            aside.append({"condition": e.name, "reason": SEVERAL_CONDITIONS if shown is None else KNOWN_HISTORY,
+                          "condition_id": "" if e.key.startswith("LIT:") else e.key})
+            continue
+        if shown != e.name:
+            if normalize(shown) in {normalize(k.name) for k in kept}:
+                continue
+            e.name = shown
         why = misfit(demographic_names(e), case.age_years, case.sex, ids)
         if why:
             aside.append({"condition": e.name, "reason": why, "condition_id": "" if e.key.startswith("LIT:") else e.key})
@@ -87,9 +149,14 @@ def mark_fit(diag: Any, aside: list[dict], misfits: dict[str, str]) -> None:
     """Record on a built diagnosis what was set aside (``diag.set_aside``, a note) and mark the
     down-weighted given candidates (``demographic_misfit``), in place."""
     diag.set_aside = aside
-    if aside:
+    for reason in (KNOWN_HISTORY, SEVERAL_CONDITIONS):
+        got = [a["condition"] for a in aside if a["reason"] == reason]
+        if got:
+            diag.notes.append(f"{reason}, left out of the list: " + "; ".join(got))
+    fit = [a for a in aside if a["reason"] not in (KNOWN_HISTORY, SEVERAL_CONDITIONS)]
+    if fit:
         diag.notes.append("not fitting the patient's age/sex, left out of the list: "
-                          + "; ".join(f"{a['condition']} ({a['reason']})" for a in aside))
+                          + "; ".join(f"{a['condition']} ({a['reason']})" for a in fit))
     for c in diag.candidates:
         key = c.given_as or c.condition
         if key in misfits:

@@ -28,6 +28,11 @@ A differential lists conditions only: "Fever", "Abdominal pain", "Back pain", "H
    (:data:`GENERAL_PROCESSES`: MeSH headings such as "Atrophy", "Dislocations", "Disabilities",
    "Necrosis", "Inflammation", "Fibrosis", which indexed papers carry and which name no diagnosis)
    is a finding too;
+   A **physiological measurement** (:data:`_MEASUREMENT`: MeSH headings of tree G09 such as
+   "Stroke Volume", "Cardiac Output", "Blood Pressure", "Heart Rate", "Vascular Resistance",
+   which indexed papers carry) is a finding too — checked before rule 1, since "stroke" in
+   "Stroke Volume" is not the disease; a name with another disease word ("Low cardiac output
+   syndrome") is not a measurement;
 5. **finding evidence** — an HPO "Phenotypic abnormality" term name or synonym, or UMLS semantic
    types (from MedQuAD) Sign or Symptom (T184) or Laboratory result (T034); Finding (T033) is
    not enough alone, MedQuAD gives it to many rare diseases —
@@ -86,6 +91,13 @@ GENERAL_PROCESSES = frozenset({
     "cicatrix", "adhesions", "dilatation", "constriction", "obstruction", "rupture", "hemorrhage", "infarction",
     "ulcer", "abscess", "cyst", "cysts", "neoplasms", "tumor", "tumour", "cancer", "infection", "infections",
 })
+#: Rule 4: a physiological quantity named alone (MeSH tree G09 headings and the vital signs).
+_MEASURE_TAIL = (r"(?:volume|output|pressure|rate|flow|velocity|resistance|saturation|consumption|fraction|temperature|"
+                 r"index|circulation|determination|function|monitoring)")
+_MEASUREMENT = re.compile(
+    r"^(?:(?:left|right|fetal|maternal|cardiac|arterial|venous|central|pulmonary|artery|wedge|intracranial|portal|blood|pulse|"
+    r"heart|respiratory|body|oxygen|cerebral|regional|renal|glomerular|filtration|ventricular|ejection|stroke|systolic|"
+    r"diastolic|mean|capillary|vascular|ambulatory) )+" + _MEASURE_TAIL + r"(?: " + _MEASURE_TAIL + r")*$")
 _SUBTYPED = re.compile(r"(?:^| )(?:type |group )?(?:\d+[a-z]?|[ivx]+)$")
 _PAIN = re.compile(r"(?:^| )(?:pain|ache|bleeding)$|^(?:hemorrhage|haemorrhage)$")
 _IDENTIFIED = ("omim", "orpha", "decipher")
@@ -119,6 +131,9 @@ def classify(name: str, *, ontology: Ontology | None = None, semantic_types: Ite
     if not norm:
         return CONDITION
     if norm in GENERAL_PROCESSES:
+        return FINDING
+    head = normalize(name.split(",")[0])  # MeSH's inverted headings: "Heart Rate, Fetal", "Ventricular Function, Left"
+    if not disease_name and _MEASUREMENT.match(head) and not has_disease_word(norm.replace("stroke ", "")):
         return FINDING
     if (has_disease_word(norm) or disease_name or (len(norm.split()) >= 2 and _SUBTYPED.search(norm))
             or _INTRACRANIAL_BLEED.match(norm)):
