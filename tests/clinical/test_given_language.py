@@ -55,3 +55,9 @@ def test_unknown_non_latin_names_never_share_an_empty_entry(vocab):
 def test_a_leading_location_qualifier_resolves_to_the_criteria_condition(vocab):
     cond, exact = resolve_name("inferior ST-elevation myocardial infarction", _kb(), vocab)
     assert cond is not None and cond.name == "Acute myocardial infarction" and not exact
+
+
+def test_a_translated_name_the_knowledge_base_lacks_is_shown_and_searched_in_english(vocab):
+    entries = given_entries(["卵巢囊肿蒂扭转"], _kb(), vocab, [FEVER], [], (), {}, 0.5, notes := [])
+    assert entries[0].name == "ovarian torsion" and entries[0].given == "卵巢囊肿蒂扭转"
+    assert not any("names a finding" in n for n in notes)  # a torsion is a diagnosis

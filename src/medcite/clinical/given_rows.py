@@ -50,6 +50,7 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
     matches: dict[str, KBMatch] = {}
     rows: list[tuple[str, str, bool]] = []  # (key, name as given, in the knowledge base)
     broader, translated = [], []
+    english: dict[str, str] = {}  # name as given → the form resolved or searched (its English form)
     for raw in dict.fromkeys(n.strip() for n in names if n.strip()):
         cond, exact, said = _resolve_any(raw, kb, vocabulary)
         if said != raw:
@@ -73,6 +74,7 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
             key = next((k for k in [key] + [f"LIT:{normalize(' '.join(words[i:]))}" for i in range(1, len(words))]
                         if k in lit_by_key and k not in taken), key)
         rows.append((key, raw, cond is not None))
+        english[raw] = said
         if kb.is_finding_name(said):
             notes.append(f"'{raw}' names a finding rather than a disease; it is ranked as given")
     if translated:
@@ -101,7 +103,7 @@ def given_entries(names: Sequence[str], kb: KnowledgeBase, vocabulary: Vocabular
         m, lc = matches.get(key), lit_of[raw]
         score = (1 - weight) * max(0.0, m.score if m else 0.0) / kb_top + weight * (lc.score if lc else 0.0) / lit_top
         shared = tuple(r for r in by_key[key] if r != raw)
-        name = raw if shared or m is None else m.condition.name
+        name = raw if shared else m.condition.name if m is not None else english[raw]  # "mesenteric lymphadenitis" for 肠系膜淋巴结炎
         entries.append(Entry(key, name, score, m, lc, given=raw, resolved=known, shared=shared))
     entries.sort(key=lambda e: -e.score)
     return entries

@@ -67,7 +67,7 @@ DISEASE_WORDS = {
     # structural and organ diagnoses that HPO also lists as phenotypes
     "infarction", "cirrhosis", "thrombosis", "embolism", "stenosis", "aneurysm", "hernia", "fracture", "ulcer",
     "failure", "arrest", "defect", "insufficiency", "dissection", "prolapse", "abscess", "polyp", "stone",
-    "occlusion", "regurgitation", "cardiomyopathy", "ketoacidosis",
+    "occlusion", "regurgitation", "cardiomyopathy", "ketoacidosis", "torsion", "volvulus", "intussusception",
 }
 DISEASE_SUFFIXES = ("itis", "oma")
 #: Words ending in "-oma" that name a finding, not a tumour or disease.
