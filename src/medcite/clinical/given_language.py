@@ -64,11 +64,14 @@ def _clean(sense: str) -> str:
 
 
 def _zh_senses(word: str) -> list[str]:
+    """English senses of one Chinese word: :data:`ZH_NAMES` first, then up to two lexicon senses."""
     got = [ZH_NAMES[word]] if word in ZH_NAMES else []
     return got + [s for s in (_clean(x) for x in lexicon().get(word, ())[:2]) if s and not s.startswith("to ")]
 
 
 def _zh_forms(name: str) -> list[str]:
+    """English forms of a Chinese name: known qualifiers peeled off the front and kept as
+    adjectives, then the rest looked up; else the longest known tail of two characters or more."""
     out: list[str] = []
     quals: list[str] = []
     rest = name
@@ -92,10 +95,12 @@ def _zh_forms(name: str) -> list[str]:
 
 
 def _es_forms(name: str) -> list[str]:
+    """English forms of a Spanish name: :data:`ES_PHRASES`, else word by word when every word is
+    in :data:`ES_WORDS` (adjectives moved before the nouns); ``[]`` otherwise."""
     low = " ".join(name.lower().split())
     if low in ES_PHRASES:
         return [ES_PHRASES[low]]
-    words = [w for w in _DE.sub(" ", low).split()]
+    words = _DE.sub(" ", low).split()
     if not words or any(w not in ES_WORDS for w in words):
         return []
     nouns = [ES_WORDS[w][0] for w in words if not ES_WORDS[w][1]]
