@@ -61,3 +61,14 @@ def test_a_translated_name_the_knowledge_base_lacks_is_shown_and_searched_in_eng
     entries = given_entries(["卵巢囊肿蒂扭转"], _kb(), vocab, [FEVER], [], (), {}, 0.5, notes := [])
     assert entries[0].name == "ovarian torsion" and entries[0].given == "卵巢囊肿蒂扭转"
     assert not any("names a finding" in n for n in notes)  # a torsion is a diagnosis
+
+
+def test_a_given_name_in_another_language_is_searched_in_english():
+    # the literature of '肠系膜淋巴结炎' was searched in Chinese against an English index ("no data")
+    from medcite.clinical.differential import _search_name
+    from medcite.clinical.given_rows import Entry
+
+    zh = Entry("LIT:mesenteric lymphadenitis", "mesenteric lymphadenitis", 0.0, None, None, given="肠系膜淋巴结炎", resolved=False)
+    en = Entry("OMIM:1", "Acute myocardial infarction", 0.0, None, None, given="inferior ST-elevation myocardial infarction")
+    assert _search_name(zh) == "mesenteric lymphadenitis"
+    assert _search_name(en) == "inferior ST-elevation myocardial infarction"  # the user's own (more specific) words

@@ -66,6 +66,7 @@ from .findings.location import mentions_site, search_phrase
 from .findings.lexicon import SIGN_PREFIX, nearest_hpo
 from .findings.matcher import concepts_in
 from .given import candidate_share, finding_weights, given_score, open_shares, resolve_name
+from .given_language import english_forms
 from .given_rows import Entry as _Entry, given_entries, shared_ties
 from .knowledge.base import KnowledgeBase
 from .knowledge.combine import combine
@@ -298,6 +299,15 @@ def _about(p: Passage, link: str, quote: str) -> str:
     return quote if link == "text" and quote else p.title + " " + p.text
 
 
+def _search_name(e: _Entry) -> str:
+    """The name a given candidate's literature is searched under: as the user typed it, unless it
+    was typed in another language (:func:`.given_language.english_forms`: the index is English),
+    then the English name it was read as."""
+    if e.given and english_forms(e.given):
+        return e.name
+    return e.given or e.name
+
+
 def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, vocabulary, retriever, opts, exclude_docs) -> None:
     """Re-rank given-candidate entries in place by the share of the findings each explains
     (:mod:`.given`): its knowledge-base phenotype, or a passage naming it that mentions the
@@ -313,7 +323,7 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
         in_literature: set[str] = set()
         # passages about the candidate and the findings (few names are given: one search each);
         # a finding counts when one passage names both, not when its words are spread over several
-        query = f"{e.given or e.name} " + " ".join(lit_findings[:6])
+        query = f"{_search_name(e)} " + " ".join(lit_findings[:6])
         pool = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
         for i, link, quote in _naming(pool, range(len(pool)), _names_of(e), vocabulary, e, lit_findings):
             said = _about(pool[i], link, quote)
@@ -347,7 +357,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         if not support:
             support = _naming(pool[: len(passages)], range(len(passages)), forms, vocabulary, e, lit_findings)
         # the condition with the case's findings, then the condition alone (a passage about it)
-        for query in ([f"{e.name} " + " ".join(lit_findings[:6]), e.given or e.name] if ground and not support else []):
+        for query in ([f"{e.name} " + " ".join(lit_findings[:6]), _search_name(e)] if ground and not support else []):
             extra = retriever.search(query, replace(opts, top_k=GROUNDING_PASSAGES), exclude_docs=exclude_docs)
             start = len(pool)
             pool.extend(extra)
