@@ -109,6 +109,17 @@ def test_mentions_site_in_clinical_or_lay_words():
     assert not mentions_site("Lower lobe pneumonia; the right ventricle and the abdomen were normal.", f)
 
 
+def test_retrosternal_chest_pain_needs_no_site_in_the_passage():
+    # every chest-pain cause hurts behind the breastbone: acute MI left "retrosternal chest pain" unexplained
+    from medcite.clinical.findings import extract_findings
+    from medcite.clinical.findings.location import mentions_site
+
+    pain = next(f for f in extract_findings("58-year-old man with 2 hours of retrosternal chest pain.").findings
+                if f.location)
+    assert pain.location == "retrosternal"
+    assert mentions_site("Acute myocardial infarction presents with chest pain and troponin rise.", pain)
+
+
 def test_open_differential_prefers_candidates_whose_literature_names_the_site():
     from medcite.clinical.differential import _Entry
     from medcite.clinical.sites import SITE_PENALTY, weigh_sites
