@@ -58,12 +58,12 @@ from ..answer.citations import references_for
 from ..documents import Passage
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
-from ._text import content_tokens, sentences
+from ._text import content_tokens
 from .against import against_reasons
 from .candidate_filter import down_weight_given, mark_fit, split_open
 from .diagnose import MAX_FINDING_QUERIES, Candidate, Diagnosis, rank_candidates, split_findings
 from .findings.location import mentions_site, search_phrase
-from .findings.lexicon import SIGN_PREFIX, nearest_hpo
+from .findings.lexicon import SIGN_CONDITION, SIGN_PREFIX, nearest_hpo
 from .findings.matcher import concepts_in
 from .given import candidate_share, finding_weights, given_score, open_shares, resolve_name
 from .given_language import english_forms
@@ -72,7 +72,7 @@ from .knowledge.base import KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.criteria import PREFIX as CRITERIA_PREFIX, describe_source
 from .knowledge.kinds import CONDITION, classify
-from .quote_choice import choose_sentence, rank_support
+from .quote_choice import choose_sentence, naming_sentences, rank_support
 from .risk_prior import RISK_PRIOR, weigh_risks
 from .sites import weigh_sites
 from .terms import normalize
@@ -121,17 +121,10 @@ def _names_of(entry: _Entry) -> set[str]:
 def _names_passage(p: Passage, forms: set[str], findings: Sequence[str] = ()) -> str:
     """The sentence of the passage's text (then its title) naming one of ``forms`` to quote
     (:func:`.quote_choice.choose_sentence`: not hedging, most ``findings``); "" if none. MedQuAD
-    question headers ("What is (are) X ?") are not quotes."""
-    naming = []
-    for s in [*sentences(p.text), *sentences(p.title)]:
-        if s.rstrip().endswith("?"):
-            continue
-        low = s.lower()
-        if any(f"{f}-like" in low for f in forms):  # "a flu-like illness" is not about flu
-            continue
-        ns = f" {normalize(s)} "
-        if any(f" {f} " in ns for f in forms):
-            naming.append(s.strip())
+    question headers ("What is (are) X ?") are not quotes, nor sentences naming it as a look-alike,
+    a list item or, in a passage about another condition, other than as the subject
+    (:func:`.quote_choice.naming_sentences`)."""
+    naming = naming_sentences(p.text, p.title, forms)
     return choose_sentence(naming, findings)
 
 
@@ -145,6 +138,29 @@ _HEADER_PIECE = re.compile(r"^(?:(?:laboratory|lab|serum|blood|initial|admission
 #: ECG lead names left over from "ST elevation in leads II, III and aVF": a place, never a finding
 _ECG_LEADS_PIECE = re.compile(r"(?i)^(?:(?:and|or)\s+)?(?:leads?\s+)?(?:I{1,3}|aV[RLF]|V[1-9])(?:\s*[-–]\s*V?[1-9])?"
                               r"(?:\s*(?:,|and|or)\s*(?:I{1,3}|aV[RLF]|V[1-9])(?:\s*[-–]\s*V?[1-9])?)*$")
+
+
+#: Words a named sign shares with ordinary findings ("point tenderness"): a passage must name the rest.
+_SIGN_GENERIC = frozenset({"sign", "point", "tenderness", "test", "positive", "maneuver"})
+
+
+def _finding_words(present, lit_findings: Sequence[str]) -> dict[str, tuple[set[str], int]]:
+    """``{finding: (content words, how many a passage must mention)}``: all but a third of them,
+    or for a named sign every word but the generic ones ("McBurney", not "point tenderness")."""
+    signs = {f.query_label() for f in present if f.concept_id.startswith(SIGN_PREFIX)}
+    out = {}
+    for f in lit_findings:
+        toks = set(content_tokens(f))
+        if f in signs and toks - _SIGN_GENERIC:
+            out[f] = (toks - _SIGN_GENERIC, len(toks - _SIGN_GENERIC))
+        else:
+            out[f] = (toks, len(toks) - len(toks) // 3)
+    return out
+
+
+def _mentions(words: dict[str, tuple[set[str], int]], toks: set[str]) -> set[str]:
+    """The findings of :func:`_finding_words` a passage whose content words are ``toks`` mentions."""
+    return {f for f, (ft, need) in words.items() if ft and len(ft & toks) >= need}
 
 
 def _uncovered_pieces(text: str, spans: list[tuple[int, int]], language: str) -> list[str]:
@@ -317,7 +333,8 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
     names = kb.ontology.names
     concept_of = {f.query_label(): nearest_hpo(f.concept_id) or f.concept_id for f in present}
     weights = finding_weights(lit_findings, concept_of, kb.tables.term_ic)
-    ftoks = {f: set(content_tokens(f)) for f in lit_findings}
+    words = _finding_words(present, lit_findings)
+    own = {f.query_label(): f.concept_id for f in present}  # a sign in a passage's words is the sign, not its HPO parent
     analyte = {f.query_label(): set(content_tokens(re.sub(r"[\d.,:=<>/%]+\S*", " ", f.text))) for f in present if f.kind in ("lab", "vital")}
     for e in entries:
         in_literature: set[str] = set()
@@ -329,8 +346,7 @@ def _rank_given(entries: list[_Entry], lit_findings, hpo_label, present, kb, voc
             said = _about(pool[i], link, quote)
             toks = set(content_tokens(said))
             ids = concepts_in(said)  # the finding in the passage's own words ("painful urination")
-            in_literature |= {f for f in lit_findings if (ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3)
-                              or concept_of.get(f) in ids or (analyte.get(f) and analyte[f] <= toks)}
+            in_literature |= _mentions(words, toks) | {f for f in lit_findings if own.get(f, concept_of.get(f)) in ids or (analyte.get(f) and analyte[f] <= toks)}
         share = candidate_share(e.kb, in_literature, lit_findings, hpo_label, names, weights, kb.tables.term_ic)
         e.score = given_score(share, e.score)
     entries.sort(key=lambda e: -e.score)
@@ -342,7 +358,10 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
     pool: list[Passage] = list(passages)
     order: list[int] = []  # 0-based pool indices in citation order
     named_keys = {normalize(f.label) for f in named}
-    ftoks = {f: set(content_tokens(f)) for f in lit_findings}
+    words = _finding_words(case.present(), lit_findings)
+    # a named sign is explained by the knowledge base's broad term only for its classic condition
+    # (McBurney point tenderness → appendicitis, not every condition with abdominal pain)
+    sign_condition = {f.query_label(): normalize(SIGN_CONDITION[f.concept_id]) for f in case.present() if f.concept_id in SIGN_CONDITION}
     sited = {f.query_label(): f for f in case.present() if f.location}
     out: list[Candidate] = []
     for e in entries:
@@ -376,7 +395,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         lit_matched = set()  # findings one supporting passage mentions (not words spread over several)
         for i, link, quote in support:
             toks = set(content_tokens(_about(pool[i], link, quote)))
-            lit_matched |= {f for f in lit_findings if ftoks[f] and len(ftoks[f] & toks) >= len(ftoks[f]) - len(ftoks[f]) // 3}
+            lit_matched |= _mentions(words, toks)
         m = e.kb
         names = kb.ontology.names
         explained = [names.get(t, t) for t in (m.explained if m else [])]
@@ -384,7 +403,9 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         # a sited finding ("right lower quadrant abdominal pain") is explained only where a
         # supporting passage names the site: the knowledge base knows only "Abdominal pain"
         site_ok = {q: any(mentions_site(pool[i].title + " " + pool[i].text, sf) for i, _, _ in support) for q, sf in sited.items()}
-        matched = [f for f in lit_findings if (hpo_label.get(f, f) in explained and site_ok.get(f, True)) or f in lit_matched]
+        sign_ok = {q: any(f" {c} " in f" {n} " for n in forms) for q, c in sign_condition.items()}
+        matched = [f for f in lit_findings if (hpo_label.get(f, f) in explained and site_ok.get(f, True) and sign_ok.get(f, True))
+                   or f in lit_matched]
         explained = [x for x in explained if x in {hpo_label.get(f, f) for f in matched}]  # a finding in one list only
         no_data = m is None and not cites
         kb_ids = [x for x in ([m.condition.id] + m.condition.xrefs if m else []) if x.startswith(KB_ID_PREFIXES)]
