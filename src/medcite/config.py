@@ -107,11 +107,15 @@ def check_length(text: str, what: str, limit: int | None = None) -> str:
     :func:`max_question_chars`); ``what`` names it in the error ("question", "condition").
 
     Raises:
-        UsageError: blank, or too long ("the question is 120000 characters long; the limit is 2000
+        UsageError: blank, not valid UTF-8 (lone surrogates), or too long ("the question is 120000 characters long; the limit is 2000
             (MEDCITE_MAX_QUESTION_CHARS)").
     """
     if not text.strip():
-        raise UsageError(f"the {what} is empty")
+        raise UsageError(f"the {what} {'are' if what.endswith('findings') else 'is'} empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of an argument come in as lone surrogates
+        raise UsageError(f"the {what} is not valid UTF-8 text") from None
     limit = max_question_chars() if limit is None else limit
     if len(text) > limit:
         where = f" ({ENV_VAR})" if limit < CASE_NOTE_MAX_CHARS else ""

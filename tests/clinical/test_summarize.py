@@ -108,3 +108,15 @@ def test_conclusion_is_the_main_finding_not_a_connective_or_a_call_for_research(
     assert not is_secondary("Statins reduced mortality by 20%.") and not is_secondary("Dexamethasone is an effective alternative.")
     alone = Document("pmid:2", "x", [Section("CONCLUSIONS", "However, larger trials are needed before dexamethasone is adopted.")])
     assert [x.text for x in summarize_document(alone).sentences if x.part == "conclusion"]  # the only sentence is still shown
+
+
+def test_garbled_text_is_refused_not_summarised():
+    from medcite.clinical.summarize import garbled
+
+    junk = "\ufffd4\ufffd\ufffd'\ufffd28> \ufffd.\ufffdc\ufffds\ufffds-\ufffd\ufffdm\ufffdc" * 20
+    doc = Document(id="file:junk.txt", title="", sections=[Section("BODY", junk)])
+    with pytest.raises(UsageError, match="not readable"):
+        summarize_document(doc)
+    assert not garbled("Aspirin lowers the risk of stroke.\n\tIt was well tolerated.")
+    assert not garbled("阿司匹林可降低卒中风险。")
+    assert garbled("ab\x00\x01\x02cd")

@@ -18,9 +18,24 @@ from . import main, index, generate, clinical, serve, eval  # noqa: F401,I001  (
 from .answers import render_answer
 from .common import app
 
-__all__ = ["app", "render_answer", "run"]
+__all__ = ["app", "hoist_verbose", "render_answer", "run"]
+
+_VERBOSE = ("-v", "--verbose")
+
+
+def hoist_verbose(argv: list[str]) -> list[str]:
+    """``argv`` with ``-v`` / ``--verbose`` given after the command ("medcite diagnose -v ...")
+    moved before it, where the global option is parsed; nothing after a ``--`` is touched."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in _VERBOSE]
+    if not flags or argv[0] in _VERBOSE and len(flags) == 1:
+        return list(argv)
+    rest = [a for a in argv[:end] if a not in _VERBOSE]
+    return ["--verbose", *rest, *argv[end:]]
 
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    import sys
+
+    app(args=hoist_verbose(sys.argv[1:]), prog_name="medcite")

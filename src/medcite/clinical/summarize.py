@@ -18,6 +18,7 @@ adults [12].", "[3, 4]", "[5–7]"), which would read as medcite's citations
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -152,6 +153,17 @@ def is_secondary(sentence: str) -> bool:
     return bool(SECONDARY.search(sentence))
 
 
+#: Share of a text's characters that may be undecodable (U+FFFD) or control characters.
+GARBLED_MAX = 0.05
+
+
+def garbled(text: str) -> bool:
+    """Whether more than :data:`GARBLED_MAX` of ``text``'s characters are replacement (U+FFFD,
+    undecodable bytes) or control characters: binary content read as text."""
+    bad = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch not in "\n\r\t"))
+    return bad > GARBLED_MAX * max(len(text), 1)
+
+
 def summarize_document(doc: Document, per_part: dict[str, int] | int | None = None) -> Summary:
     """Extractive summary of ``doc`` (see the module doc).
 
@@ -171,6 +183,8 @@ def summarize_document(doc: Document, per_part: dict[str, int] | int | None = No
         quota = {**DEFAULT_PER_PART, **(per_part or {})}
     if not doc.sections:
         raise UsageError(f"{doc.id} has no text to summarise")
+    if garbled(" ".join(sec.text for sec in doc.sections)):
+        raise UsageError(f"{doc.id}: the text is not readable (binary or undecodable characters); nothing to summarise")
     starts = doc.section_starts()
     # candidates: (part, section index, sentence, order)
     cands: list[tuple[str, int, str, int]] = []
