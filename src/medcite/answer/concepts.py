@@ -5,8 +5,10 @@ A passage about the right condition but not the asked intervention is a neighbou
 evidence: on the demo index (1,000 PubMedQA abstracts) "Does aspirin prevent colorectal cancer in
 Lynch syndrome?" reached cosine 0.86 against a Lynch-syndrome *screening* paper and was answered
 from it. :func:`key_concepts` splits a yes/no question at its relation verb ("Does X prevent Y",
-"Is X associated with Y", "Can X predict Y"): the content words before it are the exposure, those
-after it the condition. :func:`has_concepts` then requires a passage to share at least one stemmed
+"Is X associated with Y", "Can X predict Y"; the first one with content words on both sides, so "Is increased X associated
+with Y" splits at "associated with"): the content words before it are the exposure, those after it
+the condition; setting words ("gestational", "first trimester", :data:`SETTING`) count only for a
+side that names nothing else. :func:`has_concepts` then requires a passage to share at least one stemmed
 word of each side (only one side when the question has a single side, nothing when it has none).
 This is the PICO split of evidence-based medicine (Richardson et al. 1995, "The well-built clinical
 question", ACP J Club 123:A12) read from the question's syntax, not a classifier: a question
@@ -107,6 +109,15 @@ OUTCOMES = frozenset(tokenize([
 ])[0])
 
 
+#: Setting words: when and in whom, not what ("gestational diabetes", "nuchal translucency in the
+#: first trimester"). They stand for a side only when it names nothing else ("Is pregnancy ...?"):
+#: a macrosomia paper screening "at 11-14 weeks' gestation" is not about gestational diabetes.
+SETTING = frozenset(tokenize([
+    "gestational gestation pregnancy pregnant trimester first second third early late week weeks month months "
+    "year years day days acute chronic severe mild moderate"
+])[0])
+
+
 def _synonym_stems() -> dict[str, frozenset[frozenset[str]]]:
     """:data:`SYNONYMS` as stems: a question stem → the alternatives that also stand for it, each
     as the set of its stems (all needed: "atrial fibrillation", not "atrial" alone)."""
@@ -146,6 +157,7 @@ def _key(text: str, condition: bool = False) -> frozenset[str]:
     """Key stems of ``text``; on the condition side without its outcome words (:data:`OUTCOMES`)
     when anything else remains."""
     stems = frozenset(w for w in tokenize([text])[0] if w not in GENERIC and not w.isdigit())
+    stems = (stems - SETTING) or stems
     return (stems - OUTCOMES) or stems if condition else stems
 
 
@@ -155,9 +167,10 @@ def key_concepts(question: str) -> Concepts:
     Returns:
         :class:`Concepts`; both sides empty for a question without content words.
     """
-    m = RELATION.search(question) if _YESNO.match(question) else None
     acronyms = phrase_initials(question)
-    if m:
+    # the first relation verb with content words on both sides ("Is increased NT associated with
+    # GDM?": "increased" is an adjective there, "associated with" the relation)
+    for m in RELATION.finditer(question) if _YESNO.match(question) else ():
         exposure, condition = _key(question[: m.start()]), _key(question[m.end():], condition=True)
         if exposure and condition:
             return Concepts(exposure, condition, acronyms)

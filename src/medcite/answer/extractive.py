@@ -7,7 +7,7 @@ are scored by their similarity to the question plus a prior for their role in th
 a dangling sentence ("This treatment …") is quoted only with the sentence it refers to. The
 answer quotes the best unit of each strong paper (2–5 sentences), strongest evidence level
 first, notes when the papers' findings disagree, and carries an evidence table
-(:mod:`medcite.answer.evidence_table`). When the best passage's similarity is below the
+(:mod:`medcite.answer.evidence_table`); an answer resting on one paper says so as weak evidence. When the best passage's similarity is below the
 embedder's calibrated threshold the answerer abstains.
 """
 
@@ -145,6 +145,8 @@ class ExtractiveAnswerer:
             for u in units for s in u.sentences
         ]
         text = " ".join(s.text for s in sentences)
+        if len(order) == 1 and not any(n.startswith("weak evidence") for n in notes):
+            notes.append("weak evidence: the answer rests on a single paper [1]; no other retrieved paper was quotable — read it before relying on it")
         if question_kind(question) == "yesno":
             clash = disagreement_note(units, passages, number)
             if clash:

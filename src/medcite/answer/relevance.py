@@ -247,6 +247,13 @@ def _phrases(terms: list[Term]) -> dict[str, str]:
     return out
 
 
+#: Words of how a test or drug is used ("能否用于诊断": can it be used to diagnose) that every
+#: diagnostic paper matches ("diagnosis", "use"): not the topic of a one-sided Chinese question
+#: (a double-balloon enteroscopy paper answered a D-dimer appendicitis question, break-test 12);
+#: after the split word they make the question two-sided, the test and what it diagnoses.
+USE_TERMS = frozenset("用于 诊断 使用 应用 检测 筛查 鉴别".split())
+
+
 def about_terms(question: str, terms: list[Term], text: str, others: list[str] | None = None) -> bool:
     """Whether an English ``text`` is about a Chinese question with dictionary ``terms``.
 
@@ -266,10 +273,16 @@ def about_terms(question: str, terms: list[Term], text: str, others: list[str] |
     phrases = _phrases(terms)
     hit = {t.source for t in matched_terms(terms, expand(text, phrases))}
     seen = set().union(*({t.source for t in matched_terms(terms, expand(o, phrases))} for o in others or [text]))
-    checked = [side for side in sides(question, relation=True) if seen.intersection(side)]
+    parts = sides(question, relation=True)
+    plain = sides(question)
+    if len(parts) < 2 and len(plain) >= 2 and USE_TERMS.intersection(plain[1]):
+        parts = plain  # "X 能否 用于诊断 Y": a test and what it diagnoses are two sides too
+    parts = [[w for w in side if w not in USE_TERMS] or side for side in parts]
+    checked = [side for side in parts if seen.intersection(side)]
     if len(checked) < 2:
-        specific = [t for t in terms if t.source not in GENERIC_TERMS]
-        return any(x not in GENERIC_TERMS for x in hit) if specific else bool(hit)
+        vague = GENERIC_TERMS | USE_TERMS
+        specific = [t for t in terms if t.source not in vague]
+        return any(x not in vague for x in hit) if specific else bool(hit)
     if not all(hit.intersection(side) for side in checked):
         return False
     named = [t for t in terms if t.source in hit and t.source not in GENERIC_TERMS]

@@ -8,6 +8,10 @@ p-values. The prior is full strength for yes/no questions ("Does … reduce …?
 study found) and half strength otherwise ("What is …?": a definition may sit in the background),
 and weaker for roles guessed from wording than for roles read from section labels.
 
+An objective or aim sentence ("This study was planned to evaluate whether …") is never quoted
+from a passage that has a results or conclusion sentence: it restates the question, so its
+similarity is high, but it says nothing of what was found (break-test 12, PMID 21190419).
+
 A dangling sentence ("This treatment resulted in …") is quoted only together with the sentences
 it refers back to (:func:`medcite.answer.sentences.with_antecedents`), at a small cost, so a
 self-contained sentence of similar value wins.
@@ -102,8 +106,11 @@ def score_units(question: str, passages: list[Passage], keep: list[int], embedde
     mu, sd = float(sims.mean()), float(sims.std())
     z = (sims - mu) / sd if sd > 1e-6 else np.zeros_like(sims)
     kind_w = KIND_WEIGHT.get(question_kind(question), 0.5)
+    found = {i for i, s, _ in cands if s.role in ("conclusion", "results")}
     units: list[Unit] = []
     for (i, s, sents), zi, si in zip(cands, z, sims):
+        if s.role == "objective" and i in found:  # an aim restates the question; the finding answers it
+            continue
         prior = ROLE_PRIOR.get(s.role, 0.0) * (1.0 if s.labelled else GUESSED_ROLE_WEIGHT)
         bonus = EFFECT_BONUS if s.role in ("results", "conclusion") and s.has_effect else 0.0
         n_words = len(s.text.split())
