@@ -204,7 +204,7 @@ class DiagnoseResponse(_ClinicalResult):
     understood: dict[str, Any] = Field(default_factory=dict, description="the findings as HPO concepts: language, age, sex, and each finding with concept id, span, status, value")
     mapping: list[str] = Field(default_factory=list, description="one line per finding understood, e.g. '高烧 → Fever (HP:0001945) [present, lexicon]'")
     knowledge_sources: list[str] = Field(default_factory=list, description="knowledge sources used besides the index")
-    set_aside: list[dict[str, str]] = Field(default_factory=list, description="candidates left out as not fitting the patient's age/sex: condition, reason, condition_id")
+    set_aside: list[dict[str, str]] = Field(default_factory=list, description="candidates left out of the open list, each with why: not fitting the patient's age/sex, the patient's known history, or a title naming several conditions: condition, reason, condition_id")
 
 
 class ClinicalResponse(_ClinicalResult):
