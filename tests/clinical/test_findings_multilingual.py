@@ -129,9 +129,10 @@ def test_seed_chinese_with_the_real_embedder_matches_english():
 
 @pytest.mark.slow
 def test_real_embedder_reads_spanish_phrases_outside_the_lexicon():
-    case = extract_findings("hipoalbuminemia y hemiparesia", embedder="e5-small")
-    assert {f.concept_id for f in case.present() if f.via == "cross-lingual"} == {"HP:0003073", "HP:0001269"}
-    assert extract_findings("hipoalbuminemia y hemiparesia").findings == ()  # not in the lexicons
+    # (hemiparesia joined the Spanish lexicon in session 10; nistagmo is still outside it)
+    case = extract_findings("hipoalbuminemia y nistagmo", embedder="e5-small")
+    assert {f.concept_id for f in case.present() if f.via == "cross-lingual"} == {"HP:0003073", "HP:0000639"}
+    assert extract_findings("hipoalbuminemia y nistagmo").findings == ()  # not in the lexicons
 
 
 class BatchScriptedEmbedder(ScriptedEmbedder):
