@@ -58,3 +58,13 @@ def test_a_condition_stated_as_new_is_not_history():
     case = _case("Vomiting and abdominal pain; glucose 486 mg/dL, suspect new type 1 diabetes", "Type I diabetes mellitus", "type 1 diabetes")
     kept, _ = split_open(_entries(), case, [], _names)
     assert "Diabetes Type 1" in [e.name for e in kept]
+
+
+def test_a_title_is_not_shortened_into_a_finding():
+    # seed 7 of eval_diagnosis listed "Urinary Incontinence" (a finding) as a candidate: the
+    # MedQuAD title "Urinary Incontinence in Men" had been shortened to it
+    entries = [Entry("K:5", "Urinary Incontinence in Men", 0.5, None, None), Entry("K:4", "Heart Disease in Women", 0.2, None, None)]
+    finding = lambda name: normalize(name) == "urinary incontinence"  # noqa: E731
+    case = CaseFindings("70-year-old, dribbling", (), None, None, "en")
+    kept, _ = split_open(entries, case, [], _names, finding)
+    assert [e.name for e in kept] == ["Urinary Incontinence in Men", "Heart Disease"]

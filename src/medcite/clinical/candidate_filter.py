@@ -104,18 +104,25 @@ def title_condition(name: str) -> str | None:
     return head or name
 
 
-def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]]) -> tuple[list, list[dict]]:
+def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]],
+               is_finding: Callable[[str], bool] = lambda name: False) -> tuple[list, list[dict]]:
     """Open differential: ``(kept entries, set aside)``; restated findings are dropped; age/sex
     misfits, the patient's known history (:func:`known_history`) and titles of several conditions
     (:func:`title_condition`) set aside as ``{"condition", "reason", "condition_id"}``; a title
-    about one condition is renamed to it (in place), or dropped when another row already is it."""
+    about one condition is renamed to it (in place), or dropped when another row already is it,
+    unless the shorter name would be a finding (``is_finding``: "Urinary Incontinence in Men"
+    keeps its title, "Urinary Incontinence" alone names a finding); the age/sex fit reads the
+    title as well ("… in Men")."""
     kept, aside = [], []
     history = known_history(case)
     for e in entries:
         ids = entry_ids(e)
         if restates_finding(_restatable_names(e, names_of), ids, present):
             continue
+        title = e.name
         shown = title_condition(e.name)
+        if shown is not None and shown != e.name and is_finding(shown):
+            shown = e.name
         if shown is None or (history and {k for n in names_of(e) for k in strong_keys(n)} & history):
             aside.append({"condition": e.name, "reason": SEVERAL_CONDITIONS if shown is None else KNOWN_HISTORY,
                           "condition_id": "" if e.key.startswith("LIT:") else e.key})
@@ -124,7 +131,7 @@ def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Calla
             if normalize(shown) in {normalize(k.name) for k in kept}:
                 continue
             e.name = shown
-        why = misfit(demographic_names(e), case.age_years, case.sex, ids)
+        why = misfit(list(dict.fromkeys([title, *demographic_names(e)])), case.age_years, case.sex, ids)
         if why:
             aside.append({"condition": e.name, "reason": why, "condition_id": "" if e.key.startswith("LIT:") else e.key})
             continue

@@ -285,7 +285,7 @@ def differential(
         weigh_sites(entries, [f for f in phen if f.location], passages)
         risk_notes = weigh_risks(entries, case.risk_factors)  # Wells: surgery/immobilisation for PE, DVT
         entries = [e for e in entries if not kb.is_finding_name(e.name)]  # one typing rule for both sources
-        entries, aside = split_open(entries, case, phen, _names_of)  # restated findings, age/sex misfits
+        entries, aside = split_open(entries, case, phen, _names_of, kb.is_finding_name)  # restated findings, age/sex misfits
         entries = entries[:top_k]
     else:
         entries = given_entries(candidates, kb, vocabulary, q_ids, x_ids, exclude_sources, lit_by_key, literature_weight, notes)
