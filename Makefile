@@ -46,10 +46,18 @@ $(VENV)/.installed-base: pyproject.toml $(LOCK_BASE)
 	$(PIP) install --quiet --no-compile --no-deps --no-build-isolation -e .
 	@touch $@
 
+# llama-cpp-python compiles llama.cpp from source. Its default (GGML_NATIVE) builds for the CPU it
+# compiles on, and on these Xeons that means AMX tile kernels, which the machine advertises but
+# does not let a process run: the in-process Gemma test died with SIGILL ('tilezero') in
+# ggml_backend_amx_mul_mat. GGML_NATIVE=OFF builds the portable AVX/AVX2/FMA/F16C/BMI2 CPU backend
+# instead (AMX and AVX-512 off). pip caches the wheel it builds by the sdist's hash, not by these
+# flags: after a native build, `pip cache remove llama_cpp_python` before reinstalling.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
 $(VENV)/.installed: pyproject.toml $(LOCK_TEST)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet pip==$(PIP_VERSION)
-	$(PIP) install --quiet --no-compile --no-deps --require-hashes -r $(LOCK_TEST)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-compile --no-deps --require-hashes -r $(LOCK_TEST)
 	$(PIP) install --quiet --no-compile --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed-base
 
