@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -28,8 +29,15 @@ def content_tokens(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (verbatim substrings), via :func:`medcite.chunking.split_sentences`."""
-    return [text[s:e] for s, e in split_sentences(text)]
+    """Sentences of ``text`` (verbatim substrings), via :func:`medcite.chunking.split_sentences`.
+    A new list each call (the split itself is memoised per text)."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _sentences(text: str) -> tuple[str, ...]:
+    """The memoised split behind :func:`sentences`."""
+    return tuple(text[s:e] for s, e in split_sentences(text))
 
 
 def has_number(sentence: str) -> bool:

@@ -115,6 +115,8 @@ def naming_sentences(text: str, title: str, forms: Iterable[str]) -> list[str]:
     X ?") are not quotes; when the passage's question title does not name the candidate (the
     passage is about another condition), a sentence counts only with the candidate as subject."""
     forms = [f for f in forms if f]
+    if _position(f" {normalize(text)} {normalize(title or '')} ", forms) < 0:
+        return []  # no sentence can name a form the whole passage does not (same tokens, joined)
     about_other = bool(_QUESTION_TITLE.search(title or "")) and _position(f" {normalize(title)} ", forms) < 0
     out = []
     for s in [*sentences(text), *sentences(title)]:

@@ -12,6 +12,7 @@ Both the condition vocabulary and the treatment lexicon (:mod:`medcite.clinical.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -60,9 +61,12 @@ def fold_token(tok: str) -> str:
     return tok
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """The form names are compared and matched in: ASCII-folded, lower case, alphanumeric runs
-    joined by single spaces, plurals folded as :func:`fold_token` does (whole-string regexes)."""
+    joined by single spaces, plurals folded as :func:`fold_token` does (whole-string regexes).
+    Memoised (a pure function of ``text``; the differential normalises each passage sentence
+    once per candidate otherwise)."""
     t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     t = _POSSESSIVE.sub(" ", t)
     t = _NON_ALNUM.sub(" ", t).strip()
