@@ -71,7 +71,11 @@ _EN: list[tuple[str, str, str]] = [
         "history of present illness", "no improvement", "not improve", "not improved", "not resolve",
         "not resolved", "did not resolve", "has not resolved", "not respond", "without improvement",
         "no relief", "not relieved", "without relief", "no longer", "not necessarily", "prior to",
-        "previously healthy", "previously well")],
+        "previously healthy", "previously well",
+        # a manoeuvre or drug that does not change the finding leaves it present ("elevating the
+        # testis does not relieve the pain", "antacids did not help the pain")
+        "not relieve", "not relieving", "not alleviate", "not alleviated", "not ease", "not eased",
+        "not help", "not helped", "not helping", "not change", "not changed", "not affect", "not affected")],
     # termination terms: end every scope ...
     *[(t, TERMINATE, FORWARD) for t in (
         "but", "however", "although", "though", "except", "apart from", "aside from", "yet", "which",

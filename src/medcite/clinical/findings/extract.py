@@ -155,7 +155,8 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
 
     from .vitals import read_vitals
 
-    for v in read_vitals(text):
+    age = read_age(text)
+    for v in read_vitals(text, age):
         add(v.concept_id, v.start, v.end, "present", "vital", v.value, "vital-range")
     for lab in read_labs(text, sex):
         if free(lab.start, lab.end):
@@ -173,7 +174,7 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
         if free(start, end):
             add(_INTRACRANIAL_HEMORRHAGE, start, end, status_of(text, start, end, triggers, language), "imaging", None, "lexicon")
     tables = [table("en")] + ([table("es")] if language == "es" else [])
-    for m in match_tokens(tokenize(text), tables):
+    for m in match_tokens(tokenize(text), tables, text):
         if free(m.start, m.end):
             status = "negated" if m.entry.negated else status_of(text, m.start, m.end, triggers, language)
             add(m.entry.concept_id, m.start, m.end, status, _kind(text, m.start, m.entry.concept_id), None, m.entry.via)
@@ -193,4 +194,4 @@ def extract_findings(text: str, *, embedder=None) -> CaseFindings:
 
     findings = [_site_specific(f, vocab) for f in attach_locations(text, findings)]
     findings.sort(key=lambda f: (f.start, f.end))
-    return CaseFindings(text, tuple(findings), read_age(text), sex, language, tuple(risks), pregnancy)
+    return CaseFindings(text, tuple(findings), age, sex, language, tuple(risks), pregnancy)

@@ -108,7 +108,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "HP:0002901", "HP:0003072", plausible=(3.0, 25.0)),
     Analyte("lactate", ("lactate", "lactic acid", "lactato", "血乳酸", "乳酸"), "mmol/L", {"mmol/l": 1.0, "mg/dl": 1 / 9.01}, None, 2.2,
             None, "HP:0002151"),
-    Analyte("esr", ("erythrocyte sedimentation rate", "sedimentation rate", "esr"), "mm/h",
+    Analyte("esr", ("erythrocyte sedimentation rate", "sedimentation rate", "esr", "velocidad de sedimentación globular",
+                    "velocidad de sedimentacion globular", "velocidad de sedimentación", "vsg", "红细胞沉降率", "血沉"), "mm/h",
             {"mm/h": 1.0, "mm/hr": 1.0, "mm/hour": 1.0}, None, 20.0, None, "HP:0003565",
             female=(None, 20.0), male=(None, 15.0)),
     Analyte("d_dimer", ("d-dimer", "d dimer", "dimero d", "dímero d", "d-二聚体", "d二聚体"), "ug/mL FEU",
@@ -159,6 +160,28 @@ ANALYTES: tuple[Analyte, ...] = (
             {"mg/dl": 1.0, "mmol/l": 38.67}, None, 240.0, None, "HP:0003124", plausible=(50.0, 1000.0)),
     Analyte("bnp", ("b-type natriuretic peptide", "brain natriuretic peptide", "bnp"), "pg/mL", {"pg/ml": 1.0, "ng/l": 1.0},
             None, 100.0, None, "HP:0031138"),
+    # plasma ammonia 11-35 umol/L (19-60 ug/dL as NH3; 1 ug/dL = 0.587 umol/L), Harrison's table
+    Analyte("ammonia", ("plasma ammonia", "serum ammonia", "blood ammonia", "ammonia", "nh3", "amonio", "amoniemia", "血氨"),
+            "umol/L", {"umol/l": 1.0, "mmol/l": 1000.0, "ug/dl": 0.587}, None, 35.0, None, "HP:0001987", plausible=(1.0, 2000.0)),
+    # creatine kinase: female 39-238 U/L, male 51-294 U/L (Harrison's table)
+    Analyte("creatine_kinase", ("creatine kinase", "creatine phosphokinase", "ck", "cpk", "creatina quinasa", "creatina cinasa",
+                                "creatinfosfoquinasa", "肌酸激酶"), "U/L", {"u/l": 1.0, "iu/l": 1.0}, None, 294.0, None, "HP:0003236",
+            female=(None, 238.0), male=(None, 294.0)),
+    # serum vitamin B12 (cobalamin) 200-800 pg/mL (148-590 pmol/L; ABIM table); below 200 is low
+    Analyte("vitamin_b12", ("vitamin b12", "vitamin b 12", "serum b12", "cobalamin", "b12", "vitamina b12", "cobalamina",
+                            "维生素b12"), "pg/mL", {"pg/ml": 1.0, "ng/l": 1.0, "pmol/l": 1.355}, 200.0, None, "HP:0100502", None,
+            plausible=(10.0, 5000.0)),
+    # arterial carbon dioxide tension 35-45 mmHg (4.7-6.0 kPa), Harrison's table: above → Hypercapnia.
+    # A low value is not read: hypocapnia is the respiratory response to hypoxaemia, acidosis or pain
+    # in most acute cases, not a finding a condition is known by. Only an arterial value (a venous
+    # pCO2 runs higher); a bare "pCO2" is not read
+    Analyte("paco2", ("arterial partial pressure of carbon dioxide", "arterial pco2", "paco2", "pa co2", "paco₂"), "mmHg",
+            {"mmhg": 1.0, "kpa": 7.50062}, None, 45.0, None, "HP:0012416", plausible=(5.0, 200.0)),
+    # intraocular pressure above 21 mmHg (the upper limit of the normal 10-21 mmHg, mean + 2 SD of
+    # population tonometry; American Academy of Ophthalmology, Primary Open-Angle Glaucoma Suspect
+    # Preferred Practice Pattern, 2020) → Ocular hypertension
+    Analyte("iop", ("intraocular pressure", "intra-ocular pressure", "iop", "presión intraocular", "presion intraocular", "pio", "眼压"),
+            "mmHg", {"mmhg": 1.0}, None, 21.0, None, "HP:0007906", plausible=(2.0, 90.0)),
     # serum osmolality 275-295 mOsm/kg H2O (Harrison's table); a calculated osmolarity in
     # mOsm/L is read on the same scale
     Analyte("osmolality", ("serum osmolality", "plasma osmolality", "serum osmolarity", "plasma osmolarity", "osmolality",

@@ -7,6 +7,7 @@ whole tokens (see :mod:`.tokens`). The phrase tables are built once per process.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -80,15 +81,31 @@ def table(name: str = "en") -> dict[tuple[str, ...], Entry]:
     return _TABLES[name]
 
 
-def match_tokens(tokens: list[Token], tables: list[dict[tuple[str, ...], Entry]]) -> list[Match]:
+#: punctuation that separates list items or clauses: a phrase never matches across it ("knee and
+#: ankle reflexes absent, biceps reflexes reduced" holds no "absent biceps")
+_SEPARATOR = re.compile(r"[,;:()\[\]，、；：。（）]|[.!?](?=\s|$)")
+
+
+def match_tokens(tokens: list[Token], tables: list[dict[tuple[str, ...], Entry]], text: str | None = None) -> list[Match]:
     """Longest-first, left-to-right matches of the phrases of ``tables`` in ``tokens`` (earlier
-    tables win ties of equal length). Matches never overlap."""
+    tables win ties of equal length). Matches never overlap. With ``text`` (the string the
+    tokens come from), a phrase never spans a separator (comma, semicolon, colon, bracket,
+    sentence end) between two of its tokens."""
     norms = [t.norm for t in tokens]
+    n = len(tokens)
+    # reach[i]: the first token index after i that lies beyond a separator (phrases stop before it)
+    reach = [n] * n
+    if text is not None:
+        nxt = n
+        for k in range(n - 1, -1, -1):
+            reach[k] = nxt
+            if k > 0 and _SEPARATOR.search(text, tokens[k - 1].end, tokens[k].start):
+                nxt = k
     out: list[Match] = []
-    i, n = 0, len(tokens)
+    i = 0
     while i < n:
         found = None
-        for j in range(min(n, i + MAX_PHRASE_TOKENS), i, -1):
+        for j in range(min(n, i + MAX_PHRASE_TOKENS, reach[i]), i, -1):
             key = tuple(norms[i:j])
             for tab in tables:
                 e = tab.get(key)
@@ -133,4 +150,4 @@ def concepts_in(text: str) -> set[str]:
     """HPO ids of the English phrases named anywhere in ``text`` (HPO names, synonyms and the lay
     lexicon; status not read), e.g. to see which findings a passage about a condition mentions
     in its own words ("painful urination" → Dysuria)."""
-    return {m.entry.concept_id for m in match_tokens(tokenize(text), [table("en")]) if not m.entry.negated}
+    return {m.entry.concept_id for m in match_tokens(tokenize(text), [table("en")], text) if not m.entry.negated}

@@ -22,6 +22,23 @@ SpO2                   < 94 % → Hypoxemia HP:0012418               BTS oxygen 
                                                                    target 94–98 %)
 =====================  ==========================================  =======================
 
+Children (age under 18 when the case states it, :func:`.demographics.read_age`) are read
+against the paediatric limits of the AHA Pediatric Advanced Life Support provider manual
+(2020): heart rate above the awake range (> 205/min under 3 months, > 190/min to 2 years,
+> 140/min to 10 years) is tachycardia and below the asleep range (< 80, < 75, < 60/min) is
+bradycardia; respiratory rate above the range for age (> 60/min under 1 year, > 40/min to 3
+years, > 34/min to 6 years, > 30/min to 13 years) is tachypnoea; systolic pressure below
+60 mmHg (first 28 days), 70 mmHg (to 1 year), 70 + 2 × age mmHg (1-10 years) or 90 mmHg
+(over 10) is hypotension, and the adult diastolic limit (< 60) does not apply. From 10 (heart
+rate) and 13 years (respiratory rate) the adult limits hold. Hypertension keeps the adult
+limits, which are at or above the paediatric stage-2 thresholds (Flynn et al., AAP clinical
+practice guideline, Pediatrics 2017;140:e20171904), so no child is called hypertensive on a
+lower value.
+
+A temperature of the surroundings (``"air temperature 34 °C"``, ``"ambient 34 °C"``, ``"room
+temperature"``, ``"water temperature"``, ``"temperatura ambiente"``, ``"气温"``) is not a body
+temperature and is not read.
+
 Formats read: ``temperature 39.4 °C``, ``T 102.3F``, ``temp of 38.9 degrees``, ``39.5℃``,
 ``体温39.5℃``; ``pulse 112/min``, ``HR 120 bpm``, ``heart rate is 54``; ``BP 85/50 mm Hg``,
 ``blood pressure of 160/95``, ``130/85 mmHg``; ``respirations 24/min``, ``RR 28``; ``SpO2 88%``,
@@ -83,7 +100,17 @@ def _f(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def _temperature(m: re.Match) -> VitalReading | None:
+#: a temperature of the surroundings: the word that qualifies it stands straight before the reading
+#: ("air temperature 34 °C", "(ambient 34 °C)", "气温34℃") or inside it ("temperatura ambiente 34 °C")
+_AMBIENT_WORD = (r"(?:air|ambient|room|outside|outdoor|environmental|water|weather|external|ambiente|exterior|del\s+aire|"
+                 r"气温|室温|水温|环境温度|环境)")
+_AMBIENT_BEFORE = re.compile(rf"(?i){_AMBIENT_WORD}[\s:(=-]{{0,3}}$")
+_AMBIENT_INSIDE = re.compile(rf"(?i)(?<![^\W\d_]){_AMBIENT_WORD}(?![^\W\d_])")
+
+
+def _temperature(m: re.Match, text: str = "") -> VitalReading | None:
+    if text and (_AMBIENT_BEFORE.search(text, max(0, m.start() - 30), m.start()) or _AMBIENT_INSIDE.search(m.group(0))):
+        return None  # the air, the room or the water, not the patient
     num = m.group(1) or m.group(3)
     unit = (m.group(2) or m.group(4) or "").upper()
     v = _f(num)
@@ -113,23 +140,44 @@ def _rate(m: re.Match, plausible: tuple[int, int], above: tuple[int, str], below
     return None
 
 
-def _heart_rate(m: re.Match) -> VitalReading | None:
+def _hr_limits(age: float | None) -> tuple[int, int]:
+    """(tachycardia above, bradycardia below) for ``age`` in years (PALS 2020; adults otherwise)."""
+    if age is None or age >= 10:
+        return 100, 50
+    if age < 0.25:
+        return 205, 80
+    if age < 2:
+        return 190, 75
+    return 140, 60
+
+
+def _rr_limit(age: float | None) -> int:
+    """Tachypnoea above this rate for ``age`` in years (PALS 2020; adults, SIRS, otherwise)."""
+    if age is None or age >= 13:
+        return 20
+    return 60 if age < 1 else 40 if age < 4 else 34 if age < 6 else 30
+
+
+def _heart_rate(m: re.Match, age: float | None = None) -> VitalReading | None:
     if m.group(2) is None and m.group(0)[:1] in "Pp" and len(m.group(0).split()[0]) == 1:
         return None  # a bare "P 90" without a unit is too ambiguous
-    return _rate(m, (20, 250), (100, "HP:0001649"), (50, "HP:0001662"))
+    above, below = _hr_limits(age)
+    return _rate(m, (20, 250), (above, "HP:0001649"), (below, "HP:0001662"))
 
 
-def _blood_pressure(m: re.Match) -> VitalReading | None:
+def _blood_pressure(m: re.Match, age: float | None = None) -> VitalReading | None:
     sys_, dia = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
     s, d = int(sys_), int(dia)
     if not (50 <= s <= 300 and 20 <= d <= 200 and s > d):
         return None
     shown = f"{s}/{d} mmHg"
-    if s < 90:
+    child = age is not None and age < 18
+    low_systolic = 90 if not child or age > 10 else 60 if age < 28 / 365 else 70 if age < 1 else 70 + 2 * age
+    if s < low_systolic:
         return VitalReading("HP:0002615", m.start(), m.end(), shown)
     if s >= 140 or d >= 90:
         return VitalReading("HP:0000822", m.start(), m.end(), shown)
-    if d < 60:  # "96/58": below 90/60 by its diastolic value
+    if d < 60 and not child:  # "96/58": below 90/60 by its diastolic value (adults)
         return VitalReading("HP:0002615", m.start(), m.end(), shown)
     return None
 
@@ -137,10 +185,10 @@ def _blood_pressure(m: re.Match) -> VitalReading | None:
 _NAME = re.compile(r"[^\W\d_]*")
 
 
-def _resp_rate(m: re.Match) -> VitalReading | None:
+def _resp_rate(m: re.Match, age: float | None = None) -> VitalReading | None:
     if m.group(2) is None and len(_NAME.match(m.group(0)).group(0)) == 1:
         return None  # a bare "R 20" (or "R:20", "r]8") without a unit
-    return _rate(m, (4, 80), (20, "HP:0002789"), (10, "HP:0046507"))
+    return _rate(m, (4, 80), (_rr_limit(age), "HP:0002789"), (10, "HP:0046507"))
 
 
 def _spo2(m: re.Match) -> VitalReading | None:
@@ -152,9 +200,10 @@ def _spo2(m: re.Match) -> VitalReading | None:
     return None
 
 
-def read_vitals(text: str) -> list[VitalReading]:
+def read_vitals(text: str, age: float | None = None) -> list[VitalReading]:
     """Vital signs in ``text`` that imply a finding (see the module docstring for the
-    thresholds), in order of appearance, not overlapping. Normal values give nothing."""
+    thresholds), in order of appearance, not overlapping. Normal values give nothing.
+    ``age`` (years, None when unknown) selects the paediatric limits under 18."""
     out: list[VitalReading] = []
     spans: list[tuple[int, int]] = []
 
@@ -162,8 +211,9 @@ def read_vitals(text: str) -> list[VitalReading]:
         return all(b <= s or a >= e for s, e in spans)
 
     # blood pressure first: "120/80" must not be read as a rate
-    for pattern, interpret in ((_BP, _blood_pressure), (_SPO2, _spo2), (_TEMP, _temperature),
-                               (_HR, _heart_rate), (_RR, _resp_rate)):
+    readers = ((_BP, lambda m: _blood_pressure(m, age)), (_SPO2, _spo2), (_TEMP, lambda m: _temperature(m, text)),
+               (_HR, lambda m: _heart_rate(m, age)), (_RR, lambda m: _resp_rate(m, age)))
+    for pattern, interpret in readers:
         for m in pattern.finditer(text):
             if not free(m.start(), m.end()):
                 continue
