@@ -101,3 +101,34 @@ def test_new_analytes_normal_or_low_co2_give_nothing(text):
 ])
 def test_zh_es_phrases(text, cid):
     assert cid in _present(text)
+
+
+@pytest.mark.parametrize("text,cid", [
+    ("Sudden severe pain in the left testis since this morning.", "HP:0033839"),  # Testicular pain
+    ("Severe pain in her right eye with blurred vision.", "HP:0200026"),  # Ocular pain
+    ("Pain in the right knee for two days.", "HP:0030839"),  # Knee pain
+])
+def test_pain_at_a_site_with_its_own_hpo_term(text, cid):
+    pains = [f for f in extract_findings(text).findings if f.status == "present" and "pain" in f.label.lower()]
+    assert [f.concept_id for f in pains] == [cid]
+    assert pains[0].location  # the site is kept
+
+
+def test_abdominal_site_pain_unchanged():
+    found = [f for f in extract_findings("Right upper quadrant pain since yesterday.").findings]
+    assert [f.concept_id for f in found] == ["HP:0002027"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Paracentesis: cloudy fluid, PMN 670/mm3, total protein 0.9 g/dL.", True),
+    ("Ascitic fluid: neutrophils 80/mm3.", False),
+    ("Paracentesis: 900 leucocitos/mm3 con polimorfonucleares 520/mm3.", True),
+    ("Blood count: neutrophils 12,000/mm3.", False),
+    ("腹水常规：中性粒细胞 520/mm3。", True),
+])
+def test_ascitic_neutrophil_count(text, expected):
+    assert ("HP:0002586" in {r.concept_id for r in read_labs(text)}) is expected
+
+
+def test_paracentesis_cell_count_is_not_a_blood_count():
+    assert not {r.concept_id for r in read_labs("Paracentesis: leukocytes 860/mm3, PMN 120/mm3.")} & {"HP:0001882", "HP:0001974"}

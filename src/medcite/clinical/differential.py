@@ -129,7 +129,10 @@ def _names_passage(p: Passage, forms: set[str], findings: Sequence[str] = ()) ->
 
 
 _NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|"
-                            r"\b(?:normal|unremarkable|soft|negative|denies|denied|deny)\b", re.IGNORECASE)
+                            r"\b(?:normal|unremarkable|soft|negative|denies|denied|deny|no|not|never|none|nor|"
+                            # normal examination wording: "Pupils equal and reactive", "sensation intact"
+                            r"intact|equal|preserved|flexor|reactive\s+to\s+light|non-?tender|symmetrical|symmetric|"
+                            r"within\s+normal\s+limits|WNL)\b|^\s*reactive\s*$", re.IGNORECASE)
 #: Headers of a lab table or an examination ("Laboratory studies:", "Serum studies"), not findings.
 _HEADER_PIECE = re.compile(r"^(?:(?:laboratory|lab|serum|blood|initial|admission)\s+(?:studies|tests|results|values|work-?up)|"
                            r"vital signs|physical examination|examination|labs)\W*$", re.IGNORECASE)

@@ -95,12 +95,22 @@ _ABDOMINAL_SITES = frozenset({"right lower quadrant", "right upper quadrant", "l
 _CHEST_SITES = frozenset({"substernal", "retrosternal"})
 
 
+#: the last word of a site (:mod:`.location`) → the HPO pain term of that site: "pain in the left
+#: testis" is Testicular pain, "pain in her right eye" Ocular pain (the site stays as the location)
+_SITE_PAIN = {"testis": "HP:0033839", "scrotum": "HP:0030155", "eye": "HP:0200026", "ear": "HP:0030766",
+              "shoulder": "HP:0030834", "hip": "HP:0030838", "knee": "HP:0030839", "calf": "HP:0012514",
+              "flank": "HP:0030157", "back": "HP:0003418"}
+
+
 def _site_specific(f: Finding, vocab) -> Finding:
-    """Generic "Pain" at an abdominal site is Abdominal pain, at a chest site Chest pain (the
-    site stays as the location): "periumbilical pain" → Abdominal pain, location periumbilical."""
+    """Generic "Pain" at an abdominal site is Abdominal pain, at a chest site Chest pain, at a
+    site with an HPO pain term of its own that term (:data:`_SITE_PAIN`); the site stays as the
+    location: "periumbilical pain" → Abdominal pain, location periumbilical."""
     if f.concept_id != _PAIN or not f.location:
         return f
     cid = _ABDOMINAL_PAIN if f.location in _ABDOMINAL_SITES else _CHEST_PAIN if f.location in _CHEST_SITES else None
+    if cid is None and " costovertebral" not in f" {f.location}":
+        cid = _SITE_PAIN.get(f.location.split()[-1])
     return replace(f, concept_id=cid, label=vocab.label(cid)) if cid else f
 
 

@@ -203,7 +203,7 @@ _SKIP_BEFORE = re.compile(r"(?i)(?:direct|conjugated|indirect|urine|urinary|csf|
                           r"直接|间接|尿|脑脊液)[\s-]*$")
 # values of another specimen than blood: read with other ranges, so not read at all
 _SPECIMEN = re.compile(r"(?i)\b(?:CSF|cerebrospinal|lumbar puncture|urine|urinalysis|urinary|pleural|ascitic|peritoneal fluid|"
-                       r"synovial|joint fluid|sputum|stool|bronchoalveolar|BAL|aspirate)\b|脑脊液|尿液|尿常规|胸水|腹水")
+                       r"synovial|joint fluid|sputum|stool|bronchoalveolar|BAL|aspirate|paracentesis|l[ií]quido\s+asc[ií]tico)\b|脑脊液|尿液|尿常规|胸水|腹水")
 _SENTENCE_START = re.compile(r"(?<=[.!?])\s+|[;；。\n]")
 
 
@@ -321,8 +321,36 @@ def read_labs(text: str, sex: str | None = None) -> list[LabReading]:
     taken: list[tuple[int, int]] = []
     for csf, patterns in ((True, _CSF_PATTERNS), (False, _PATTERNS)):
         out += _read(text, sex, patterns, taken, csf)
-    out += [r for r in read_proteinuria(text) if all(r.end <= s or r.start >= e for s, e in taken)]
+    out += [r for r in read_proteinuria(text) + read_ascitic_neutrophils(text) if all(r.end <= s or r.start >= e for s, e in taken)]
     return sorted(out, key=lambda r: r.start)
+
+
+PERITONITIS = "HP:0002586"
+#: ascitic fluid named in the sentence or the header before the count
+_ASCITIC = re.compile(r"(?i)\b(?:ascitic|ascites|paracentesis|peritoneal\s+fluid|l[ií]quido\s+asc[ií]tico|paracentesis)\b|腹水|腹腔穿刺")
+#: an ascitic neutrophil (PMN) count per mm³/µL: ≥ 250 cells/mm³ is the diagnostic threshold of
+#: spontaneous bacterial peritonitis (Biggins et al., AASLD practice guidance on ascites, SBP and
+#: hepatorenal syndrome, Hepatology 2021;74:1014-1048; EASL decompensated cirrhosis guideline,
+#: J Hepatol 2018;69:406-460) → Peritonitis
+_ASCITIC_PMN = re.compile(r"(?i)(?<![\w-])(?:PMNs?|polymorphonuclear(?:\s+(?:cells|leu[ck]ocytes|neutrophils))?|neutrophils?|"
+                          r"neutr[oó]filos|polimorfonucleares|中性粒细胞)(?:\s*(?:count|recuento|计数))?\s*(?:of|was|is|:|=|：)?\s*"
+                          r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:cells\s*|c[eé]lulas\s*)?/\s*(?:mm3|mm³|[µμu]l|cumm)")
+
+
+def read_ascitic_neutrophils(text: str) -> list[LabReading]:
+    """Peritonitis (HP:0002586) from an ascitic fluid neutrophil (PMN) count ≥ 250 cells/mm³
+    written in a sentence that names ascitic fluid or paracentesis (``"Paracentesis: PMN
+    670/mm3"``, ``"líquido ascítico con 480 polimorfonucleares/mm3"``); a lower count gives
+    nothing, as does a neutrophil count of blood or another fluid."""
+    out = []
+    for m in _ASCITIC_PMN.finditer(text):
+        left = max((b.end() for b in _SENTENCE_START.finditer(text, 0, m.start())), default=0)
+        if not _ASCITIC.search(text, left, m.start() + 1) and not _ASCITIC.search(text[max(0, left - 1):m.start()]):
+            continue
+        v = float(re.sub(r"[.,]", "", m.group(1)))
+        if v >= 250:
+            out.append(LabReading("ascitic_neutrophils", PERITONITIS, m.start(), m.end(), m.group(0), v))
+    return out
 
 
 PROTEINURIA = "HP:0000093"
