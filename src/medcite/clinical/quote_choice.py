@@ -68,6 +68,11 @@ LOOKALIKE = re.compile(
     r"\b(?:mimic\w*|mistaken (?:for|as)|misdiagnos\w* (?:as|with)|confused with|resembl\w*|simulat\w*|masquerad\w*|"
     r"differential diagnos\w*|distinguish\w* (?:it |them )?from|differentiat\w* from|look-?alikes?|"
     r"like those of|rather than|instead of|other than)\b", re.IGNORECASE)
+#: A study's exclusion criteria name conditions its patients did NOT have ("Exclusion criteria were
+#: tense ascites, cancer, spontaneous bacterial peritonitis …", "patients with sepsis were excluded"):
+#: such a sentence never supports the condition it names.
+EXCLUSION = re.compile(r"\b(?:exclusion criteri\w*|(?:were|was|are|is|being|been) excluded|excluding|exclude[sd]? (?:patients|subjects|those|cases))\b",
+                       re.IGNORECASE)
 #: List items: " - item - item" or bulleted lines; two separators or more make a list.
 _LIST_SEP = re.compile(r"\s+[-\u2013\u2022*]\s+|\n\s*[-\u2013\u2022*]\s*")
 #: The verb ending a sentence's subject (a rough clause split: names before it are the subject).
@@ -84,10 +89,15 @@ def _position(ns: str, forms: Iterable[str]) -> int:
 def names_as_support(sentence: str, forms: Iterable[str], subject_only: bool = False) -> bool:
     """Whether ``sentence`` names one of ``forms`` (normalised names, :func:`.terms.normalize`)
     as what it speaks of: not after a :data:`LOOKALIKE` cue, not only in a list item after the
-    list's lead, not as "X-like"; with ``subject_only``, only before the sentence's first verb."""
+    list's lead, not as "X-like", not in a study's exclusion criteria (:data:`EXCLUSION`), not as
+    a sentence that is the bare name; with ``subject_only``, only before the sentence's first verb."""
     forms = [f for f in forms if f]
     low = sentence.lower()
     if any(f"{f}-like" in low for f in forms):  # "a flu-like illness" is not about flu
+        return False
+    if EXCLUSION.search(sentence):  # named among a study's exclusion criteria
+        return False
+    if normalize(sentence).strip(" .") in forms:  # the bare name ("Hepatorenal syndrome.") says nothing of it
         return False
     parts = _LIST_SEP.split(sentence)
     if len(parts) >= 3:  # a list: only its lead speaks (the items are the passage's condition's)
