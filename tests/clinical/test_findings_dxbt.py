@@ -132,3 +132,12 @@ def test_ascitic_neutrophil_count(text, expected):
 
 def test_paracentesis_cell_count_is_not_a_blood_count():
     assert not {r.concept_id for r in read_labs("Paracentesis: leukocytes 860/mm3, PMN 120/mm3.")} & {"HP:0001882", "HP:0001974"}
+
+
+def test_both_sided_site_and_aching():
+    found = {(f.concept_id, f.location) for f in extract_findings("Aching in both shoulders for 6 weeks.").findings}
+    assert ("HP:0030834", "both shoulders") in found  # Shoulder pain
+
+
+def test_morning_stiffness_is_the_criteria_term():
+    assert "HP:0005197" in _present("Morning stiffness lasting two hours.")

@@ -110,7 +110,8 @@ def _site_specific(f: Finding, vocab) -> Finding:
         return f
     cid = _ABDOMINAL_PAIN if f.location in _ABDOMINAL_SITES else _CHEST_PAIN if f.location in _CHEST_SITES else None
     if cid is None and " costovertebral" not in f" {f.location}":
-        cid = _SITE_PAIN.get(f.location.split()[-1])
+        site = f.location.split()[-1]
+        cid = _SITE_PAIN.get(site) or _SITE_PAIN.get({"testes": "testis", "calves": "calf"}.get(site, site.removesuffix("s")))
     return replace(f, concept_id=cid, label=vocab.label(cid)) if cid else f
 
 

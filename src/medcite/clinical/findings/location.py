@@ -32,7 +32,8 @@ LOCATION = re.compile(
     r"epigastri(?:um|c)|periumbilical|umbilic(?:us|al)|suprapubic|hypogastri(?:um|c)|"
     rf"(?:{_SIDE} )?flank|(?:{_SIDE} )?costovertebral angle|substernal|retrosternal|"
     r"(?:lower|upper) abdom(?:en|inal)|"
-    rf"{_SIDE}[- ]sided|{_SIDE} (?:shoulder|chest|calf|knee|hip|scrotum|testis|eye|ear)|lower back|low back)\b")
+    rf"{_SIDE}[- ]sided|{_SIDE} (?:shoulder|chest|calf|knee|hip|scrotum|testis|eye|ear)|lower back|low back|"
+    r"(?:both|bilateral) (?:shoulders|hips|knees|calves|eyes|ears|testes))\b")
 _RADIATION = re.compile(r"(?i)\b(?:radiat\w*|spread\w*|extend\w*|going)\s+(?:in)?to\s+(?:the\s+|his\s+|her\s+)?$")
 _PAIN = re.compile(r"(?i)pain|tender|ache|colic|discomfort|swell|swollen|edema|oedema")
 #: words that make a site after the finding its final site ("pain … that migrated to the RLQ")
