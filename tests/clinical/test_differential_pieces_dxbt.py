@@ -19,3 +19,20 @@ def test_normal_examination_pieces_are_not_findings():
 
 def test_an_unrecognised_abnormal_piece_is_kept():
     assert _pieces("The testis lies high in the scrotum with a horizontal lie.") != []
+
+
+def test_a_condition_the_case_states_absent_is_set_aside():
+    from types import SimpleNamespace
+
+    from medcite.clinical.candidate_filter import STATED_ABSENT, split_open
+    from medcite.clinical.findings import CaseFindings, Finding
+
+    text = "Sudden testicular pain. No inguinal hernia."
+    pain = Finding("HP:0033839", "Testicular pain", "testicular pain", 7, 22, "present", "symptom", None, "hpo-name")
+    hernia = Finding("HP:0000023", "Inguinal hernia", "inguinal hernia", 27, 42, "negated", "sign", None, "hpo-name")
+    case = CaseFindings(text, (pain, hernia), 14, "male", "en")
+    entries = [SimpleNamespace(key="MESH:Hernia, Inguinal", name="Inguinal Hernia", given=None, kb=None, score=0.5),
+               SimpleNamespace(key="CRITERIA:testicular-torsion", name="Testicular torsion", given=None, kb=None, score=0.4)]
+    kept, aside = split_open(entries, case, [pain], lambda e: {e.name.lower()})
+    assert [e.name for e in kept] == ["Testicular torsion"]
+    assert [(a["condition"], a["reason"]) for a in aside] == [("Inguinal Hernia", STATED_ABSENT)]

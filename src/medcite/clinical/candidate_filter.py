@@ -31,6 +31,7 @@ MISFIT_FACTOR = 0.25
 #: Reasons an open candidate is set aside besides age/sex (``set_aside`` items and notes).
 KNOWN_HISTORY = "known history (the patient's own diagnosis), not a new diagnosis"
 SEVERAL_CONDITIONS = "a publication title naming several conditions, not one diagnosis"
+STATED_ABSENT = "stated absent in the case (negated there), not proposed"
 #: Words just before a condition the note names that make it the patient's known history.
 _HISTORY_CUE = re.compile(
     r"(?i)(?:\bknown|\bhistory of|\bhx of|\bh/o|\bdiagnosed with|\blong-?standing|\bestablished|\bpre-?existing|"
@@ -106,7 +107,8 @@ def title_condition(name: str) -> str | None:
 
 def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Callable[[Any], set[str]],
                is_finding: Callable[[str], bool] = lambda name: False) -> tuple[list, list[dict]]:
-    """Open differential: ``(kept entries, set aside)``; restated findings are dropped; age/sex
+    """Open differential: ``(kept entries, set aside)``; restated findings are dropped, conditions
+    the case states absent ("No inguinal hernia") set aside; age/sex
     misfits, the patient's known history (:func:`known_history`) and titles of several conditions
     (:func:`title_condition`) set aside as ``{"condition", "reason", "condition_id"}``; a title
     about one condition is renamed to it (in place), or dropped when another row already is it,
@@ -115,9 +117,14 @@ def split_open(entries: list, case: Any, present: Sequence[Any], names_of: Calla
     title as well ("… in Men")."""
     kept, aside = [], []
     history = known_history(case)
+    negated = list(case.negated()) if hasattr(case, "negated") else []
     for e in entries:
         ids = entry_ids(e)
         if restates_finding(_restatable_names(e, names_of), ids, present):
+            continue
+        if negated and restates_finding(_restatable_names(e, names_of), ids, negated):
+            # the note rules it out ("No inguinal hernia"): a candidate the clinician has excluded
+            aside.append({"condition": e.name, "reason": STATED_ABSENT, "condition_id": "" if e.key.startswith("LIT:") else e.key})
             continue
         title = e.name
         shown = title_condition(e.name)
