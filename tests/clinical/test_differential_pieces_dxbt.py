@@ -36,3 +36,14 @@ def test_a_condition_the_case_states_absent_is_set_aside():
     kept, aside = split_open(entries, case, [pain], lambda e: {e.name.lower()})
     assert [e.name for e in kept] == ["Testicular torsion"]
     assert [(a["condition"], a["reason"]) for a in aside] == [("Inguinal Hernia", STATED_ABSENT)]
+
+
+def test_spanish_and_chinese_history_cues():
+    from medcite.clinical.candidate_filter import known_history
+    from medcite.clinical.findings import extract_findings
+
+    es = extract_findings("Varón de 55 años con cirrosis hepática y ascitis conocida, que acude por fiebre.")
+    zh = extract_findings("男，60岁，既往肝硬化病史5年，发热、腹痛2天。")
+    assert "cirrhosis" in known_history(es)
+    assert "cirrhosis" in known_history(zh)
+    assert "abdominal pain" not in known_history(zh)

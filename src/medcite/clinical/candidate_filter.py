@@ -35,7 +35,10 @@ STATED_ABSENT = "stated absent in the case (negated there), not proposed"
 #: Words just before a condition the note names that make it the patient's known history.
 _HISTORY_CUE = re.compile(
     r"(?i)(?:\bknown|\bhistory of|\bhx of|\bh/o|\bdiagnosed with|\blong-?standing|\bestablished|\bpre-?existing|"
-    r"\b(?:man|woman|male|female|boy|girl|patient|child|infant|adult|gentleman|lady)\s+with)"
+    r"\b(?:man|woman|male|female|boy|girl|patient|child|infant|adult|gentleman|lady)\s+with|"
+    # Spanish and Chinese: "varón de 55 años con cirrosis", "antecedentes de", "既往…病史/有…史"
+    r"\b(?:var[oó]n|mujer|hombre|paciente|niñ[oa]|años)\s+con|\bantecedentes?\s+(?:personales\s+)?de|"
+    r"\bconocid[oa]s?\s+(?:de|por)|\bdiagnosticad[oa]\s+de|既往(?:有)?)"
     r"(?:\s+(?:a|an|poorly|well|controlled|uncontrolled|insulin-dependent|[\w-]+-year))*\s*$")
 #: A population or setting after a condition in a MedQuAD title ("Heart Disease in Women").
 _TITLE_POPULATION = re.compile(r"(?i)\s+(?:in|among|for)\s+(?:women|men|children|kids|teens|adolescents|older adults|"
