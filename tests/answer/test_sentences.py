@@ -123,3 +123,54 @@ def test_effect_numbers_keep_whole_decimals():
     assert "HR 2.89" in pieces and "HR 1.11" in pieces and "CI 0.86-1.43" in pieces
     assert "HR 2" not in pieces and "86-1.43" not in pieces
     assert "odds ratio, 0.94" in effect_numbers("(odds ratio, 0.94; 95 percent confidence interval, 0.82 to 1.08; P=0.38).")
+
+
+# Break test askbt (session 11): what the answer led with on unseen questions.
+@pytest.mark.parametrize("sentence", [
+    "Similarly, the lateral PTS of the ACLR failure group was significantly steeper than the control group.",
+    "In contrast, patients with isolated hypertriglyceridemia showed significant improvement.",
+    "Conversely, mortality rose in the untreated arm.",
+])
+def test_comparisons_with_the_sentence_before_are_dangling(sentence):
+    assert is_dangling(sentence)
+
+
+def test_similar_without_comma_is_not_a_comparison():
+    assert not is_dangling("Similar rates were found in both groups (12% vs 13%).")
+
+
+def _paper(pmid: int, sections: list[tuple[str, str]]) -> Passage:
+    """A one-chunk structured abstract: ``sections`` are ``(label, text)`` pairs."""
+    return Passage(chunk_id=pmid, doc_id=f"PMID:{pmid}", pmid=str(pmid), year=2012, start=0, end=0, dense_score=0.9,
+                   section=" / ".join(lab for lab, _ in sections), text="\n\n".join(t for _, t in sections))
+
+
+QOL = _paper(71, [
+    ("AIMS", "To explore the impact of delivery mode on postpartum quality of life."),
+    ("METHODS", "The scale for postnatal quality of life was adopted to assess quality of life after caesarean and vaginal delivery."),
+    ("RESULTS", "None of six dimensions of quality of life differed between women with vaginal delivery and caesarean section."),
+    ("CONCLUSIONS", "Delivery mode did not affect postpartum quality of life. "
+                    "Socio-cultural determinants may contribute more in influencing postnatal quality of life after delivery. "
+                    "Prospective studies should examine the effect of delivery mode on postpartum quality of life."),
+])
+
+
+def test_lead_conclusion_first_and_no_future_work_or_methods(embedder):
+    """The first CONCLUSIONS sentence is the main finding; a further-research sentence and a methods
+    sentence are not findings and are not quoted from a paper that has findings."""
+    q = "Does caesarean versus vaginal delivery change postpartum quality of life?"
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer(q, [QOL])
+    bodies = [s.text.rsplit(" [", 1)[0] for s in ans.sentences]
+    assert bodies[0] == "Delivery mode did not affect postpartum quality of life."
+    assert not any(b.startswith(("Prospective studies", "The scale for", "To explore")) for b in bodies)
+
+
+def test_a_papers_sentences_read_conclusion_then_results(embedder):
+    from medcite.answer.selection import choose_units, score_units
+
+    q = "Does caesarean versus vaginal delivery change postpartum quality of life?"
+    units = choose_units(score_units(q, [QOL], [0], embedder), [QOL], max_units=3, min_units=3)
+    roles = [u.main.role for u in units]
+    assert roles == sorted(roles, key=lambda r: {"conclusion": 0, "results": 1}.get(r, 2))
+    conc = [u.main.index for u in units if u.main.role == "conclusion"]
+    assert conc == sorted(conc)  # reading order within a role

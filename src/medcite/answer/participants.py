@@ -12,7 +12,7 @@ side in one sentence ("each case (n=125) … 2 referents per case (n=250)") add 
 unless they are the same people at two times ("at time 1 (n = 447) and 18 months later (n = 274)")
 or one of them is the sum of the others ("Patients (N=22): VS; n=10 and MCS; n=12"). A count of patients
 *identified* or *screened* gives way to the count included from them ("116 … identified, and 77 of
-them were included"), and a total less the exclusions a later sentence states is the sample when the
+them were included"), a decision model's "base case" ("a 69-year-old man") is no participant, and a total less the exclusions a later sentence states is the sample when the
 group sizes confirm it.
 """
 
@@ -53,7 +53,10 @@ _STRONG = [
     r"analy[sz]ed|evaluated|examined|assessed|investigated|surveyed|interviewed|followed|identified|assigned|allocated|treated|operated|screened|selected|reviewed|eligible)\b",
     rf"\b(?:enrolled|enrolling|randomi[sz]ed|randomi[sz]ing|recruited|recruiting|included|including|studied|analy[sz]ed|evaluated|examined|surveyed|interviewed|"
     rf"followed|identified|reviewed|involved|involving|comprised|comprising|consisted\s+of|enrolment\s+of|enrollment\s+of)\s+(?:the\s+(?:data|records|charts)\s+of\s+)?{_COUNT}\s+{_ADJ}{_NOUN}\b",
-    rf"\b(?:cohort|sample|series|population|group|total|study|trial|survey)\s+(?:of|included|comprised|consisted\s+of)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    rf"\b(?:cohort|sample|series|population|group|total|study|trial|survey|analysis|review|audit|evaluation|assessment|comparison)\s+"
+    rf"(?:of|included|comprised|consisted\s+of)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
+    # "Of 655 patients, 398 had …", "Of the 40 participants, the mean …": the denominator of the results
+    rf"(?:^|(?<=[.;:]\s)|(?<=\n))of\s+(?:the\s+|all\s+|these\s+)?{_COUNT}\s+{_ADJ}{_NOUN}\s*,",
     rf"\b(?:data|records|charts|files|questionnaires)\s+(?:of|from|on)\s+{_COUNT}\s+{_ADJ}{_NOUN}\b",
     r"\bN\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\b",
     # "One hundred sixteen patients with PE were identified, and 77 of them (66%) were included"
@@ -67,7 +70,10 @@ _WEAK = [
 ]
 #: A single-patient case report ("A 52-year-old woman …"): one participant, used only when nothing else is stated.
 _CASE = re.compile(r"\b(?:an?)\s+\d+[- ](?:year|month|week|day)s?[- ]old\s+(?:[a-z-]+\s+){0,2}(?:man|woman|boy|girl|male|female|patient|infant|child|neonate)\b", re.IGNORECASE)
-_STRONG_RE = [re.compile(p, re.IGNORECASE if not p.startswith(r"\bN") else 0) for p in _STRONG]
+_STRONG_RE = [re.compile(p, (re.IGNORECASE if not p.startswith(r"\bN") else 0) | re.MULTILINE) for p in _STRONG]
+#: A decision or simulation model: its "base case" ("a 69-year-old man with …") is a modelled
+#: patient, not a participant; such a study states no sample.
+_MODEL = re.compile(r"\b(?:decision[- ]analy\w*|decision (?:tree|model)|markov|base[- ]case|simulation model|microsimulation|hypothetical cohort)\b", re.IGNORECASE)
 #: Screening wording: the patients found before selection ("116 patients were identified, and 77
 #: of them were included"); such a count is the study's only when no inclusion count is stated.
 _SCREENED = re.compile(r"\b(?:identified|identifying|screened|screening|eligible|assessed\s+for\s+eligibility)\b", re.IGNORECASE)
@@ -89,7 +95,7 @@ _SHARE = re.compile(r"%|\b(?:19|20)\d\d\s*$")
 
 #: Two groups named together ("2979 men and 3324 women", "5624 and 791 consecutive patients"): their sum.
 _PAIR = re.compile(
-    rf"(?<![\d.,])(?P<a>\d{{1,3}}(?:,\d{{3}})+|\d+|[A-Za-z]+(?:[\s-][a-z]+)*?)\s+(?:(?P<noun1>{_ADJ}{_NOUN})\s+(?:\([^)]*\)\s+)?)?and\s+"
+    rf"(?<![\d.,])(?P<a>\d{{1,3}}(?:,\d{{3}})+|\d+|[A-Za-z]+(?:[\s-][a-z]+)*?)\s+(?:(?P<noun1>{_ADJ}{_NOUN})\s+(?:of\s+[\w-]+\s+)?(?:\([^)]*\)\s+)?)?and\s+"
     rf"(?P<b>\d{{1,3}}(?:,\d{{3}})+|\d+)\s+{_ADJ}{_NOUN}\b",
     re.IGNORECASE,
 )
@@ -154,13 +160,14 @@ def _counts(text: str, patterns: list[re.Pattern], strong: bool) -> list[Partici
 
 
 def _pairs(text: str, strong: list[ParticipantCount]) -> list[ParticipantCount]:
-    """Sums of two groups; strong when the first group is an enrolment count already found."""
+    """Sums of two groups ("20 failure cases of ACLR and 20 … controls"); strong when either group
+    is an enrolment count already found ("Seventy-five PSV cases and 273 controls … were interviewed")."""
     firsts = {c.n for c in strong}
     out = []
     for m in _PAIR.finditer(text):
         a, b = words_to_int(m.group("a")), words_to_int(m.group("b"))
         if a and b and a >= 2 and not (1900 <= a <= 2030 and m.group("a").isdigit()):
-            out.append(ParticipantCount(a + b, m.group(0).strip(), a in firsts))
+            out.append(ParticipantCount(a + b, m.group(0).strip(), a in firsts or b in firsts))
     return out
 
 
@@ -200,7 +207,7 @@ def parse_participants(text: str) -> ParticipantCount | None:
     found = all_participant_counts(text)
     if not found:
         m = _CASE.search(text or "")
-        return ParticipantCount(1, m.group(0), False) if m else None
+        return ParticipantCount(1, m.group(0), False) if m and not _MODEL.search(text or "") else None
     strong = [c for c in found if c.strong]
     included = [c for c in strong if not _SCREENED.search(c.phrase)]
     best = max(included or strong or found, key=lambda c: c.n)

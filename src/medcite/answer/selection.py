@@ -16,6 +16,12 @@ A dangling sentence ("This treatment resulted in …") is quoted only together w
 it refers back to (:func:`medcite.answer.sentences.with_antecedents`), at a small cost, so a
 self-contained sentence of similar value wins.
 
+The first sentence of a labelled CONCLUSIONS section (the authors' main finding) gets a bonus;
+hedged sentences a cost; a further-research sentence ("Prospective studies should examine …") and a
+labelled methods sentence are, like an aim, never quoted from a passage with a finding (they name
+what should be or was measured, not what was found: break test askbt, PMIDs 25503376, 12632437);
+a methods sentence is kept when the question asks how.
+
 The answer takes the best unit of each paper, strongest papers first (retrieval rank among the
 passages that clear the relevance rules), adds a second unit of the top paper when fewer than
 ``min_units`` papers qualify, and orders the units by evidence level, then by rank.
@@ -44,6 +50,25 @@ GUESSED_ROLE_WEIGHT = 0.6
 KIND_WEIGHT = {"yesno": 1.0, "list": 0.5, "other": 0.5}
 #: A paper beyond the first is quoted only when its best unit scores at least this.
 MIN_UNIT_SCORE = 0.0
+#: Bonus for the first sentence of a labelled CONCLUSIONS section: structured abstracts put the
+#: authors' main finding there (the PubMedQA "long answer" is that section), while later conclusion
+#: sentences add caveats, speculation or advice (askbt break test, session 11).
+LEAD_CONCLUSION_BONUS = 0.6
+#: Cost of a sentence that hedges ("may", "might", "could", "potentially") or asks for more research
+#: ("Prospective studies should examine …"; such a sentence is dropped outright from a passage with
+#: findings): it says what could be, not what was found.
+HEDGE_COST = 0.3
+FUTURE_WORK_COST = 0.8
+
+_HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|presumably|speculate)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:further|future|more|larger|additional|prospective|randomi[sz]ed|well-designed)\s+(?:\w+\s+){0,2}"
+    r"(?:studies|study|research|trials|investigations?|work|evaluation|data)\b[^.]*\b(?:needed|required|warranted|necessary|should|must|are\s+needed)\b"
+    r"|\b(?:warrants?|merits?|deserves?|requires?)\s+(?:further|more)\s+(?:study|studies|research|investigation|evaluation)\b",
+    re.IGNORECASE,
+)
+#: A question about how something is done or measured may be answered by a methods sentence.
+_HOW = re.compile(r"^\s*how\b", re.IGNORECASE)
 
 _NEGATIVE = re.compile(
     r"\bno (?:statistically )?(?:significant |clear |major |meaningful )?(?:difference|differences|effect|effects|association|benefit|"
@@ -83,6 +108,15 @@ def finding_polarity(sentence: str) -> str:
     return "none" if _NEGATIVE.search(sentence) else "effect"
 
 
+def is_lead_conclusion(sentence: PassageSentence, sentences: list[PassageSentence]) -> bool:
+    """Whether ``sentence`` opens a labelled CONCLUSIONS section (the sentence before it, among
+    ``sentences`` of the same passage, is in another section, or there is none)."""
+    if sentence.role != "conclusion" or not sentence.labelled:
+        return False
+    prev = next((x for x in sentences if x.index == sentence.index - 1), None)
+    return prev is None or prev.section != sentence.section
+
+
 def score_units(question: str, passages: list[Passage], keep: list[int], embedder) -> list[Unit]:
     """Every quotable unit of the passages ``keep`` (indices into ``passages``), scored.
 
@@ -107,12 +141,21 @@ def score_units(question: str, passages: list[Passage], keep: list[int], embedde
     z = (sims - mu) / sd if sd > 1e-6 else np.zeros_like(sims)
     kind_w = KIND_WEIGHT.get(question_kind(question), 0.5)
     found = {i for i, s, _ in cands if s.role in ("conclusion", "results")}
+    lead = {(i, s.index) for i, s, sents in cands if is_lead_conclusion(s, sents)}
+    how = bool(_HOW.match(question))
     units: list[Unit] = []
     for (i, s, sents), zi, si in zip(cands, z, sims):
         if s.role == "objective" and i in found:  # an aim restates the question; the finding answers it
             continue
+        if s.role == "methods" and s.labelled and i in found and not how:  # what was measured, not what was found
+            continue
+        if _FUTURE.search(s.text) and i in found:  # what should be studied next, not what was found
+            continue
         prior = ROLE_PRIOR.get(s.role, 0.0) * (1.0 if s.labelled else GUESSED_ROLE_WEIGHT)
         bonus = EFFECT_BONUS if s.role in ("results", "conclusion") and s.has_effect else 0.0
+        if (i, s.index) in lead:
+            bonus += LEAD_CONCLUSION_BONUS
+        bonus -= FUTURE_WORK_COST if _FUTURE.search(s.text) else HEDGE_COST if _HEDGE.search(s.text) else 0.0  # cost: a passage without findings
         n_words = len(s.text.split())
         length = -0.5 if n_words < 6 or n_words > 70 else 0.0
         run = with_antecedents(s, sents)
@@ -134,7 +177,7 @@ def choose_units(units: list[Unit], passages: list[Passage], max_units: int = 3,
     later ones when they score at least :data:`MIN_UNIT_SCORE`), then, while fewer than
     ``min_units``, the next best findings (results / conclusion) of the first paper, never
     overlapping a chosen unit. Returned ordered by evidence level (strongest first), then by
-    passage rank, then best first within a paper."""
+    passage rank, then within a paper conclusions before results, each in reading order."""
     best_per_paper: dict[str, Unit] = {}
     for u in units:
         doc = passages[u.passage].doc_id
@@ -165,8 +208,12 @@ def choose_units(units: list[Unit], passages: list[Passage], max_units: int = 3,
     for u in chosen:
         p = passages[u.passage]
         ranks[u.passage] = evidence_rank(evidence_level(p.publication_types, p.text, p.doc_id))
-    # papers: evidence level, then rank; within a paper: best unit first
-    return sorted(chosen, key=lambda u: (-ranks[u.passage], u.passage, -u.score))
+    # papers: evidence level, then rank; within a paper: conclusions, then results, then the rest, each in reading order
+    return sorted(chosen, key=lambda u: (-ranks[u.passage], u.passage, _ROLE_ORDER.get(u.main.role, 2), u.main.index))
+
+
+#: Order of a paper's quoted units by role (what it concluded, then the results behind it).
+_ROLE_ORDER = {"conclusion": 0, "results": 1}
 
 
 def disagreement_note(units: list[Unit], passages: list[Passage], numbers: dict[int, int]) -> str:

@@ -92,14 +92,26 @@ class PassageSentence:
         return bool(EFFECT.search(self.text))
 
 
+#: Connectives that compare with the sentence before ("Similarly, the lateral slope was …" says
+#: nothing of what it is similar to): the sentence is read with its predecessor, whatever its subject.
+_COMPARATIVE = re.compile(
+    r"^(?:similarly|likewise|in contrast|by contrast|conversely|on the other hand|in comparison|by comparison|"
+    r"on the contrary|in the same way|in addition to this|correspondingly)\s*,",
+    re.IGNORECASE,
+)
+
+
 def is_dangling(sentence: str) -> bool:
     """Whether ``sentence`` opens with a reference to something said before it.
 
     ``"This treatment resulted in …"``, ``"These results suggest …"``, ``"It was …"``,
-    ``"However, they …"`` are dangling; ``"This study shows …"``, ``"In this trial, …"`` and
-    sentences with their own subject are not.
+    ``"However, they …"`` and comparisons with the sentence before (``"Similarly, …"``,
+    ``"In contrast, …"``: :data:`_COMPARATIVE`) are dangling; ``"This study shows …"``,
+    ``"In this trial, …"`` and sentences with their own subject are not.
     """
     s = sentence.strip().lstrip("([\"“'")
+    if _COMPARATIVE.match(s):
+        return True
     if _SELF_START.match(s) or _EXPLETIVE.match(s):
         return False
     return bool(_DANGLING.match(s))
