@@ -294,3 +294,19 @@ def test_a_condition_abbreviation_names_the_patients_condition():
     s = "The study evaluated 629 patients with clinically localized PC who underwent radical prostatectomy."
     assert affirmed(s, "radical prostatectomy", {"prostate", "cancer"})
     assert not affirmed("Stroke occurred in 3% of patients undergoing coronary artery bypass.", "coronary artery bypass", {"stroke"})
+
+
+def test_option_quote_is_a_finding_not_the_aim_or_a_call_for_research():
+    """askbt break test: options quoted the paper's aim ("We aimed to evaluate the effect of upper
+    airway surgery …") although a result sentence of the same passage names the option."""
+    from medcite.clinical.treatments import _quote
+
+    text = ("We aimed to evaluate the effect of upper airway surgery on lipid profiles. "
+            "Adults with sleep apnea underwent upper airway surgery between 2012 and 2013. "
+            "After upper airway surgery, serum LP(a) decreased significantly (P<0.01). "
+            "Prospective studies should examine the metabolic effect of upper airway surgery.")
+    assert _quote(text, "upper airway surgery").startswith("After upper airway surgery, serum LP(a) decreased")
+    aims = ("We aimed to evaluate the effect of upper airway surgery on lipid profiles. "
+            "Further studies of upper airway surgery are needed.")
+    assert _quote(aims, "upper airway surgery").startswith("We aimed")  # only those name it: the earliest, never nothing
+    assert _quote(aims, "metformin") == ""

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..clinical.evidence import evidence_level, evidence_rank
 from ..documents import Passage
-from .sentences import PassageSentence, passage_sentences, question_kind, with_antecedents
+from .sentences import PassageSentence, is_future_work, passage_sentences, question_kind, with_antecedents
 
 #: Prior per role, in standard deviations of the question–sentence similarity.
 ROLE_PRIOR = {"conclusion": 1.0, "results": 0.6, "methods": -0.6, "objective": -1.0, "": 0.0}
@@ -61,12 +61,6 @@ HEDGE_COST = 0.3
 FUTURE_WORK_COST = 0.8
 
 _HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|presumably|speculate)\b", re.IGNORECASE)
-_FUTURE = re.compile(
-    r"\b(?:further|future|more|larger|additional|prospective|randomi[sz]ed|well-designed)\s+(?:\w+\s+){0,2}"
-    r"(?:studies|study|research|trials|investigations?|work|evaluation|data)\b[^.]*\b(?:needed|required|warranted|necessary|should|must|are\s+needed)\b"
-    r"|\b(?:warrants?|merits?|deserves?|requires?)\s+(?:further|more)\s+(?:study|studies|research|investigation|evaluation)\b",
-    re.IGNORECASE,
-)
 #: A question about how something is done or measured may be answered by a methods sentence.
 _HOW = re.compile(r"^\s*how\b", re.IGNORECASE)
 
@@ -149,13 +143,13 @@ def score_units(question: str, passages: list[Passage], keep: list[int], embedde
             continue
         if s.role == "methods" and s.labelled and i in found and not how:  # what was measured, not what was found
             continue
-        if _FUTURE.search(s.text) and i in found:  # what should be studied next, not what was found
+        if is_future_work(s.text) and i in found:  # what should be studied next, not what was found
             continue
         prior = ROLE_PRIOR.get(s.role, 0.0) * (1.0 if s.labelled else GUESSED_ROLE_WEIGHT)
         bonus = EFFECT_BONUS if s.role in ("results", "conclusion") and s.has_effect else 0.0
         if (i, s.index) in lead:
             bonus += LEAD_CONCLUSION_BONUS
-        bonus -= FUTURE_WORK_COST if _FUTURE.search(s.text) else HEDGE_COST if _HEDGE.search(s.text) else 0.0  # cost: a passage without findings
+        bonus -= FUTURE_WORK_COST if is_future_work(s.text) else HEDGE_COST if _HEDGE.search(s.text) else 0.0  # cost: a passage without findings
         n_words = len(s.text.split())
         length = -0.5 if n_words < 6 or n_words > 70 else 0.0
         run = with_antecedents(s, sents)

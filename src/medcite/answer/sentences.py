@@ -117,6 +117,21 @@ def is_dangling(sentence: str) -> bool:
     return bool(_DANGLING.match(s))
 
 
+#: A call for more research ("Prospective studies should examine …", "… warrants further study").
+_FUTURE = re.compile(
+    r"\b(?:further|future|more|larger|additional|prospective|randomi[sz]ed|well-designed)\s+(?:\w+\s+){0,2}"
+    r"(?:studies|study|research|trials|investigations?|work|evaluation|data)\b[^.]*\b(?:needed|required|warranted|necessary|should|must|are\s+needed)\b"
+    r"|\b(?:warrants?|merits?|deserves?|requires?)\s+(?:further|more)\s+(?:study|studies|research|investigation|evaluation)\b",
+    re.IGNORECASE,
+)
+
+
+def is_future_work(sentence: str) -> bool:
+    """Whether ``sentence`` asks for more research ("Further trials are needed", "Prospective
+    studies should examine …") rather than reporting a finding."""
+    return bool(_FUTURE.search(sentence))
+
+
 def effect_numbers(sentence: str) -> list[str]:
     """The effect sizes, CIs, p-values and percentages quoted in ``sentence`` (verbatim pieces)."""
     return [m.group(0).strip() for m in EFFECT.finditer(sentence)]

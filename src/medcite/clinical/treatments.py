@@ -38,7 +38,7 @@ from ..answer.citations import references_for
 from ..documents import Passage, Reference
 from ..answer.item_kinds import DRUG, is_kind
 from ..answer.participants import parse_participants
-from ..answer.sentences import EFFECT, effect_numbers
+from ..answer.sentences import EFFECT, effect_numbers, is_future_work
 from ..errors import UsageError
 from ..retrieval import Retriever, SearchOptions
 from ._text import STOP, content_tokens, sentences
@@ -47,6 +47,7 @@ from .qualifiers import FAMILIES, conflicts, matches_qualifiers, qualifiers_of
 from .lexicon import PROCEDURE, is_drug_like, option_key, treatment_mentions
 from .option_role import SURGICAL, roles, surgical_setting
 from .result import ClinicalResult, clinical_json
+from .summarize import part_of_sentence
 from .synonyms import BRANDS, GROUPS, SPELLINGS, lexicon_key
 from .terms import normalize
 from .vocabulary import Vocabulary
@@ -243,7 +244,7 @@ def _group_interventions(found: dict[str, dict[int, str]], surfaces: dict[str, C
     for k, where in found.items():
         surface = surfaces[k].most_common(1)[0][0]
         first = min(where)
-        q = _quote(text_of(first), where[first])
+        q = next((x for x in sentences(text_of(first)) if where[first].lower() in x.lower()), "")  # its first mention names it in full
         shown[k] = clean_name(whole_name(q, surface) if q else surface)
     group = {k: lexicon_key(shown[k]) or lexicon_key(k) or option_key(shown[k]) or k for k in found}
     members: dict[str, list[str]] = {}
@@ -283,12 +284,29 @@ def _group_interventions(found: dict[str, dict[int, str]], surfaces: dict[str, C
     return out_found, out_surfaces, display
 
 
+#: Preference among the sentences naming an option, by their part of the abstract: what was found
+#: before what was done or asked ("We aimed to evaluate the effect of upper airway surgery …" is no
+#: evidence for it; askbt break test, PMID 25503376).
+_QUOTE_PART = {"conclusion": 0, "results": 0, "": 1, "methods": 2, "objective": 3}
+
+
 def _quote(text: str, surface: str) -> str:
+    """The sentence of ``text`` to quote for the option named ``surface``: among the sentences
+    naming it, a finding (conclusion or results, by cue wording and position:
+    :func:`~medcite.clinical.summarize.part_of_sentence`) before a methods or aim sentence, one
+    reporting an effect (size, CI, p-value, %) first among those, then the earliest; a call for
+    more research (:func:`~medcite.answer.sentences.is_future_work`) last. ``""`` when
+    no sentence names it."""
     low = surface.lower()
-    for s in sentences(text):
-        if low in s.lower():
-            return s.strip()
-    return ""
+    sents = [x.strip() for x in sentences(text)]
+    naming = [(k, x) for k, x in enumerate(sents) if low in x.lower()]
+    if not naming:
+        return ""
+    n = max(len(sents), 1)
+
+    def part(k: int, x: str) -> int:
+        return 3 if is_future_work(x) else _QUOTE_PART.get(part_of_sentence(x, k / n), 1)
+    return min(naming, key=lambda kx: (part(*kx), not EFFECT.search(kx[1]), kx[0]))[1]
 
 
 def find_treatments(
