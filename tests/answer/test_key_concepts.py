@@ -97,3 +97,16 @@ def test_chinese_question_whose_words_cc_cedict_lacks_cites_its_paper(monkeypatc
               "Is transgastric endoscopic splenectomy feasible?")
     ans = a.answer(q, [gold] + crowd)
     assert not ans.abstained and [r.pmid for r in ans.references] == ["1"]
+
+
+def test_need_splits_and_comparison_words_are_no_concept():
+    """askbt break test: "Do gallbladder polyps smaller than 10 mm need cholecystectomy?" had one side of
+    six stems ("than", "smaller" among them) and quoted two cholecystectomy papers with no polyp in them."""
+    c = key_concepts("Do gallbladder polyps smaller than 10 mm need cholecystectomy?")
+    assert "polyp" in c.exposure and c.condition == {"cholecystectomi"}
+    assert not (c.exposure | c.condition) & {"than", "smaller"}
+    polyps = "Gallbladder polyps less than 10 mm in diameter do not require cholecystectomy simply because they grow."
+    spherocytosis = "Sixteen children with hereditary spherocytosis and symptomatic gallstones underwent cholecystectomy."
+    assert has_concepts(c, polyps) and not has_concepts(c, spherocytosis)
+    more = key_concepts("Do aromatase inhibitors cause more cardiovascular events than tamoxifen?")
+    assert not has_concepts(more, "Aromatase inhibitors were given to more women than expected.")

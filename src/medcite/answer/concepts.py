@@ -51,7 +51,8 @@ RELATION = re.compile(
     r"\b(?:prevent|cause|reduce|lower|decrease|increase|raise|improve|worsen|affect|influence|predict|"
     r"treat|cure|clear|shorten|protect|induce|help|benefit|alter|change|modify|promote|delay|"
     r"associated with|related to|linked to|correlated with|effective (?:for|in|against)|"
-    r"safe (?:for|in)|a risk factor for|a predictor of|useful (?:for|in)|lead to|result in|contribute to)"
+    r"safe (?:for|in)|a risk factor for|a predictor of|useful (?:for|in)|lead to|result in|contribute to|"
+    r"need|require|undergo)"  # "Do gallbladder polyps smaller than 10 mm need cholecystectomy?": the polyps, then the operation
     r"(?:s|es|d|ed)?\b",
     re.IGNORECASE,
 )
@@ -66,7 +67,9 @@ GENERIC = frozenset(tokenize([
     "necessary need needed possible useful value valuable good bad new level levels rate rates "
     # function words the BM25 stop list keeps
     "do does did done doing after before from should shall must versus vs among within without "
-    "can could would will may might we our us you your there here over one two"
+    "can could would will may might we our us you your there here over one two "
+    # comparison words ("smaller than 10 mm", "more cardiovascular events than"): they qualify a concept, they are none
+    "than more less fewer greater smaller larger higher lower"
 ])[0])
 #: Clinical equivalents written with other stems (a question's word → words an abstract uses for
 #: the same concept); the usual reporting forms (obesity reported as BMI, smoking as tobacco use).
