@@ -109,3 +109,18 @@ def test_a_list_question_with_one_item_answers_with_a_list(embedder):
     # no item of the asked kind at all: the closest sentences, and a note that says so
     none = a.answer("Which drugs treat H. pylori?", [_p(1, "PMID:1", "Eradication of H. pylori was underused in primary care.")])
     assert not ans.abstained and "[1]" in none.answer and any("name no drug" in n for n in none.notes)
+
+
+def test_a_drug_named_condition_is_no_drug_and_salts_fold(embedder):
+    """askbt break test: "Which drugs are used for perioperative anticoagulant bridging therapy?" listed
+    "antithrombin III deficiency" as a drug, and "fondaparinux" and "fondaparinux sodium" apart."""
+    from medcite.answer.item_kinds import DRUG
+
+    assert not is_kind("antithrombin III deficiency", DRUG) and not is_kind("warfarin toxicity", DRUG)
+    assert is_kind("unfractionated heparin", DRUG) and is_kind("fondaparinux", DRUG)
+    text = ("Fondaparinux sodium is a synthetic pentasaccharide. Fondaparinux, low-molecular-weight heparin and "
+            "unfractionated heparin are used for bridging; fondaparinux is contraindicated in antithrombin III deficiency.")
+    ans = ExtractiveAnswerer(embedder, threshold=0.0).answer("Which drugs are used for anticoagulant bridging?", [_p(1, "PMID:1", text)])
+    items = [x["item"].lower() for x in ans.extra["list_items"]]
+    assert "fondaparinux" in items and "fondaparinux sodium" not in items
+    assert not any("deficiency" in x for x in items)

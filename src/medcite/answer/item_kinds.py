@@ -171,7 +171,18 @@ _METHOD = re.compile(r"scopy|graphy|gram\b|imaging|\bMRI\b|\bCT\b|\bPET\b|ultras
 _NOT_TEST = re.compile(r"ectomy|otomy|ostomy|surgery|operation|analys[ie]s|regression|\brates?\b", re.IGNORECASE)
 
 
+#: Head nouns that make a phrase naming a drug a condition or state ("antithrombin III deficiency",
+#: "warfarin toxicity", "heparin resistance"): such an item is no drug (askbt break test).
+_STATE_HEAD = re.compile(r"^(?:toxicity|toxicities|allergy|allergies|overdose|overdoses|resistance|intolerance|poisoning|"
+                         r"withdrawal|dependence|abuse|hypersensitivity|exposure)$", re.IGNORECASE)
+
+
 def _is_drug(item: str) -> bool:
+    words = item.split()
+    last = words[-1].strip(".,;:()[]'\"") if words else ""
+    head = _CONDITION_WORD.search(last)
+    if len(words) > 1 and ((head and head.end() == len(last)) or _STATE_HEAD.match(last)):
+        return False  # the phrase's head is a condition: "antithrombin III deficiency"
     find = _drug_finder()
     words = [w.strip(".,;:()[]'\"") for w in item.split()]
     if find is not None and (find(words, is_ignore_case=True) or find([_singular(w) for w in words], is_ignore_case=True)):

@@ -176,6 +176,23 @@ def _key(item: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s-]", "", item.lower())).strip()
 
 
+#: Salt and dosage-form words: "fondaparinux sodium" is the drug "fondaparinux" (askbt break test).
+_SALT = frozenset("sodium potassium calcium magnesium hydrochloride hcl sulfate sulphate acetate citrate phosphate "
+                  "mesylate maleate tartrate succinate fumarate besylate bromide chloride tablets tablet injection".split())
+
+
+def _fold_salts(best: dict[str, ListItem]) -> dict[str, ListItem]:
+    """``best`` with each item that is another listed item plus salt or dosage-form words
+    (:data:`_SALT`) folded into it: the shorter name is kept with the better of the two scores (one
+    drug named twice is no more support than its best mention, and the floor stays where it was)."""
+    out = dict(best)
+    for k in sorted(best, key=len, reverse=True):
+        base = " ".join(w for w in k.split() if w not in _SALT)
+        if base != k and base in out and k in out:
+            out[base].score = max(out[base].score, out.pop(k).score)
+    return out
+
+
 def list_items(question: str, passages: list[Passage], keep: list[int], embedder) -> list[ListItem]:
     """Items for a list question from the passages ``keep`` (indices into ``passages``), best first.
 
@@ -213,7 +230,7 @@ def list_items(question: str, passages: list[Passage], keep: list[int], embedder
     texts = {passages[i].doc_id: (passages[i].text or "").lower() for i in keep}
     for k, item in best.items():
         item.score += sum(1 for t in texts.values() if k in re.sub(r"[^\w\s-]", "", t)) - 1
-    ranked = sorted(best.values(), key=lambda it: -it.score)
+    ranked = sorted(_fold_salts(best).values(), key=lambda it: -it.score)
     if not ranked:
         return []
     top = ranked[0].score
