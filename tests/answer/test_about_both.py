@@ -114,3 +114,14 @@ def test_a_sentence_that_refers_back_is_read_with_the_one_before():
             "They may represent another feature of somatisation.")
     assert has_concepts(c, text)
     assert not has_concepts(c, "Mechanical factors were common. Somatisation was measured with a questionnaire.")
+
+
+def test_chinese_need_question_has_two_sides_without_numbers_or_comparisons():
+    """askbt break test: "小于10毫米的胆囊息肉需要做胆囊切除术吗？" was one side (小于, 10, 毫米, 胆囊, 息肉, 做,
+    胆囊切除术), so cholecystectomy papers without a polyp were quoted (the English twin of
+    test_need_splits_and_comparison_words_are_no_concept)."""
+    from medcite.translation.cedict import sides
+
+    assert sides("小于10毫米的胆囊息肉需要做胆囊切除术吗？", relation=True) == [["毫米", "胆囊", "息肉"], ["胆囊切除术"]]
+    assert sides("胆道闭锁患者都需要手术吗？", relation=True) == [["胆道", "闭锁"], ["手术"]]
+    assert len(sides("未接种疫苗的老年人中是否存在特定的知识和态度模式？", relation=True)) == 1  # still one topic

@@ -52,6 +52,7 @@ FUNCTION_WORDS = frozenset(
     对 对于 对於 把 被 由 从 向 为 为了 因为 所以 如果 而 并 且 并且 但 但是 也 都 还 又 就 才 更 最 很 较 比 比较 之 其 该 这 那
     这些 那些 这个 那个 此 各 每 某 哪些 哪个 什么 如何 怎样 怎么 为什么 多少 几 有 没有 无 是 不 没 非 中 内 后 前 时 上 下 间 之间
     之后 之前 期间 方面 情况 问题 作用 影响 相关 有关 关系 通过 使用 进行 作为 导致 引起 造成 能否 一种 一个 一 个 们 人 者
+    小于 大于 低于 高于 少于 多于 超过 不足 以上 以下
     """.split()
 )
 #: Words every clinical question uses (treat, effective, patient, risk …; the Chinese side of
@@ -261,7 +262,12 @@ def coverage(question: str, matched: list[Term]) -> float:
 
 #: Words at which a Chinese yes/no question turns from its subject (intervention, exposure) to
 #: its predicate (condition, outcome): "X 能否 / 是否 / 会 … Y".
-SPLIT_WORDS = frozenset("是否 能否 可否 是不是 会不会 能不能 是否会 能 会 可以 能够".split())
+SPLIT_WORDS = frozenset("是否 能否 可否 是不是 会不会 能不能 是否会 能 会 可以 能够 需要 需 必须".split())
+#: Split words that are the relation themselves ("X 需要 (做) Y": X needs operation Y; the Chinese
+#: side of "need / require" in :data:`medcite.answer.concepts.RELATION`).
+NEED_WORDS = frozenset("需要 需 必须".split())
+#: Light verbs after a need word ("需要 做 胆囊切除术": need to *do* a cholecystectomy): no content.
+_LIGHT = frozenset("做 进行 行 接受 采用".split())
 #: The locative "在" ("X 在 Y 中 …": X in setting or population Y) splits the subject side again.
 LOCATIVE = "在"
 #: Outcome words (the Chinese side of :data:`medcite.answer.concepts.OUTCOMES`): on the condition
@@ -285,7 +291,8 @@ def sides(question: str, relation: bool = False) -> list[list[str]]:
     """The content words of each side of a Chinese question, in order.
 
     The question is split at its first :data:`SPLIT_WORDS` word (exposure before, condition
-    after; with ``relation``, only when a relation verb follows it, :data:`RELATION_WORDS`), and
+    after; with ``relation``, only when a relation verb follows it, :data:`RELATION_WORDS`, or the
+    split word is itself one, :data:`NEED_WORDS`), and
     the exposure side again at :data:`LOCATIVE` ("双气囊小肠镜 在 社区医院 …": the
     procedure, its setting). Function and generic words are left out, outcome words
     (:data:`OUTCOME_TERMS`) too where their side names something else; sides left without
@@ -294,7 +301,9 @@ def sides(question: str, relation: bool = False) -> list[list[str]]:
     words = segment(question)
     cut = next((i for i, w in enumerate(words) if w in SPLIT_WORDS), len(words))
     verb = next((w for w in words[cut + 1:] if w not in SPLIT_WORDS), "")
-    if relation and verb not in RELATION_WORDS:  # no relation asked: one topic (the locative may still split it)
+    if cut < len(words) and words[cut] in NEED_WORDS:
+        words = words[: cut + 1] + [w for w in words[cut + 1:] if w not in _LIGHT]
+    elif relation and verb not in RELATION_WORDS:  # no relation asked: one topic (the locative may still split it)
         words = [w for w in words if w not in SPLIT_WORDS]
         cut = len(words)
     parts: list[list[str]] = []
@@ -306,7 +315,7 @@ def sides(question: str, relation: bool = False) -> list[list[str]]:
             parts.append(part)
     out = []
     for part in parts:
-        content = [w for w in part if w not in FUNCTION_WORDS and w not in GENERIC_TERMS]
+        content = [w for w in part if w not in FUNCTION_WORDS and w not in GENERIC_TERMS and not w.isdigit()]  # "10 毫米" qualifies, names nothing
         content = [w for w in content if w not in OUTCOME_TERMS] or content
         if content:
             out.append(content)
