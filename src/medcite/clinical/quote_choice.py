@@ -4,7 +4,13 @@ Of the sentences that name the candidate, the quote is the one that also names t
 case's findings; a negated or hedging sentence about the candidate ("It does not always mean that
 you are having a heart attack", "Half the people who have pulmonary embolism have no symptoms",
 "Most kidney stones pass out of the body without help") says nothing for it and is quoted only
-when no other sentence names it. Ties keep the passage's order.
+when no other sentence names it. Among the rest (:func:`choose_sentence`): a sentence that names
+the case's findings, then one naming the candidate's own phenotype terms, then one listing its
+symptoms ("Symptoms of X include …"), then its definition ("X is a viral infection …"), then any
+other; boilerplate (:data:`BOILERPLATE`: an ontology list's preamble, "the incidence of X is
+unknown", "X is diagnosed by testing your blood", vaccines and boosters, where to learn more,
+surveillance) only when the passage names the candidate nowhere else — and then the citation is
+shown without a quote (:func:`shown_quote`). Ties keep the passage's order.
 
 A sentence names the candidate as support only when it speaks of it (:func:`naming_sentences`):
 not as a look-alike ("abdominal pain may mimic appendicitis", "differential diagnosis includes
@@ -41,14 +47,81 @@ def finding_hits(sentence: str, findings: Iterable[str]) -> int:
     return n
 
 
-def choose_sentence(naming: Sequence[str], findings: Iterable[str] = ()) -> str:
+#: Sentences that name a condition without saying why it would fit a case: an ontology list's
+#: preamble ("The Human Phenotype Ontology provides the following list of signs and symptoms for
+#: X"), unknown epidemiology ("The exact incidence of X is unknown"), how it is tested for ("X is
+#: diagnosed by testing your blood"), vaccines and boosters, where to learn more or take part in
+#: research, and public-health reporting. Wording of MedQuAD/GARD/MedlinePlus pages (the kinds of
+#: sentence, not one page's text).
+BOILERPLATE = re.compile(
+    r"\b(?:human phenotype ontology|following list of (?:signs|symptoms|features)|"
+    r"this (?:table|list) (?:lists|includes|shows|provides)|"
+    r"(?:incidence|prevalence|frequency|number of (?:people|cases|individuals))\b[^.;]*?\b(?:is|are|remains?) "
+    r"(?:unknown|not known|uncertain|unclear|not well (?:known|established))|"
+    r"(?:it is|it's) (?:not known|unknown|unclear) how (?:many|common)|"
+    r"(?:is|are|be|usually|often|typically|generally) diagnosed (?:by|through|using|with (?:a|an|the)?\s*(?:\w+ )?tests?)|"
+    r"(?:blood|lab|laboratory|diagnostic) tests? (?:can|may|will|to) (?:detect|diagnose|confirm)|"
+    r"vaccin\w*|booster|immuni[sz](?:ation|ed|e)\b|"
+    r"for more information|(?:contact|visit|call) (?:your|the|a)\b|clinicaltrials\.gov|"
+    r"genetic and rare diseases information center|medlineplus|"
+    r"surveillance|notifiable|reportable|reported to (?:the )?(?:cdc|health))",
+    re.IGNORECASE)
+#: A sentence listing the condition's features ("Symptoms of X include fever …", "X is
+#: characterised by …", "X presents with …"); "Symptoms of X vary" lists none.
+_FEATURES = re.compile(
+    r"\b(?:(?:symptoms?|signs?|features?|manifestations?|findings?|complaints?)\b[^.;]{0,80}?\b(?:include|including|are|such as|may be|consist)|"
+    r"characteri[sz]ed by|presents? with|presenting with|manifests? (?:as|with))\b",
+    re.IGNORECASE)
+#: A definition: the name, then "is a/an …", "refers to", "is caused by" (checked on the sentence's subject).
+_DEFINES = re.compile(r"^(?:is|are) (?:a|an|the|one|any|usually a|often a|rare|common|an? \w+)\b|^(?:refers? to|describes?|means)\b|"
+                      r"^(?:is|are) (?:\w+ )?caused by\b", re.IGNORECASE)
+#: A sentence speaking of the condition's symptoms without listing them ("Symptoms of X vary").
+_MENTIONS_SYMPTOMS = re.compile(r"\b(?:symptoms?|signs?|features?)\b", re.IGNORECASE)
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """Whether ``sentence`` is :data:`BOILERPLATE`: it names a condition without saying why it fits."""
+    return bool(BOILERPLATE.search(sentence or ""))
+
+
+def sentence_kind(sentence: str, forms: Iterable[str] = ()) -> int:
+    """How much ``sentence`` tells about the condition it names (one of ``forms``, normalised):
+    3 lists its features (:data:`_FEATURES`), 2 defines it (the name, then "is a …", "refers to",
+    "is caused by"), 1 speaks of its symptoms without listing them, 0 otherwise."""
+    if _FEATURES.search(sentence):
+        return 3
+    ns = f" {normalize(sentence)} "
+    for f in (f for f in forms if f):
+        at = ns.find(f" {f} ")
+        if at >= 0 and _DEFINES.search(ns[at + len(f) + 2:]):
+            return 2
+    return 1 if _MENTIONS_SYMPTOMS.search(sentence) else 0
+
+
+def choose_sentence(naming: Sequence[str], findings: Iterable[str] = (), phenotype_hits=None,
+                    forms: Iterable[str] = ()) -> str:
     """The sentence to quote among ``naming`` (sentences that name the candidate, in passage
-    order): not hedging first, then most findings mentioned, then the earliest. "" when empty."""
+    order), by, in turn: not boilerplate (:func:`is_boilerplate`), not hedging, most ``findings``
+    mentioned (:func:`finding_hits`), most of the candidate's phenotype terms (``phenotype_hits``,
+    a function sentence → count; none when omitted), its :func:`sentence_kind` (features, then a
+    definition of one of ``forms``), the earliest. "" when ``naming`` is empty."""
     if not naming:
         return ""
     fs = list(findings)
-    best = min(range(len(naming)), key=lambda i: (bool(HEDGE.search(naming[i])), -finding_hits(naming[i], fs), i))
-    return naming[best]
+    forms = list(forms)
+    pheno = phenotype_hits or (lambda s: 0)
+
+    def key(i: int):
+        s = naming[i]
+        return (is_boilerplate(s), bool(HEDGE.search(s)), -finding_hits(s, fs), -pheno(s), -sentence_kind(s, forms), i)
+
+    return naming[min(range(len(naming)), key=key)]
+
+
+def shown_quote(quote: str) -> str:
+    """The quote to show for a supporting passage: "" when it is boilerplate (the passage names the
+    candidate only there; the citation is shown as "is about it"), else ``quote``."""
+    return "" if is_boilerplate(quote) else quote
 
 
 def rank_support(support: Sequence[tuple[int, str, str]], findings: Iterable[str] = ()) -> list[tuple[int, str, str]]:
@@ -59,7 +132,7 @@ def rank_support(support: Sequence[tuple[int, str, str]], findings: Iterable[str
     fs = list(findings)
     hedged = [bool(q) and bool(HEDGE.search(q)) for _, _, q in support]
     keep = [s for s, h in zip(support, hedged) if not h] if not all(hedged) else list(support)
-    order = sorted(range(len(keep)), key=lambda k: (-finding_hits(keep[k][2], fs), k))
+    order = sorted(range(len(keep)), key=lambda k: (is_boilerplate(keep[k][2]), -finding_hits(keep[k][2], fs), k))
     return [keep[k] for k in order]
 
 
