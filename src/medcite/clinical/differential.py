@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..answer.citations import references_for
@@ -72,7 +72,7 @@ from .knowledge.base import KnowledgeBase
 from .knowledge.combine import combine
 from .knowledge.criteria import PREFIX as CRITERIA_PREFIX, describe_source
 from .knowledge.kinds import CONDITION, classify
-from .quote_choice import choose_sentence, naming_sentences, rank_support, shown_quote
+from .quote_choice import choose_sentence, naming_sentences, quote_sentence, rank_support, shown_quote
 from .risk_prior import RISK_PRIOR, weigh_risks
 from .sites import weigh_sites
 from .terms import normalize
@@ -118,21 +118,25 @@ def _names_of(entry: _Entry) -> set[str]:
     return {n for n in (normalize(x) for x in names) if n and len(n) >= 3}
 
 
-def _names_passage(p: Passage, forms: set[str], findings: Sequence[str] = (), phenotype: Collection[str] = ()) -> str:
-    """The sentence of the passage's text (then its title) naming one of ``forms`` to quote
-    (:func:`.quote_choice.choose_sentence`: not boilerplate, not hedging, most ``findings``, most
-    terms of the candidate's ``phenotype`` (HPO ids) in the sentence's words, its features, its
-    definition); "" if none. MedQuAD question headers ("What is (are) X ?") are not quotes, nor
+def _names_passage(p: Passage, forms: set[str], findings: Sequence[str] = ()) -> str:
+    """The sentence of the passage's text (then its title) naming one of ``forms`` whose words
+    say what it tells of the candidate (:func:`.quote_choice.choose_sentence`: not hedging, most
+    ``findings``); "" if none. MedQuAD question headers ("What is (are) X ?") are not quotes, nor
     sentences naming it as a look-alike, a list item or, in a passage about another condition,
     other than as the subject (:func:`.quote_choice.naming_sentences`)."""
     naming = naming_sentences(p.text, p.title, forms)
-    pheno = set(phenotype)
-    return choose_sentence(naming, findings, (lambda s: len(concepts_in(s) & pheno)) if pheno else None, forms)
+    return choose_sentence(naming, findings)
 
 
-def _phenotype(e: _Entry) -> set[str]:
-    """HPO ids of the candidate's knowledge-base phenotype (empty for a literature-only candidate)."""
-    return set(e.kb.condition.phenotype) if e.kb is not None else set()
+def _shown(p: Passage, forms: set[str], findings: Sequence[str], e: _Entry) -> str:
+    """The quote shown for a supporting passage (:func:`.quote_choice.quote_sentence`: not
+    boilerplate, then most ``findings``, most of the candidate's knowledge-base phenotype terms
+    in the sentence's words, its features, its definition; :func:`.quote_choice.shown_quote`:
+    a page about it may show its findings sentence; "" when only boilerplate names it)."""
+    pheno = set(e.kb.condition.phenotype) if e.kb is not None else set()
+    naming = naming_sentences(p.text, p.title, forms)
+    quote = quote_sentence(naming, findings, (lambda s: len(concepts_in(s) & pheno)) if pheno else None, forms)
+    return shown_quote(quote, p.text, p.title, forms, findings)
 
 
 _NEGATED_PIECE = re.compile(r"^(?:no|not|denies|denied|without|negative|absent|normal|unremarkable)\b|"
@@ -380,7 +384,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
         if e.lit is not None:
             for s in e.lit.support:
                 i = next((j for j, p in enumerate(passages) if p.chunk_id == s.get("chunk_id")), None)
-                quote = _names_passage(passages[i], forms, lit_findings, _phenotype(e)) if i is not None else ""
+                quote = _names_passage(passages[i], forms, lit_findings) if i is not None else ""
                 if i is not None and (quote or s["link"] in ("focus", "mesh")):  # a text link must be quotable
                     support.append((i, s["link"], quote))
         if not support:
@@ -401,7 +405,7 @@ def _grounded(text, case, lit_findings, hpo_label, named, entries: list[_Entry],
                 order.append(i)
             n = order.index(i) + 1
             cites.append(n)
-            sup_json.append({"n": n, "doc_id": pool[i].doc_id, "link": link, "quote": shown_quote(quote)})
+            sup_json.append({"n": n, "doc_id": pool[i].doc_id, "link": link, "quote": _shown(pool[i], forms, lit_findings, e)})
         lit_matched = set()  # findings one supporting passage mentions (not words spread over several)
         for i, link, quote in support:
             toks = set(content_tokens(_about(pool[i], link, quote)))
@@ -458,7 +462,7 @@ def _naming(pool, idx, forms, vocabulary, e: _Entry, findings: Sequence[str] = (
     vocab_ids = {c.id for c in (vocabulary.lookup(n) for n in ([e.name] + ([e.given] if e.given else []))) if c is not None}
     for i in idx:
         p = pool[i]
-        quote = _names_passage(p, forms, findings, _phenotype(e))
+        quote = _names_passage(p, forms, findings)
         if quote:
             out.append((i, "text", quote))
             continue

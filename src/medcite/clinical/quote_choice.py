@@ -4,13 +4,15 @@ Of the sentences that name the candidate, the quote is the one that also names t
 case's findings; a negated or hedging sentence about the candidate ("It does not always mean that
 you are having a heart attack", "Half the people who have pulmonary embolism have no symptoms",
 "Most kidney stones pass out of the body without help") says nothing for it and is quoted only
-when no other sentence names it. Among the rest (:func:`choose_sentence`): a sentence that names
+when no other sentence names it. Among the rest, the quote shown is a sentence that names
 the case's findings, then one naming the candidate's own phenotype terms, then one listing its
 symptoms ("Symptoms of X include …"), then its definition ("X is a viral infection …"), then any
-other; boilerplate (:data:`BOILERPLATE`: an ontology list's preamble, "the incidence of X is
+other (:func:`quote_sentence`; the findings a candidate explains are read from
+:func:`choose_sentence`, so that the quote shown never changes them); boilerplate (:data:`BOILERPLATE`: an ontology list's preamble, "the incidence of X is
 unknown", "X is diagnosed by testing your blood", vaccines and boosters, where to learn more,
 surveillance) only when the passage names the candidate nowhere else — and then the citation is
-shown without a quote (:func:`shown_quote`). Ties keep the passage's order.
+shown without a quote, or, on a page whose question title names the candidate, with the page's
+sentence naming the case's findings (:func:`shown_quote`). Ties keep the passage's order.
 
 A sentence names the candidate as support only when it speaks of it (:func:`naming_sentences`):
 not as a look-alike ("abdominal pain may mimic appendicitis", "differential diagnosis includes
@@ -98,13 +100,27 @@ def sentence_kind(sentence: str, forms: Iterable[str] = ()) -> int:
     return 1 if _MENTIONS_SYMPTOMS.search(sentence) else 0
 
 
-def choose_sentence(naming: Sequence[str], findings: Iterable[str] = (), phenotype_hits=None,
-                    forms: Iterable[str] = ()) -> str:
-    """The sentence to quote among ``naming`` (sentences that name the candidate, in passage
-    order), by, in turn: not boilerplate (:func:`is_boilerplate`), not hedging, most ``findings``
-    mentioned (:func:`finding_hits`), most of the candidate's phenotype terms (``phenotype_hits``,
-    a function sentence → count; none when omitted), its :func:`sentence_kind` (features, then a
-    definition of one of ``forms``), the earliest. "" when ``naming`` is empty."""
+def choose_sentence(naming: Sequence[str], findings: Iterable[str] = ()) -> str:
+    """The sentence whose words say what a passage tells about the candidate, for matching the
+    case's findings (not for display: :func:`quote_sentence`), among ``naming`` (sentences that
+    name it, in passage order): not hedging first, then most findings mentioned, then the
+    earliest. "" when empty. Kept apart from the quote shown so that how a quote reads never
+    changes which findings a candidate explains, nor its rank."""
+    if not naming:
+        return ""
+    fs = list(findings)
+    best = min(range(len(naming)), key=lambda i: (bool(HEDGE.search(naming[i])), -finding_hits(naming[i], fs), i))
+    return naming[best]
+
+
+def quote_sentence(naming: Sequence[str], findings: Iterable[str] = (), phenotype_hits=None,
+                   forms: Iterable[str] = ()) -> str:
+    """The sentence to show as the quote among ``naming`` (sentences that name the candidate, in
+    passage order), by, in turn: not boilerplate (:func:`is_boilerplate`), not hedging, most
+    ``findings`` mentioned (:func:`finding_hits`), most of the candidate's phenotype terms
+    (``phenotype_hits``, a function sentence → count; none when omitted), its
+    :func:`sentence_kind` (features, then a definition of one of ``forms``), the earliest. ""
+    when ``naming`` is empty."""
     if not naming:
         return ""
     fs = list(findings)
@@ -118,9 +134,22 @@ def choose_sentence(naming: Sequence[str], findings: Iterable[str] = (), phenoty
     return naming[min(range(len(naming)), key=key)]
 
 
-def shown_quote(quote: str) -> str:
-    """The quote to show for a supporting passage: "" when it is boilerplate (the passage names the
-    candidate only there; the citation is shown as "is about it"), else ``quote``."""
+def shown_quote(quote: str, text: str = "", title: str = "", forms: Iterable[str] = (), findings: Iterable[str] = ()) -> str:
+    """The quote to show for a supporting passage (``text``, ``title``) whose naming sentence is
+    ``quote``. When ``quote`` names none of the case's ``findings`` (or is boilerplate) and the
+    passage's question title names the candidate (a MedQuAD page about it: every sentence speaks
+    of it), the page's sentence naming the most ``findings`` (at least one; not hedging, not
+    boilerplate, not a question: "If you have symptoms, they may include … fever, cough,
+    headache"). Else ``quote``, or "" when it is boilerplate (the citation is then shown as
+    "is about it")."""
+    fs = list(findings)
+    forms = [f for f in forms if f]
+    if (finding_hits(quote, fs) == 0 or is_boilerplate(quote)) and _QUESTION_TITLE.search(title or "") \
+            and _position(f" {normalize(title)} ", forms) >= 0:
+        pool = [x.strip() for x in sentences(text) if not x.rstrip().endswith("?") and not is_boilerplate(x) and not HEDGE.search(x)]
+        best = max(((finding_hits(x, fs), -i, x) for i, x in enumerate(pool)), default=(0, 0, ""))
+        if best[0] > 0:
+            return best[2]
     return "" if is_boilerplate(quote) else quote
 
 
