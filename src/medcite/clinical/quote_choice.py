@@ -1,18 +1,20 @@
 """Which sentence of a passage to quote for a candidate condition.
 
-Of the sentences that name the candidate, the quote is the one that also names the most of the
-case's findings; a negated or hedging sentence about the candidate ("It does not always mean that
-you are having a heart attack", "Half the people who have pulmonary embolism have no symptoms",
-"Most kidney stones pass out of the body without help") says nothing for it and is quoted only
-when no other sentence names it. Among the rest, the quote shown is a sentence that names
-the case's findings, then one naming the candidate's own phenotype terms, then one listing its
-symptoms ("Symptoms of X include …"), then its definition ("X is a viral infection …"), then any
-other (:func:`quote_sentence`; the findings a candidate explains are read from
-:func:`choose_sentence`, so that the quote shown never changes them); boilerplate (:data:`BOILERPLATE`: an ontology list's preamble, "the incidence of X is
-unknown", "X is diagnosed by testing your blood", vaccines and boosters, where to learn more,
-surveillance) only when the passage names the candidate nowhere else — and then the citation is
-shown without a quote, or, on a page whose question title names the candidate, with the page's
-sentence naming the case's findings (:func:`shown_quote`). Ties keep the passage's order.
+Of the sentences that name the candidate, the one read for the case's findings
+(:func:`choose_sentence`) names the most of them; a negated or hedging sentence about the
+candidate ("It does not always mean that you are having a heart attack", "Half the people who have
+pulmonary embolism have no symptoms", "Most kidney stones pass out of the body without help") says
+nothing for it and is read only when no other sentence names it.
+
+The quote shown (:func:`quote_sentence`) is chosen apart, so that how it reads never changes which
+findings a candidate explains or its rank: not boilerplate (:data:`BOILERPLATE`: an ontology list's
+preamble, "the incidence of X is unknown", "X is diagnosed by testing your blood", vaccines and
+boosters, where to learn more, surveillance), not hedging, then the sentence naming the most
+findings, then the candidate's own phenotype terms, then one listing its symptoms ("Symptoms of X
+include …"), then its definition ("X is a viral infection …"), then any other; ties keep the
+passage's order. Boilerplate is shown only as "[n] is about it" (:func:`shown_quote`); on a page
+whose question title names the candidate, a quote naming none of the findings gives way to the
+page's sentence that names them.
 
 A sentence names the candidate as support only when it speaks of it (:func:`naming_sentences`):
 not as a look-alike ("abdominal pain may mimic appendicitis", "differential diagnosis includes
