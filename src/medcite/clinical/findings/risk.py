@@ -1,6 +1,6 @@
 """Risk context of a case: exposures and circumstances that raise the probability of a
 diagnosis without being findings of it — smoking, oral contraceptive or oestrogen use, recent
-surgery, immobilisation, travel. They are kept apart from the findings (a smoker is not a
+surgery, immobilisation, travel, injection drug use. They are kept apart from the findings (a smoker is not a
 phenotype; "5 days after a total knee arthroplasty" is not a symptom), so they neither count as
 findings a candidate must explain nor get matched to a disease name, while the clinician still
 sees them and a caller can use them (e.g. the Wells and PERC rules for pulmonary embolism count
@@ -34,6 +34,11 @@ RISKS: dict[str, re.Pattern] = {
                                  r"plaster cast|inmovilizaci[oó]n)\b|卧床|制动"),
     "travel": re.compile(r"(?i)\b(?:(?:recent|recently|international|long|long-distance)\s+(?:travel\w*|flights?|trips?)|"
                          r"travel(?:led|ed|ing)?\s+(?:to|from|abroad)|returned\s+from|flight\s+from|long[- ]haul(?:\s+flights?)?|viaje\w*)\b|旅行|出差"),
+    # a predisposition of the modified Duke criteria (Li et al., Clin Infect Dis 2000;30:633)
+    "injection drug use": re.compile(r"(?i)\b(?:inject(?:s|ed|ing)?\s+(?:heroin|drugs|cocaine|methamphetamine|opioids)|"
+                                     r"injection\s+drug\s+(?:use|user)s?|intravenous\s+drug\s+(?:use|user|abuse)s?|IVDU|PWID|"
+                                     r"people\s+who\s+inject\s+drugs|track\s+marks|drogas?\s+(?:por\s+v[ií]a\s+)?intravenosas?|"
+                                     r"usuario\s+de\s+drogas\s+(?:por\s+v[ií]a\s+)?(?:intravenosas?|parenterales?))\b|静脉吸毒|静脉注射毒品"),
 }
 
 
@@ -46,7 +51,7 @@ class RiskFactor:
 
     Attributes:
         name: ``"smoking"``, ``"oral contraceptive use"``, ``"recent surgery"``,
-            ``"immobilisation"`` or ``"travel"``.
+            ``"immobilisation"``, ``"travel"`` or ``"injection drug use"``.
         text: the span as written; ``start``/``end`` its offsets.
         status: ``"present"``, ``"negated"``, ``"historical"`` or ``"family"`` (ConText).
     """
