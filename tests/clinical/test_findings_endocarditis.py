@@ -43,3 +43,19 @@ def test_the_endocarditis_entry_counts_vegetations_and_injection_drug_use():
     entry = next(c for c in load_criteria() if c["slug"] == "infective-endocarditis")
     assert VEGETATION in entry["phenotype"] and BACTEREMIA in entry["phenotype"]
     assert entry["risk_factors"] == ["injection drug use"]
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Blood cultures: 3 of 3 sets growing Staphylococcus aureus.", "present"),
+    ("Blood cultures grew Escherichia coli.", "present"),
+    ("Hemocultivos positivos para S. aureus.", "present"),
+    ("血培养阳性。", "present"),
+    ("Blood cultures were negative.", "negated"),
+    ("Blood cultures: no growth at 48 hours.", "negated"),
+])
+def test_blood_culture_results_are_bacteremia(text, status):
+    assert [f.status for f in extract_findings(text).findings if f.concept_id == BACTEREMIA] == [status]
+
+
+def test_pending_blood_cultures_say_nothing():
+    assert BACTEREMIA not in {f.concept_id for f in extract_findings("Blood cultures are pending.").findings}

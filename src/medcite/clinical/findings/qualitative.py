@@ -109,6 +109,28 @@ def _coordinated(text: str, r: TestResult, taken: list[tuple[int, int]]) -> list
             return out
 
 
+BACTEREMIA = "HP:0031864"
+#: blood cultures and what grew: "Blood cultures: 3 of 3 sets growing Staphylococcus aureus",
+#: "blood cultures grew E. coli", "2/2 blood cultures positive for ..." (growth → bacteraemia);
+#: "blood cultures (were) negative / sterile / no growth" negates it
+_CULTURE = re.compile(r"(?i)(?<![\w-])(?:blood\s+cultures?|hemocultivos?|hemocultivo|血培养)\s*(?:[:(,]\s*)?"
+                      r"(?:(?:\d+\s*(?:of|/|de)\s*\d+|all|both)\s*(?:sets|bottles|frascos)?\s*)?(?:\)\s*)?(?:were|are|was|is|:)?\s*"
+                      r"(?:(?P<ab>grew|growing|grow|positive(?:\s+for)?|yielded|isolated|positiv[oa]s?|阳性)|"
+                      r"(?P<no>negative|sterile|no\s+growth|showed\s+no\s+growth|negativ[oa]s?|阴性))")
+
+
+def _cultures(text: str, taken: list[tuple[int, int]]) -> list[TestResult]:
+    """Bacteraemia (HP:0031864) from a blood culture result (:data:`_CULTURE`): growth makes it
+    present, a negative or sterile culture negated."""
+    out = []
+    for m in _CULTURE.finditer(text):
+        if any(not (m.end() <= ts or m.start() >= te) for ts, te in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        out.append(TestResult(BACTEREMIA, m.start(), m.end(), m.group("ab") is not None, m.group("ab") or m.group("no")))
+    return out
+
+
 def read_results(text: str) -> list[TestResult]:
     """Qualitative test results in ``text`` (module docstring), in order, not overlapping;
     the more specific test name wins (``"urine ketones"`` before ``"ketones"``), and tests
@@ -130,4 +152,5 @@ def read_results(text: str) -> list[TestResult]:
                 out.append(TestResult(concept, s, e, m.group("ab") is not None, word))
                 if pat is after:
                     out += _coordinated(text, out[-1], taken)
+    out += _cultures(text, taken)
     return sorted(out, key=lambda r: r.start)
